@@ -1,0 +1,89 @@
+# crashdesk - build, test, run.
+#   make          build ./crashdesk
+#   make run      install what is missing, build, open the sample crash
+#   make test     install what is missing, build and run every test
+#   make check    the tests again under AddressSanitizer + UBSan
+#   make fuzz     libFuzzer targets (clang) into build/fuzz/
+#   make bench    benchmarks (none timed inside the tests)
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := jansson zlib
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(CFLAGS) $(SAN) $(PKG_CFLAGS)
+LDLIBS     += $(PKG_LIBS)
+
+LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+CLI_MAIN := src/cli/main.c
+TEST_SRC := $(wildcard tests/test_*.c)
+SYNTH_SRC := $(wildcard tests/synth/*.c)
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+SYNTH_OBJ := $(SYNTH_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TOOLS    := $(BUILD)/tests/mksample
+
+.PHONY: all run test check fuzz bench deps deps-fuzz clean sample
+all: crashdesk
+
+crashdesk: $(BUILD)/crashdesk
+	cp $< $@
+
+$(BUILD)/crashdesk: $(BUILD)/src/cli/main.o $(BUILD)/libcrashdesk.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libcrashdesk.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(SYNTH_OBJ) $(BUILD)/libcrashdesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(SYNTH_OBJ) $(BUILD)/libcrashdesk.a $(LDLIBS)
+
+deps:
+	@./.ci/deps.sh
+
+deps-fuzz:
+	@./.ci/deps.sh --fuzz
+
+# The sample crash: a synthetic minidump made by the project's own writer.
+sample: $(TOOLS)
+	@mkdir -p data/samples
+	$(BUILD)/tests/mksample data/samples
+
+run: deps
+	@$(MAKE) --no-print-directory crashdesk sample
+	./crashdesk dump data/samples/sample.dmp
+
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(TEST_BIN) $(TOOLS)
+	@./tests/run.sh $(BUILD)
+
+check: deps
+	@$(MAKE) --no-print-directory test BUILD=build/check OPT=-O1 \
+		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+fuzz: deps-fuzz
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+bench: deps
+	@echo "no benchmarks yet: the first arrives with the symbol cache"
+
+clean:
+	rm -rf build crashdesk
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(SYNTH_OBJ:.o=.d)

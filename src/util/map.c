@@ -1,0 +1,56 @@
+/* map.c - read-only file mapping that refuses what is not a regular file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int cd_map_open(const char *path, cd_map *out, cd_err *e)
+{
+	out->data = NULL;
+	out->size = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int err = errno;
+		close(fd);
+		return cd_errf(e, CD_EIO, "%s: cannot stat: %s", path, strerror(err));
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		return cd_errf(e, CD_EIO, "%s: is a directory, not a file", path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return cd_errf(e, CD_EIO, "%s: not a regular file", path);
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return CD_OK;
+	}
+	if ((uint64_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return cd_errf(e, CD_EIO, "%s: too large to map", path);
+	}
+	void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	int err = errno;
+	close(fd);
+	if (p == MAP_FAILED)
+		return cd_errf(e, CD_EIO, "%s: cannot map: %s", path, strerror(err));
+	out->data = p;
+	out->size = (size_t)st.st_size;
+	return CD_OK;
+}
+
+void cd_map_close(cd_map *m)
+{
+	if (m->data)
+		munmap((void *)m->data, m->size);
+	m->data = NULL;
+	m->size = 0;
+}

@@ -1,0 +1,109 @@
+/*
+ * util.h - the small shared toolbox every crashdesk module uses.
+ *
+ *   cd_err    an error code plus a message that names the file and the
+ *             offset or line, filled by any function that can fail.
+ *   cd_arena  bump allocation for the many small objects of one parse;
+ *             everything is freed at once by cd_arena_free().
+ *   cd_buf    a growable byte/char buffer with a hard cap, for text built
+ *             from untrusted input.
+ *   cd_map    a read-only memory map of a whole file.
+ *
+ * Conventions (docs/CONVENTIONS.md): functions that can fail return a
+ * CD_* code (CD_OK == 0) and fill an out-parameter; `_new`/`_open` hand
+ * the caller an object it owns and must release with the matching
+ * `_free`/`_close`; pointers returned by accessors are borrowed.
+ */
+#ifndef CD_UTIL_H
+#define CD_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	CD_OK = 0,
+	CD_EIO,       /* the file could not be opened, read or mapped */
+	CD_EFORMAT,   /* the input is not what it claims to be, or damaged */
+	CD_ENOMEM,    /* an allocation failed or a cap was reached */
+	CD_EUSAGE,    /* the caller asked for something invalid */
+	CD_ENOTFOUND, /* the thing asked for is not there */
+};
+
+typedef struct cd_err {
+	int code;
+	char msg[512];
+} cd_err;
+
+/* Sets e->code and a printf-formatted message; returns code. e may be NULL. */
+int cd_errf(cd_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *cd_strerror(int code);
+
+/* ---- arena ---------------------------------------------------------- */
+typedef struct cd_arena_block cd_arena_block;
+typedef struct cd_arena {
+	cd_arena_block *head;
+	size_t used;  /* bytes handed out, for diagnostics and caps */
+	size_t limit; /* 0 = no limit; otherwise allocations past it fail */
+} cd_arena;
+
+void cd_arena_init(cd_arena *a, size_t limit);
+/* Zeroed, 16-byte aligned memory, or NULL when out of memory or past the limit. */
+void *cd_arena_alloc(cd_arena *a, size_t size);
+/* n*size with overflow check. */
+void *cd_arena_calloc(cd_arena *a, size_t n, size_t size);
+char *cd_arena_strndup(cd_arena *a, const char *s, size_t n);
+char *cd_arena_printf(cd_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void cd_arena_free(cd_arena *a);
+
+/* ---- growable buffer ------------------------------------------------ */
+typedef struct cd_buf {
+	char *data; /* always NUL-terminated when len > 0 or after any append */
+	size_t len;
+	size_t cap;
+	size_t max; /* hard cap on len; 0 means 1 GiB */
+	int overflow; /* set once an append was refused by the cap */
+} cd_buf;
+
+void cd_buf_init(cd_buf *b, size_t max);
+int cd_buf_append(cd_buf *b, const void *p, size_t n);
+int cd_buf_puts(cd_buf *b, const char *s);
+int cd_buf_printf(cd_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int cd_buf_vprintf(cd_buf *b, const char *fmt, va_list ap);
+void cd_buf_reset(cd_buf *b);
+void cd_buf_free(cd_buf *b);
+
+/* ---- memory-mapped file --------------------------------------------- */
+typedef struct cd_map {
+	const uint8_t *data; /* NULL for an empty file */
+	size_t size;
+} cd_map;
+
+/* Maps path read-only. Refuses directories and non-regular files. */
+int cd_map_open(const char *path, cd_map *out, cd_err *e);
+void cd_map_close(cd_map *m);
+
+/* ---- text helpers --------------------------------------------------- */
+/* Appends UTF-8 for n UTF-16LE code units at p; bad surrogates become U+FFFD. */
+int cd_utf16le_to_utf8(cd_buf *out, const uint8_t *p, size_t units);
+/* Appends s with JSON-unsafe and non-printable bytes escaped as \xNN (for
+ * human output of untrusted strings). */
+int cd_buf_put_printable(cd_buf *b, const char *s, size_t n);
+/* "YYYY-MM-DD HH:MM:SS" in UTC. buf must hold 20 bytes. */
+void cd_format_utc(uint64_t t, char buf[32]);
+
+/* Little-endian loads; callers bounds-check first. */
+static inline uint16_t cd_le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static inline uint32_t cd_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t cd_le64(const uint8_t *p)
+{
+	return (uint64_t)cd_le32(p) | (uint64_t)cd_le32(p + 4) << 32;
+}
+
+#endif

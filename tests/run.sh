@@ -1,0 +1,26 @@
+#!/bin/sh
+# run.sh BUILD_DIR - runs every test binary in BUILD_DIR/tests and every
+# tests/*.test.sh script, counts their "ok"/"FAIL"/"skip" lines and ends
+# with "N passed, N failed, N skipped". Exits 1 if anything failed.
+build=${1:-build}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+export CRASHDESK="$build/crashdesk" LANG=C.UTF-8 LC_ALL=C.UTF-8
+pass=0 fail=0 skip=0
+for t in "$build"/tests/test_* tests/*.test.sh; do
+	[ -e "$t" ] || continue
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	"$t" >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^ok ' "$log"); f=$(grep -c '^FAIL ' "$log"); s=$(grep -c '^skip ' "$log")
+	grep -E '^(FAIL|skip) ' "$log" | sed "s|^|  $name: |"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "  $name: exited with status $rc"; tail -5 "$log" | sed 's/^/    /'
+		f=$((f + 1))
+	fi
+	echo "$name: $p passed, $f failed, $s skipped"
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
