@@ -352,11 +352,13 @@ typedef struct md_dump {
 	md_dso_debug dso_debug;      md_stream_state dso_debug_state;
 
 	md_problem *problems;        uint32_t nproblems;
+	uint32_t nproblems_dropped;  /* past the cap on recorded problems */
 
 	/* private */
 	cd_map map;
 	cd_arena arena;
 	uint32_t problems_cap;
+	uint64_t string_budget;      /* bytes of strings still allowed */
 } md_dump;
 
 /* Opens and decodes path. On CD_EFORMAT for a file that is not a minidump,

@@ -1,0 +1,88 @@
+/* threads.c - ThreadList, ThreadExList and ThreadNameList. */
+#include "internal.h"
+
+#define THREAD_SIZE 48
+#define THREAD_EX_SIZE 64
+#define THREAD_NAME_SIZE 12
+
+md_stream_state md__threads(md_dump *d, const md_view *v, int ex)
+{
+	const char *what = ex ? "ThreadExList" : "ThreadList";
+	if (d->threads) {
+		/* A dump with both lists: the first one read wins. */
+		md__problem(d, v->type, v->rva, "%s ignored: threads already read", what);
+		return MD_STREAM_BAD;
+	}
+	if (v->size < 4) {
+		md__problem(d, v->type, v->rva, "%s of %llu bytes has no count", what,
+			    (unsigned long long)v->size);
+		return MD_STREAM_BAD;
+	}
+	uint32_t count = cd_le32(v->p);
+	uint64_t esize = ex ? THREAD_EX_SIZE : THREAD_SIZE;
+	/* Some writers pad the count to 8 bytes. */
+	uint64_t start = 4;
+	if (v->claimed == 8 + count * esize)
+		start = 8;
+	uint64_t n = md__fit(d, v, start, count, esize, what);
+	md_stream_state st = n < count ? MD_STREAM_PARTIAL : MD_STREAM_OK;
+	d->threads = cd_arena_calloc(&d->arena, n ? n : 1, sizeof *d->threads);
+	if (!d->threads)
+		return MD_STREAM_BAD;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *p = v->p + start + i * esize;
+		md_thread *t = &d->threads[i];
+		t->id = cd_le32(p);
+		t->suspend_count = cd_le32(p + 4);
+		t->priority_class = cd_le32(p + 8);
+		t->priority = cd_le32(p + 12);
+		t->teb = cd_le64(p + 16);
+		md__memory_desc(d, v->type, p + 24, &t->stack);
+		if (t->stack.size && t->stack.avail < t->stack.size)
+			st = md__worse(st, MD_STREAM_PARTIAL);
+		uint32_t csize = cd_le32(p + 40), crva = cd_le32(p + 44);
+		if (csize) {
+			t->has_context = md__context(d, v->type, csize, crva, &t->context) == CD_OK;
+			if (!t->has_context)
+				st = md__worse(st, MD_STREAM_PARTIAL);
+		}
+		if (ex)
+			md__memory_desc(d, v->type, p + 48, &t->backing_store);
+	}
+	d->nthreads = (uint32_t)n;
+	return st;
+}
+
+md_stream_state md__thread_names(md_dump *d, const md_view *v)
+{
+	if (v->size < 4) {
+		md__problem(d, v->type, v->rva, "ThreadNameList has no count");
+		return MD_STREAM_BAD;
+	}
+	uint32_t count = cd_le32(v->p);
+	uint64_t n = md__fit(d, v, 4, count, THREAD_NAME_SIZE, "ThreadNameList");
+	md_stream_state st = n < count ? MD_STREAM_PARTIAL : MD_STREAM_OK;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *p = v->p + 4 + i * THREAD_NAME_SIZE;
+		uint32_t id = cd_le32(p);
+		uint64_t rva = cd_le64(p + 4);
+		const char *name = md__string(d, v->type, rva);
+		if (!name) {
+			st = md__worse(st, MD_STREAM_PARTIAL);
+			continue;
+		}
+		int found = 0;
+		for (uint32_t j = 0; j < d->nthreads; j++) {
+			if (d->threads[j].id == id && !d->threads[j].name) {
+				d->threads[j].name = name;
+				found = 1;
+				break;
+			}
+		}
+		if (!found && d->nthreads)
+			md__problem(d, v->type, v->rva + 4 + i * THREAD_NAME_SIZE,
+				    "a name for thread %u, which is not in the thread list",
+				    id);
+	}
+	return st;
+}
