@@ -22,4 +22,24 @@ typedef struct proc_reason {
  * numerically ("0xe06d7363 / 0x00000001"). */
 void proc_crash_reason(const md_dump *d, proc_reason *out);
 
+/* ---- annotations (.extra) ------------------------------------------- */
+
+/* Firefox's crash annotations: a JSON object, almost always of strings.
+ * Non-string values are kept as their JSON text. */
+typedef struct proc_annotations {
+	md_kv *kv;       /* sorted by key */
+	uint32_t n;
+	cd_arena arena;  /* owns kv and the strings */
+} proc_annotations;
+
+#define PROC_ANNOTATIONS_MAX (64u << 20) /* larger .extra files are refused */
+
+/* The .extra path beside a dump: DUMP with ".dmp" replaced (or appended). */
+int proc_extra_path(const char *dump_path, char *buf, size_t size);
+/* Loads path; on error e names the file, line and column. The caller frees
+ * out with proc_annotations_free() (also after an error). */
+int proc_annotations_load(const char *path, proc_annotations *out, cd_err *e);
+const char *proc_annotation(const proc_annotations *a, const char *key);
+void proc_annotations_free(proc_annotations *a);
+
 #endif
