@@ -1,0 +1,27 @@
+/*
+ * cli.h - crashdesk's subcommands. main.c holds the table; each command
+ * lives in its own cmd_*.c and returns the process exit status
+ * (0 success, 1 bad input or a failed command, 2 usage error).
+ */
+#ifndef CD_CLI_H
+#define CD_CLI_H
+
+typedef struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *summary;
+} cli_command;
+
+int cmd_dump(int argc, char **argv);
+
+/* dump_json.c: the decoded dump as a JSON tree (caller owns the reference),
+ * and whether the reader recorded problems. */
+#include <jansson.h>
+#include "../minidump/minidump.h"
+json_t *dump_to_json(const md_dump *d);
+int dump_has_problems(const md_dump *d);
+
+/* "crashdesk: " + message on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
