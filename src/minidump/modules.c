@@ -15,11 +15,13 @@
 #define VS_FFI_SIGNATURE 0xfeef04bdu
 #define MAX_CV_SIZE (1u << 16) /* real records are < 300 bytes */
 
-/* GUID (data1 u32, data2 u16, data3 u16 little-endian, data4[8]) + age. */
+/* GUID (data1 u32, data2 u16, data3 u16 little-endian, data4[8]) + age.
+ * The age is lowercase hex, as Breakpad and rust-minidump print it; symbol
+ * stores written by dump_syms use uppercase, so lookups must try both. */
 static const char *guid_id(md_dump *d, const uint8_t *g, uint32_t age)
 {
 	char s[64];
-	snprintf(s, sizeof s, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%X",
+	snprintf(s, sizeof s, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%x",
 		 cd_le32(g), cd_le16(g + 4), cd_le16(g + 6), g[8], g[9], g[10], g[11],
 		 g[12], g[13], g[14], g[15], age);
 	return md__strndup(d, s, strlen(s));
