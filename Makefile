@@ -25,7 +25,7 @@ SYNTH_SRC := $(wildcard tests/synth/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 SYNTH_OBJ := $(SYNTH_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
-TOOLS    := $(BUILD)/tests/mksample
+TOOLS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/mksample.c))
 
 .PHONY: all run test check fuzz bench deps deps-fuzz clean sample
 all: crashdesk

@@ -13,10 +13,10 @@
 static void breakpad_to_ours(char *r, size_t n)
 {
 	/* Breakpad drops the space after the slash for SIGSEGV only. */
-	if (!strncmp(r, "SIGSEGV /", 9) && r[9] != ' ') {
-		char tmp[256];
-		snprintf(tmp, sizeof tmp, "SIGSEGV / %s", r + 9);
-		snprintf(r, n, "%s", tmp);
+	size_t len = strlen(r);
+	if (!strncmp(r, "SIGSEGV /", 9) && r[9] != ' ' && len + 1 < n) {
+		memmove(r + 10, r + 9, len - 9 + 1);
+		r[9] = ' ';
 	}
 	static const struct { const char *bp, *ours; } map[] = {
 		{ "SIGSEGV / 0x00000000", "SIGSEGV / SI_USER" },
@@ -47,7 +47,7 @@ static void check_dump(const char *dir, const char *name)
 			if (!bar)
 				break;
 			*bar = 0;
-			snprintf(want, sizeof want, "%s", reason);
+			snprintf(want, sizeof want, "%.200s", reason);
 			want_addr = strtoull(bar + 1, NULL, 16);
 			found = 1;
 			break;
