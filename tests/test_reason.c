@@ -60,7 +60,7 @@ static void check_dump(const char *dir, const char *name)
 	md_dump *d;
 	cd_err e;
 	char tname[300];
-	snprintf(tname, sizeof tname, "reason/%s", name);
+	snprintf(tname, sizeof tname, "reason/%.250s", name);
 	if (md_open(path, &d, &e) != CD_OK) {
 		printf("FAIL %s: %s\n", tname, e.msg);
 		t_nfail++;
