@@ -86,4 +86,7 @@ bench: deps
 clean:
 	rm -rf build crashdesk
 
+# The synthetic writer is shared by every test: keep its objects.
+.SECONDARY: $(SYNTH_OBJ)
+
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(SYNTH_OBJ:.o=.d)

@@ -73,7 +73,7 @@ static void codeview(md_dump *d, uint32_t stream, md_module *m, uint32_t size, u
 		m->cv_kind = MD_CV_PDB20;
 		{
 			char s[32];
-			snprintf(s, sizeof s, "%08X%X", cd_le32(p + 8), cd_le32(p + 12));
+			snprintf(s, sizeof s, "%08X%x", cd_le32(p + 8), cd_le32(p + 12));
 			m->debug_id = md__strndup(d, s, strlen(s));
 		}
 		m->debug_file = record_name(d, p + 16, size - 16);

@@ -210,26 +210,32 @@ md_stream_state md__handles(md_dump *d, const md_view *v)
 	d->handle_types = cd_arena_calloc(&d->arena, MAX_HANDLE_TYPES, sizeof *d->handle_types);
 	if (!d->handle_types)
 		return MD_STREAM_BAD;
-	/* Type names repeat: decode each distinct RVA once. */
+	/* Type names repeat: each distinct RVA is decoded once, and equal names
+	 * at different RVAs are counted together. */
 	uint32_t rvas[MAX_HANDLE_TYPES];
+	uint32_t nrvas = 0, kinds[MAX_HANDLE_TYPES];
 	for (uint64_t i = 0; i < n; i++) {
 		uint32_t rva = cd_le32(v->p + hsize + i * esize + 8);
-		uint32_t k;
-		for (k = 0; k < d->nhandle_types && rvas[k] != rva; k++)
+		uint32_t r;
+		for (r = 0; r < nrvas && rvas[r] != rva; r++)
 			;
-		if (k == d->nhandle_types) {
-			if (k == MAX_HANDLE_TYPES)
+		if (r == nrvas) {
+			if (nrvas == MAX_HANDLE_TYPES)
 				continue;
 			const char *name = rva ? md__string(d, v->type, rva) : "";
 			if (!name) {
 				st = MD_STREAM_PARTIAL;
 				name = "";
 			}
-			rvas[k] = rva;
-			d->handle_types[k].type_name = name;
-			d->nhandle_types++;
+			uint32_t k;
+			for (k = 0; k < d->nhandle_types && strcmp(d->handle_types[k].type_name, name); k++)
+				;
+			if (k == d->nhandle_types)
+				d->handle_types[d->nhandle_types++].type_name = name;
+			rvas[nrvas] = rva;
+			kinds[nrvas++] = k;
 		}
-		d->handle_types[k].count++;
+		d->handle_types[kinds[r]].count++;
 	}
 	d->handle_count = (uint32_t)n;
 	return st;

@@ -57,7 +57,7 @@ int cd_buf_put_printable(cd_buf *b, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		int rc;
-		if (c < 0x20 || c == 0x7f)
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			rc = cd_buf_printf(b, "\\x%02x", c);
 		else
 			rc = cd_buf_append(b, &s[i], 1);

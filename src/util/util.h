@@ -89,7 +89,7 @@ void cd_map_close(cd_map *m);
 /* ---- text helpers --------------------------------------------------- */
 /* Appends UTF-8 for n UTF-16LE code units at p; bad surrogates become U+FFFD. */
 int cd_utf16le_to_utf8(cd_buf *out, const uint8_t *p, size_t units);
-/* Appends s with JSON-unsafe and non-printable bytes escaped as \xNN (for
+/* Appends s with control bytes other than tab escaped as \xNN (for
  * human output of untrusted strings). */
 int cd_buf_put_printable(cd_buf *b, const char *s, size_t n);
 /* "YYYY-MM-DD HH:MM:SS" in UTC. buf must hold 20 bytes. */
