@@ -75,10 +75,12 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 fuzz: deps-fuzz
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# Fuzz targets link the library stages, not the command line.
+FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+		$(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
 
 bench: deps
 	@echo "no benchmarks yet: the first arrives with the symbol cache"

@@ -1,5 +1,4 @@
 /* main.c - crashdesk's entry point: dispatch to a subcommand. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,16 +11,6 @@ static const cli_command commands[] = {
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
-
-void cli_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("crashdesk: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 static void usage(FILE *f)
 {
