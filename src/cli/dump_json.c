@@ -459,8 +459,15 @@ static json_t *problems(const md_dump *d)
 	for (uint32_t i = 0; i < d->nproblems; i++) {
 		const md_problem *p = &d->problems[i];
 		json_t *o = json_object();
-		SET(o, "stream", json_string(p->stream_type ? stream_name(p->stream_type)
-							    : "header"));
+		char type[48];
+		const char *n = md_stream_type_name(p->stream_type);
+		if (!p->stream_type)
+			snprintf(type, sizeof type, "header");
+		else if (n)
+			snprintf(type, sizeof type, "%s", n);
+		else
+			snprintf(type, sizeof type, "0x%x (unknown)", p->stream_type);
+		SET(o, "stream", json_string(type));
 		SET(o, "offset", jhex(p->offset));
 		SET(o, "message", jstr(p->message));
 		json_array_append_new(a, o);

@@ -38,7 +38,7 @@ int cd_buf_append(cd_buf *b, const void *p, size_t n)
 	int rc = buf_reserve(b, n);
 	if (rc)
 		return rc;
-	if (n)
+	if (n && p) /* p == NULL only reserves (the bytes are then garbage) */
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = 0;

@@ -4,34 +4,42 @@
 
 #include "util.h"
 
-static int put_utf8(cd_buf *out, uint32_t c)
+/* Encodes c at p; returns the byte count (1-4). */
+static size_t put_utf8(char *p, uint32_t c)
 {
-	char s[4];
-	size_t n;
 	if (c < 0x80) {
-		s[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		s[0] = (char)(0xc0 | c >> 6);
-		s[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		s[0] = (char)(0xe0 | c >> 12);
-		s[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		s[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		s[0] = (char)(0xf0 | c >> 18);
-		s[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		s[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		s[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
+		p[0] = (char)c;
+		return 1;
 	}
-	return cd_buf_append(out, s, n);
+	if (c < 0x800) {
+		p[0] = (char)(0xc0 | c >> 6);
+		p[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		p[0] = (char)(0xe0 | c >> 12);
+		p[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		p[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	p[0] = (char)(0xf0 | c >> 18);
+	p[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	p[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	p[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
 }
 
 int cd_utf16le_to_utf8(cd_buf *out, const uint8_t *p, size_t units)
 {
+	/* One code unit never needs more than 3 bytes (a pair needs 4 for 2),
+	 * so reserve once and write straight into the buffer. */
+	if (units > SIZE_MAX / 3)
+		return CD_ENOMEM;
+	int rc = cd_buf_append(out, NULL, units * 3);
+	if (rc)
+		return rc;
+	out->len -= units * 3;
+	char *w = out->data + out->len;
 	for (size_t i = 0; i < units; i++) {
 		uint32_t c = cd_le16(p + 2 * i);
 		if (c >= 0xd800 && c <= 0xdbff && i + 1 < units) {
@@ -45,10 +53,10 @@ int cd_utf16le_to_utf8(cd_buf *out, const uint8_t *p, size_t units)
 		} else if (c >= 0xd800 && c <= 0xdfff) {
 			c = 0xfffd; /* lone surrogate: keep going, mark it */
 		}
-		int rc = put_utf8(out, c);
-		if (rc)
-			return rc;
+		w += put_utf8(w, c);
 	}
+	out->len = (size_t)(w - out->data);
+	out->data[out->len] = 0;
 	return CD_OK;
 }
 

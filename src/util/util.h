@@ -68,6 +68,7 @@ typedef struct cd_buf {
 } cd_buf;
 
 void cd_buf_init(cd_buf *b, size_t max);
+/* Appends n bytes of p; with p NULL, grows len by n without writing. */
 int cd_buf_append(cd_buf *b, const void *p, size_t n);
 int cd_buf_puts(cd_buf *b, const char *s);
 int cd_buf_printf(cd_buf *b, const char *fmt, ...)
