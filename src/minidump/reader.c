@@ -334,27 +334,71 @@ static int in_file(const md_dump *d, const md_dir_entry *e)
 	       md__at(d, e->rva, e->size);
 }
 
+/* qsort_r comparators over directory indexes; ties keep directory order. */
+static int by_rva(const void *a, const void *b, void *dir)
+{
+	const md_dir_entry *x = (const md_dir_entry *)dir + *(const uint32_t *)a;
+	const md_dir_entry *y = (const md_dir_entry *)dir + *(const uint32_t *)b;
+	if (x->rva != y->rva)
+		return x->rva < y->rva ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+static int by_type(const void *a, const void *b, void *dir)
+{
+	const md_dir_entry *x = (const md_dir_entry *)dir + *(const uint32_t *)a;
+	const md_dir_entry *y = (const md_dir_entry *)dir + *(const uint32_t *)b;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* Directory indexes sorted with cmp (O(n log n): hostile directories
+ * are thousands of entries long). */
+static uint32_t *sorted_dir(md_dump *d, int (*cmp)(const void *, const void *, void *))
+{
+	uint32_t *ix = cd_arena_calloc(&d->arena, d->ndir ? d->ndir : 1, sizeof *ix);
+	if (!ix)
+		return NULL;
+	for (uint32_t i = 0; i < d->ndir; i++)
+		ix[i] = i;
+	qsort_r(ix, d->ndir, sizeof *ix, cmp, d->dir);
+	return ix;
+}
+
+/* A second stream of a type is ignored: the first in directory order wins. */
+static void mark_duplicates(md_dump *d)
+{
+	uint32_t *ix = sorted_dir(d, by_type);
+	for (uint32_t k = 1; ix && k < d->ndir; k++) {
+		md_dir_entry *e = &d->dir[ix[k]];
+		if (e->type != MD_STREAM_UNUSED && e->type == d->dir[ix[k - 1]].type)
+			e->duplicate = 1;
+	}
+}
+
 /* Overlapping streams are harmless to read but a sign of a forged or
- * damaged file, so they are reported. */
+ * damaged file, so they are reported: a sweep in RVA order. */
 static void check_overlaps(md_dump *d)
 {
-	/* Quadratic in the directory size, which is capped below. */
-	for (uint32_t i = 0; i < d->ndir; i++) {
-		const md_dir_entry *a = &d->dir[i];
-		if (!in_file(d, a))
+	uint32_t *ix = sorted_dir(d, by_rva);
+	uint64_t reach = 0;  /* furthest end of the streams swept so far */
+	uint32_t owner = 0;  /* the stream that reaches it */
+	int any = 0;
+	for (uint32_t k = 0; ix && k < d->ndir; k++) {
+		const md_dir_entry *e = &d->dir[ix[k]];
+		if (!in_file(d, e))
 			continue;
-		for (uint32_t j = i + 1; j < d->ndir; j++) {
-			const md_dir_entry *b = &d->dir[j];
-			if (!in_file(d, b))
-				continue;
-			uint64_t ae = (uint64_t)a->rva + a->size, be = (uint64_t)b->rva + b->size;
-			if (a->rva < be && b->rva < ae) {
-				const char *an = md_stream_type_name(a->type);
-				md__problem(d, b->type, b->rva,
-					    "stream overlaps stream %u (%s) at 0x%x", i,
-					    an ? an : "unknown", a->rva);
-			}
+		uint64_t end = (uint64_t)e->rva + e->size;
+		if (any && e->rva < reach) {
+			const char *on = md_stream_type_name(d->dir[owner].type);
+			md__problem(d, e->type, e->rva, "stream overlaps stream %u (%s) at 0x%x", owner,
+				    on ? on : "unknown", d->dir[owner].rva);
 		}
+		if (!any || end > reach) {
+			reach = end;
+			owner = ix[k];
+		}
+		any = 1;
 	}
 }
 
@@ -390,11 +434,9 @@ static int read_directory(md_dump *d, cd_err *e)
 		de->type = cd_le32(p);
 		de->size = cd_le32(p + 4);
 		de->rva = cd_le32(p + 8);
-		for (uint32_t j = 0; j < i; j++)
-			if (d->dir[j].type == de->type && de->type != MD_STREAM_UNUSED)
-				de->duplicate = 1;
 	}
 	d->ndir = n;
+	mark_duplicates(d);
 	return CD_OK;
 }
 

@@ -1,4 +1,6 @@
 /* threads.c - ThreadList, ThreadExList and ThreadNameList. */
+#include <stdlib.h>
+
 #include "internal.h"
 
 #define THREAD_SIZE 48
@@ -53,6 +55,30 @@ md_stream_state md__threads(md_dump *d, const md_view *v, int ex)
 	return st;
 }
 
+static int by_id(const void *a, const void *b, void *threads)
+{
+	const md_thread *t = threads;
+	uint32_t x = t[*(const uint32_t *)a].id, y = t[*(const uint32_t *)b].id;
+	if (x != y)
+		return x < y ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* Position in the id-sorted index of the first thread with this id, or
+ * d->nthreads (a hostile dump may have many thousands of both lists). */
+static uint32_t first_with_id(const md_dump *d, const uint32_t *ix, uint32_t id)
+{
+	uint32_t lo = 0, hi = d->nthreads;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (d->threads[ix[mid]].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nthreads && d->threads[ix[lo]].id == id ? lo : d->nthreads;
+}
+
 md_stream_state md__thread_names(md_dump *d, const md_view *v)
 {
 	if (v->size < 4) {
@@ -62,6 +88,12 @@ md_stream_state md__thread_names(md_dump *d, const md_view *v)
 	uint32_t count = cd_le32(v->p);
 	uint64_t n = md__fit(d, v, 4, count, THREAD_NAME_SIZE, "ThreadNameList");
 	md_stream_state st = n < count ? MD_STREAM_PARTIAL : MD_STREAM_OK;
+	uint32_t *ix = cd_arena_calloc(&d->arena, d->nthreads ? d->nthreads : 1, sizeof *ix);
+	if (!ix)
+		return MD_STREAM_BAD;
+	for (uint32_t i = 0; i < d->nthreads; i++)
+		ix[i] = i;
+	qsort_r(ix, d->nthreads, sizeof *ix, by_id, d->threads);
 	for (uint64_t i = 0; i < n; i++) {
 		const uint8_t *p = v->p + 4 + i * THREAD_NAME_SIZE;
 		uint32_t id = cd_le32(p);
@@ -71,18 +103,23 @@ md_stream_state md__thread_names(md_dump *d, const md_view *v)
 			st = md__worse(st, MD_STREAM_PARTIAL);
 			continue;
 		}
-		int found = 0;
-		for (uint32_t j = 0; j < d->nthreads; j++) {
-			if (d->threads[j].id == id && !d->threads[j].name) {
-				d->threads[j].name = name;
-				found = 1;
-				break;
-			}
-		}
-		if (!found && d->nthreads)
+		uint32_t k = first_with_id(d, ix, id);
+		if (k == d->nthreads) {
+			if (d->nthreads)
+				md__problem(d, v->type, v->rva + 4 + i * THREAD_NAME_SIZE,
+					    "a name for thread %u, which is not in the thread list", id);
+		} else if (d->threads[ix[k]].name) {
 			md__problem(d, v->type, v->rva + 4 + i * THREAD_NAME_SIZE,
-				    "a name for thread %u, which is not in the thread list",
-				    id);
+				    "a second name for thread %u ignored", id);
+		} else {
+			d->threads[ix[k]].name = name;
+		}
+	}
+	/* Threads listed twice with one id share its name. */
+	for (uint32_t k = 1; k < d->nthreads; k++) {
+		md_thread *t = &d->threads[ix[k]], *prev = &d->threads[ix[k - 1]];
+		if (t->id == prev->id && !t->name)
+			t->name = prev->name;
 	}
 	return st;
 }
