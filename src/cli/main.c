@@ -8,6 +8,7 @@
 
 static const cli_command commands[] = {
 	{ "dump", cmd_dump, "print every stream of a minidump (--json for JSON)" },
+	{ "sym", cmd_sym, "inspect Breakpad symbol files: stats, check, lookup, funcs, convert" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

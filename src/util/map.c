@@ -54,3 +54,27 @@ void cd_map_close(cd_map *m)
 	m->data = NULL;
 	m->size = 0;
 }
+
+int cd_mkdir_p(const char *path, unsigned mode, cd_err *e)
+{
+	char buf[4096];
+	size_t n = strlen(path);
+	if (n == 0 || n >= sizeof buf)
+		return cd_errf(e, CD_EUSAGE, "%s: bad directory name", path);
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == 0) {
+			char c = *p;
+			*p = 0;
+			if (mkdir(buf, (mode_t)mode) != 0 && errno != EEXIST)
+				return cd_errf(e, CD_EIO, "%s: cannot create: %s", buf, strerror(errno));
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return cd_errf(e, CD_EIO, "%s: not a directory", path);
+	return CD_OK;
+}

@@ -87,6 +87,9 @@ typedef struct cd_map {
 int cd_map_open(const char *path, cd_map *out, cd_err *e);
 void cd_map_close(cd_map *m);
 
+/* mkdir -p: creates path and its missing parents with mode. */
+int cd_mkdir_p(const char *path, unsigned mode, cd_err *e);
+
 /* ---- text helpers --------------------------------------------------- */
 /* Appends UTF-8 for n UTF-16LE code units at p; bad surrogates become U+FFFD. */
 int cd_utf16le_to_utf8(cd_buf *out, const uint8_t *p, size_t units);

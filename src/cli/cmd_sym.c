@@ -1,0 +1,376 @@
+/*
+ * cmd_sym.c - `crashdesk sym`: inspecting Breakpad symbol files.
+ *   stats FILE         counts and bytes per record type, inline figures,
+ *                      largest functions, generator, module identity
+ *   check FILE         every anomaly with its line; exit 1 when damaged
+ *   lookup [--json] FILE ADDR...   function, file:line, inline chain
+ *   funcs FILE [PATTERN]           functions with their ranges
+ *   convert FILE -o OUT            write the symbol cache explicitly
+ * lookup and funcs use the symbol cache under $XDG_CACHE_HOME/crashdesk
+ * (or --cache-dir), building it on first use.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../symbols/symbols.h"
+#include "cli.h"
+
+static const char sym_help[] =
+	"usage: crashdesk sym stats FILE\n"
+	"       crashdesk sym check FILE\n"
+	"       crashdesk sym lookup [--json] [--cache-dir DIR] FILE ADDR...\n"
+	"       crashdesk sym funcs [--cache-dir DIR] FILE [PATTERN]\n"
+	"       crashdesk sym convert FILE -o OUT\n"
+	"\n"
+	"FILE is a Breakpad .sym (plain, .gz or UTF-16). ADDR is a module-relative\n"
+	"hex address. lookup and funcs build a symbol cache on first use, under\n"
+	"$XDG_CACHE_HOME/crashdesk/symcache (default ~/.cache/crashdesk/symcache).\n"
+	"check exits 1 when the file is damaged.\n";
+
+static void cache_dir_default(char *buf, size_t n)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (x && *x == '/')
+		snprintf(buf, n, "%s/crashdesk", x);
+	else
+		snprintf(buf, n, "%s/.cache/crashdesk", home && *home ? home : "/tmp");
+}
+
+/* ---- stats and check: a counting sink ------------------------------------------- */
+
+typedef struct big { uint64_t size; char name[120]; } big;
+
+typedef struct stats {
+	char module[512], code_id[128], generator[256];
+	uint64_t funcs_with_inlines, max_depth, cur_func_inlines;
+	big largest[5];
+	int check;            /* print each diagnostic as it comes */
+	uint64_t printed, damaged;
+	const char *path;
+} stats;
+
+static void st_module(void *ctx, uint64_t line, const char *os, const char *arch, const char *id,
+		      const char *name)
+{
+	stats *s = ctx;
+	(void)line;
+	snprintf(s->module, sizeof s->module, "%s %s %s %s", os, arch, id, name);
+}
+
+static void st_info(void *ctx, uint64_t line, const char *key, const char *value)
+{
+	stats *s = ctx;
+	(void)line;
+	if (!strcmp(key, "CODE_ID"))
+		snprintf(s->code_id, sizeof s->code_id, "%s", value);
+	else if (!strcmp(key, "GENERATOR"))
+		snprintf(s->generator, sizeof s->generator, "%s", value);
+}
+
+static void st_func(void *ctx, uint64_t line, const sym_func_rec *f)
+{
+	stats *s = ctx;
+	(void)line;
+	s->cur_func_inlines = 0;
+	for (int i = 0; i < 5; i++) {
+		if (f->size > s->largest[i].size) {
+			memmove(&s->largest[i + 1], &s->largest[i], (size_t)(4 - i) * sizeof(big));
+			s->largest[i].size = f->size;
+			snprintf(s->largest[i].name, sizeof s->largest[i].name, "%.*s",
+				 (int)(f->name_len < 119 ? f->name_len : 119), f->name);
+			break;
+		}
+	}
+}
+
+static void st_inline(void *ctx, uint64_t line, const sym_inline_rec *r)
+{
+	stats *s = ctx;
+	(void)line;
+	if (s->cur_func_inlines++ == 0)
+		s->funcs_with_inlines++;
+	if (r->depth + 1 > s->max_depth)
+		s->max_depth = r->depth + 1;
+}
+
+static void st_diag(void *ctx, uint64_t line, int damaged, const char *msg)
+{
+	stats *s = ctx;
+	s->damaged += damaged != 0;
+	if (s->check && s->printed++ < 10000)
+		printf("%s:%llu: %s: %s\n", s->path, (unsigned long long)line,
+		       damaged ? "error" : "warning", msg);
+}
+
+static int parse_stats(const char *path, stats *s, sym_counts *c)
+{
+	sym_sink sink = { .ctx = s, .module = st_module, .info = st_info, .func = st_func,
+			  .inline_rec = st_inline, .diag = st_diag };
+	s->path = path;
+	cd_err e;
+	if (sym_parse(path, &sink, c, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	return 0;
+}
+
+static int sym_stats(const char *path)
+{
+	stats s;
+	memset(&s, 0, sizeof s);
+	sym_counts c;
+	if (parse_stats(path, &s, &c))
+		return 1;
+	printf("file: %s\nmodule: %s\n", path, s.module[0] ? s.module : "(no MODULE line)");
+	if (s.code_id[0])
+		printf("code id: %s\n", s.code_id);
+	if (s.generator[0])
+		printf("generator: %s\n", s.generator);
+	printf("lines: %llu, bytes: %llu\n\n%-16s %12s %14s\n", (unsigned long long)c.lines,
+	       (unsigned long long)c.bytes_total, "record", "count", "bytes");
+	for (int k = 0; k < SYM_R_COUNT; k++)
+		if (c.records[k])
+			printf("%-16s %12llu %14llu\n", sym_record_name(k),
+			       (unsigned long long)c.records[k], (unsigned long long)c.bytes[k]);
+	printf("\nfunctions with inlines: %llu\ndeepest inline nesting: %llu\n",
+	       (unsigned long long)s.funcs_with_inlines, (unsigned long long)s.max_depth);
+	printf("malformed lines: %llu, repaired quirks: %llu\n\nlargest functions:\n",
+	       (unsigned long long)c.damaged_lines, (unsigned long long)c.repaired_lines);
+	for (int i = 0; i < 5 && s.largest[i].size; i++)
+		printf("  %10llu  %s\n", (unsigned long long)s.largest[i].size, s.largest[i].name);
+	return 0;
+}
+
+static int sym_check(const char *path)
+{
+	stats s;
+	memset(&s, 0, sizeof s);
+	s.check = 1;
+	sym_counts c;
+	if (parse_stats(path, &s, &c))
+		return 1;
+	if (!s.module[0]) {
+		printf("%s:1: error: no MODULE line\n", path);
+		s.damaged++;
+	}
+	printf("%s: %llu lines, %llu malformed, %llu repaired: %s\n", path,
+	       (unsigned long long)c.lines, (unsigned long long)c.damaged_lines,
+	       (unsigned long long)c.repaired_lines, s.damaged ? "DAMAGED" : "ok");
+	return s.damaged ? 1 : 0;
+}
+
+/* ---- lookup and funcs: through the cache ------------------------------------------ */
+
+static int open_cache(const char *path, const char *dir, sym_cache **c)
+{
+	char def[4096], sub[4200];
+	if (!dir) {
+		cache_dir_default(def, sizeof def);
+		dir = def;
+	}
+	snprintf(sub, sizeof sub, "%s/symcache", dir);
+	cd_err me;
+	if (cd_mkdir_p(sub, 0700, &me) != CD_OK) {
+		cli_error("%s", me.msg);
+		return 1;
+	}
+	int built;
+	sym_report r;
+	cd_err e;
+	if (sym_open(path, sub, c, &built, &r, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	if (r.damaged)
+		fprintf(stderr, "crashdesk: %s: damaged: %llu problem lines (see 'crashdesk sym check')\n",
+			path, (unsigned long long)r.ndiags_total);
+	sym_report_free(&r);
+	return 0;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static void print_lookup(uint64_t addr, int rc, const sym_lookup *l, int json)
+{
+	if (json) {
+		printf("{\"address\":\"0x%llx\"", (unsigned long long)addr);
+		if (rc) {
+			printf(",\"function\":null}\n");
+			return;
+		}
+		printf(",\"function\":");
+		json_str(l->function);
+		printf(",\"function_offset\":\"0x%llx\",\"file\":",
+		       (unsigned long long)(addr - l->function_addr));
+		json_str(l->file);
+		printf(",\"line\":%lld,\"public\":%s,\"inlines\":[", (long long)l->line,
+		       l->is_public ? "true" : "false");
+		for (uint32_t i = 0; i < l->ninlines; i++) {
+			printf("%s{\"function\":", i ? "," : "");
+			json_str(l->inlines[i].function);
+			printf(",\"file\":");
+			json_str(l->inlines[i].file);
+			printf(",\"line\":%lld}", (long long)l->inlines[i].line);
+		}
+		printf("]}\n");
+		return;
+	}
+	if (rc) {
+		printf("0x%llx: no symbol\n", (unsigned long long)addr);
+		return;
+	}
+	printf("0x%llx: ", (unsigned long long)addr);
+	for (uint32_t i = 0; i < l->ninlines; i++)
+		printf("%s [inlined] %s:%lld\n  called from ", l->inlines[i].function,
+		       l->inlines[i].file, (long long)l->inlines[i].line);
+	printf("%s + 0x%llx", l->function, (unsigned long long)(addr - l->function_addr));
+	if (l->is_public)
+		printf(" (PUBLIC)");
+	else if (l->file[0])
+		printf(" %s:%lld", l->file, (long long)l->line);
+	putchar('\n');
+}
+
+static int sym_lookup_cmd(int argc, char **argv)
+{
+	int json = 0;
+	const char *dir = NULL, *file = NULL;
+	int first_addr = -1;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = 1;
+		else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!file)
+			file = argv[i];
+		else if (first_addr < 0)
+			first_addr = i;
+	}
+	if (!file || first_addr < 0) {
+		fputs(sym_help, stderr);
+		return 2;
+	}
+	sym_cache *c;
+	if (open_cache(file, dir, &c))
+		return 1;
+	int status = 0;
+	for (int i = first_addr; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--cache-dir")) {
+			i += !strcmp(argv[i], "--cache-dir");
+			continue;
+		}
+		char *end;
+		const char *a = argv[i];
+		if (!strncmp(a, "0x", 2) || !strncmp(a, "0X", 2))
+			a += 2;
+		uint64_t addr = strtoull(a, &end, 16);
+		if (!*a || *end) {
+			cli_error("sym lookup: '%s' is not a hex address", argv[i]);
+			status = 2;
+			continue;
+		}
+		sym_lookup l;
+		int rc = sym_lookup_addr(c, addr, &l);
+		print_lookup(addr, rc, &l, json);
+	}
+	sym_cache_close(c);
+	return status;
+}
+
+static int sym_funcs(int argc, char **argv)
+{
+	const char *dir = NULL, *file = NULL, *pattern = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!file)
+			file = argv[i];
+		else
+			pattern = argv[i];
+	}
+	if (!file) {
+		fputs(sym_help, stderr);
+		return 2;
+	}
+	sym_cache *c;
+	if (open_cache(file, dir, &c))
+		return 1;
+	uint64_t n = sym_func_count(c);
+	for (uint64_t i = 0; i < n; i++) {
+		const char *name;
+		uint64_t addr, size;
+		sym_func_at(c, i, &name, &addr, &size);
+		if (pattern && !strstr(name, pattern))
+			continue;
+		printf("%08llx-%08llx %s\n", (unsigned long long)addr,
+		       (unsigned long long)(addr + size), name);
+	}
+	sym_cache_close(c);
+	return 0;
+}
+
+static int sym_convert(int argc, char **argv)
+{
+	const char *file = NULL, *out = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else
+			file = argv[i];
+	}
+	if (!file || !out) {
+		fputs(sym_help, stderr);
+		return 2;
+	}
+	sym_report r;
+	cd_err e;
+	if (sym_cache_build(file, out, &r, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	printf("%s: %llu functions, %llu lines, %llu inlines -> %s%s\n", file,
+	       (unsigned long long)r.counts.records[SYM_R_FUNC],
+	       (unsigned long long)r.counts.records[SYM_R_LINE],
+	       (unsigned long long)r.counts.records[SYM_R_INLINE], out,
+	       r.damaged ? " (source damaged: see 'crashdesk sym check')" : "");
+	sym_report_free(&r);
+	return 0;
+}
+
+int cmd_sym(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(sym_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *sub = argv[1];
+	if (!strcmp(sub, "stats") && argc == 3)
+		return sym_stats(argv[2]);
+	if (!strcmp(sub, "check") && argc == 3)
+		return sym_check(argv[2]);
+	if (!strcmp(sub, "lookup"))
+		return sym_lookup_cmd(argc - 2, argv + 2);
+	if (!strcmp(sub, "funcs"))
+		return sym_funcs(argc - 2, argv + 2);
+	if (!strcmp(sub, "convert"))
+		return sym_convert(argc - 2, argv + 2);
+	cli_error("sym: unknown subcommand or arguments");
+	fputs(sym_help, stderr);
+	return 2;
+}

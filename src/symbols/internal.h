@@ -1,0 +1,121 @@
+/*
+ * internal.h - the symbol cache's file format, shared by the builder
+ * (build.c) and the reader (cache.c). Not part of the public API.
+ *
+ * A cache file is a fixed header followed by sections; every integer is
+ * little-endian, every offset counts from the start of the file:
+ *
+ *   STRINGS  NUL-terminated strings; offset 0 is "".
+ *   FUNCS    sym_fc_func[], sorted by address.
+ *   DATA     per function: its line records, then its inline records,
+ *            varint-encoded relative to the function (see build.c).
+ *   PUBLICS  sym_fc_public[], sorted by address.
+ *   FILES    sym_fc_id[] (FILE id -> name), sorted by id.
+ *   ORIGINS  sym_fc_id[] (INLINE_ORIGIN id -> name), sorted by id.
+ *   CFI      sym_fc_cfi[] (STACK CFI INIT), sorted by address.
+ *   CFIDATA  per INIT: its STACK CFI records, varint-encoded.
+ *   WIN      sym_fc_win[] (STACK WIN), sorted by rva.
+ *
+ * Files and origins are kept by id and resolved at lookup time, so records
+ * may come in any order in the source.
+ */
+#ifndef CD_SYMBOLS_INTERNAL_H
+#define CD_SYMBOLS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "symbols.h"
+
+#define SYM_FC_MAGIC "CDSYMC\r\n"
+#define SYM_FC_VERSION 1
+
+enum { S_STRINGS, S_FUNCS, S_DATA, S_PUBLICS, S_FILES, S_ORIGINS, S_CFI, S_CFIDATA, S_WIN,
+       S_COUNT };
+
+typedef struct sym_fc_header {
+	char magic[8];
+	uint32_t version, header_size;
+	uint64_t total_size;
+	/* what it was built from */
+	uint64_t src_size;
+	int64_t src_mtime;
+	uint64_t src_sample_hash;
+	uint64_t src_module_hash;
+	uint32_t flags;  /* bit 0: the source had malformed lines */
+	uint32_t nsections;
+	struct { uint64_t off, size; } section[S_COUNT];
+	/* module identity and counts, strings as STRINGS offsets */
+	uint32_t os, arch, debug_id, name, code_id, generator;
+	uint64_t nlines, ninlines;
+	uint64_t checksum; /* FNV-1a of everything above */
+} sym_fc_header;
+
+typedef struct sym_fc_func {
+	uint64_t addr, size;
+	uint64_t data_off;   /* into DATA */
+	uint32_t data_len;
+	uint32_t name;
+	uint32_t param_size;
+	uint32_t flags;      /* bit 0: "m" */
+} sym_fc_func;
+
+typedef struct sym_fc_public {
+	uint64_t addr;
+	uint32_t name, param_size;
+} sym_fc_public;
+
+typedef struct sym_fc_id {
+	int64_t id;
+	uint32_t name, pad;
+} sym_fc_id;
+
+typedef struct sym_fc_cfi {
+	uint64_t addr, size;
+	uint64_t data_off;   /* into CFIDATA */
+	uint32_t data_len;
+	uint32_t rules;
+} sym_fc_cfi;
+
+typedef struct sym_fc_win {
+	uint64_t rva, code_size;
+	uint32_t type, prolog_size, epilog_size, params_size, saved_regs_size, locals_size;
+	uint32_t max_stack_size, flags; /* bit 0 has_program, bit 1 allocates_bp */
+	uint32_t program, pad;
+} sym_fc_win;
+
+uint64_t sym__fnv(const void *p, size_t n, uint64_t h);
+#define SYM_FNV_INIT 0xcbf29ce484222325ull
+
+/* Identity of a source file: size, mtime and a hash of 16 sampled blocks. */
+int sym__source_identity(const char *path, uint64_t *size, int64_t *mtime, uint64_t *sample);
+
+/* LEB128 varints; zigzag for signed values. */
+static inline size_t sym__put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+static inline uint64_t sym__zig(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline int64_t sym__unzig(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+/* Reads a varint from [*p, end); 0 when it runs past end or is too long. */
+static inline int sym__get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (int shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,694 @@
+/*
+ * parse.c - the streaming, tolerant .sym parser.
+ *
+ * Three layers: a byte source (zlib's gzread reads plain and gzip files
+ * alike; UTF-16 with a BOM is transcoded), a line splitter (LF or CRLF, no
+ * final newline needed, overlong lines cut and reported), and the record
+ * parser, which joins names split by embedded newlines (a dump_syms bug)
+ * before handing each record to the sink. Memory: one read chunk plus the
+ * longest line, whatever the file's size.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <zlib.h>
+
+#include "symbols.h"
+
+#define CHUNK (1u << 20)
+#define MAX_LINE (1u << 20) /* longer lines are cut and reported */
+
+const char *sym_record_name(int kind)
+{
+	static const char *names[SYM_R_COUNT] = {
+		"MODULE", "INFO", "FILE", "INLINE_ORIGIN", "FUNC", "line", "INLINE", "PUBLIC",
+		"STACK CFI INIT", "STACK CFI", "STACK WIN", "malformed",
+	};
+	return kind >= 0 && kind < SYM_R_COUNT ? names[kind] : "?";
+}
+
+/* ---- byte source --------------------------------------------------------- */
+
+typedef struct source {
+	gzFile gz;               /* or NULL when reading memory */
+	const uint8_t *mem;
+	size_t mem_len, mem_pos;
+	int utf16;               /* 0, 1 little-endian, 2 big-endian */
+	uint8_t odd[1];          /* a UTF-16 byte left over between chunks */
+	int has_odd;
+	uint8_t *raw;            /* CHUNK bytes for transcoding */
+} source;
+
+/* Reads up to n raw bytes; returns the count, 0 at the end, -1 on error. */
+static long raw_read(source *s, uint8_t *dst, size_t n)
+{
+	if (!s->gz) {
+		size_t k = s->mem_len - s->mem_pos < n ? s->mem_len - s->mem_pos : n;
+		memcpy(dst, s->mem + s->mem_pos, k);
+		s->mem_pos += k;
+		return (long)k;
+	}
+	int k = gzread(s->gz, dst, (unsigned)n);
+	return k;
+}
+
+/* Appends decoded UTF-8 to out; returns bytes appended, 0 at end, -1 error. */
+static long source_read(source *s, cd_buf *out)
+{
+	if (!s->utf16) {
+		if (cd_buf_append(out, NULL, CHUNK))
+			return -1;
+		out->len -= CHUNK;
+		long k = raw_read(s, (uint8_t *)out->data + out->len, CHUNK);
+		if (k > 0)
+			out->len += (size_t)k;
+		return k;
+	}
+	size_t have = 0;
+	if (s->has_odd) {
+		s->raw[0] = s->odd[0];
+		have = 1;
+		s->has_odd = 0;
+	}
+	long k = raw_read(s, s->raw + have, CHUNK - have);
+	if (k < 0)
+		return -1;
+	have += (size_t)k;
+	if (have % 2) {
+		s->odd[0] = s->raw[have - 1];
+		s->has_odd = 1;
+		have--;
+	}
+	if (s->utf16 == 2) /* big-endian: swap to little and share the decoder */
+		for (size_t i = 0; i + 1 < have; i += 2) {
+			uint8_t t = s->raw[i];
+			s->raw[i] = s->raw[i + 1];
+			s->raw[i + 1] = t;
+		}
+	size_t before = out->len;
+	if (cd_utf16le_to_utf8(out, s->raw, have / 2))
+		return -1;
+	return (long)(out->len - before);
+}
+
+/* ---- tokens ---------------------------------------------------------------- */
+
+typedef struct cursor {
+	const char *p, *end;
+} cursor;
+
+/* The next space-separated token; 0 when none is left. */
+static int token(cursor *c, const char **t, size_t *n)
+{
+	while (c->p < c->end && *c->p == ' ')
+		c->p++;
+	if (c->p == c->end)
+		return 0;
+	*t = c->p;
+	while (c->p < c->end && *c->p != ' ')
+		c->p++;
+	*n = (size_t)(c->p - *t);
+	return 1;
+}
+
+/* The rest of the line after one separating space, as a name. */
+static void rest(cursor *c, const char **t, size_t *n)
+{
+	if (c->p < c->end && *c->p == ' ')
+		c->p++;
+	*t = c->p;
+	*n = (size_t)(c->end - c->p);
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static int parse_hex(const char *t, size_t n, uint64_t *v)
+{
+	if (n == 0 || n > 16)
+		return 0;
+	uint64_t x = 0;
+	for (size_t i = 0; i < n; i++) {
+		int h = hexval(t[i]);
+		if (h < 0)
+			return 0;
+		x = x << 4 | (uint64_t)h;
+	}
+	*v = x;
+	return 1;
+}
+
+static int parse_dec(const char *t, size_t n, int64_t *v)
+{
+	size_t i = 0;
+	int neg = 0;
+	if (n && t[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == n || n - i > 19)
+		return 0;
+	int64_t x = 0;
+	for (; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return 0;
+		x = x * 10 + (t[i] - '0');
+	}
+	*v = neg ? -x : x;
+	return 1;
+}
+
+static int next_hex(cursor *c, uint64_t *v)
+{
+	const char *t;
+	size_t n;
+	return token(c, &t, &n) && parse_hex(t, n, v);
+}
+
+static int next_dec(cursor *c, int64_t *v)
+{
+	const char *t;
+	size_t n;
+	return token(c, &t, &n) && parse_dec(t, n, v);
+}
+
+static int starts(const char *p, size_t n, const char *word)
+{
+	size_t w = strlen(word);
+	return n > w && !memcmp(p, word, w) && p[w] == ' ';
+}
+
+/* A line record: "addr size line file", hex hex decimal decimal. */
+static int is_line_record(const char *p, size_t n)
+{
+	cursor c = { p, p + n };
+	uint64_t a, s;
+	int64_t l, f;
+	const char *t;
+	size_t tn;
+	return next_hex(&c, &a) && next_hex(&c, &s) && next_dec(&c, &l) && next_dec(&c, &f) &&
+	       !token(&c, &t, &tn);
+}
+
+static int is_record_start(const char *p, size_t n)
+{
+	static const char *words[] = { "MODULE", "INFO", "FILE", "INLINE_ORIGIN", "INLINE",
+				       "FUNC", "PUBLIC", "STACK" };
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (starts(p, n, words[i]) || (n == strlen(words[i]) && !memcmp(p, words[i], n)))
+			return 1;
+	return is_line_record(p, n);
+}
+
+/* Records whose last field is a name that an embedded newline may split. */
+static int takes_continuation(const char *p, size_t n)
+{
+	return starts(p, n, "FUNC") || starts(p, n, "PUBLIC") || starts(p, n, "INLINE_ORIGIN") ||
+	       starts(p, n, "FILE");
+}
+
+/* ---- records ------------------------------------------------------------------ */
+
+typedef struct parser {
+	const sym_sink *sink;
+	sym_counts *counts;
+	const char *name;
+	uint64_t line;      /* of the record being dispatched */
+	char msg[256];
+} parser;
+
+static void diag(parser *ps, uint64_t line, int damaged, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void diag(parser *ps, uint64_t line, int damaged, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ps->msg, sizeof ps->msg, fmt, ap);
+	va_end(ap);
+	if (damaged)
+		ps->counts->damaged_lines++;
+	else
+		ps->counts->repaired_lines++;
+	if (ps->sink->diag)
+		ps->sink->diag(ps->sink->ctx, line, damaged, ps->msg);
+}
+
+static int bad(parser *ps, const char *what)
+{
+	diag(ps, ps->line, 1, "malformed %s record", what);
+	return SYM_R_BAD;
+}
+
+static int rec_module(parser *ps, cursor *c)
+{
+	const char *t[3];
+	size_t n[3];
+	char f[3][128];
+	for (int i = 0; i < 3; i++) {
+		if (!token(c, &t[i], &n[i]) || n[i] >= sizeof f[i])
+			return bad(ps, "MODULE");
+		memcpy(f[i], t[i], n[i]);
+		f[i][n[i]] = 0;
+	}
+	const char *nm;
+	size_t nn;
+	rest(c, &nm, &nn);
+	char name[1024];
+	snprintf(name, sizeof name, "%.*s", (int)nn, nm);
+	if (ps->sink->module)
+		ps->sink->module(ps->sink->ctx, ps->line, f[0], f[1], f[2], name);
+	return SYM_R_MODULE;
+}
+
+static int rec_info(parser *ps, cursor *c)
+{
+	const char *k, *v;
+	size_t kn, vn;
+	if (!token(c, &k, &kn))
+		return bad(ps, "INFO");
+	rest(c, &v, &vn);
+	char key[64], val[1024];
+	snprintf(key, sizeof key, "%.*s", (int)kn, k);
+	snprintf(val, sizeof val, "%.*s", (int)vn, v);
+	if (ps->sink->info)
+		ps->sink->info(ps->sink->ctx, ps->line, key, val);
+	return SYM_R_INFO;
+}
+
+static int rec_file(parser *ps, cursor *c)
+{
+	int64_t id;
+	if (!next_dec(c, &id))
+		return bad(ps, "FILE");
+	const char *nm;
+	size_t nn;
+	rest(c, &nm, &nn);
+	if (ps->sink->file)
+		ps->sink->file(ps->sink->ctx, ps->line, id, nm, nn);
+	return SYM_R_FILE;
+}
+
+static int rec_origin(parser *ps, cursor *c)
+{
+	int64_t id;
+	if (!next_dec(c, &id) || id < 0)
+		return bad(ps, "INLINE_ORIGIN");
+	const char *nm;
+	size_t nn;
+	rest(c, &nm, &nn);
+	/* The older format puts a file number before the name. */
+	cursor peek = { nm, nm + nn };
+	int64_t file;
+	const char *t;
+	size_t tn;
+	if (next_dec(&peek, &file) && token(&peek, &t, &tn)) {
+		cursor again = { nm, nm + nn };
+		next_dec(&again, &file);
+		rest(&again, &nm, &nn);
+	}
+	if (nn == 0)
+		diag(ps, ps->line, 0, "INLINE_ORIGIN %lld has no name (a dump_syms bug)",
+		     (long long)id);
+	if (ps->sink->origin)
+		ps->sink->origin(ps->sink->ctx, ps->line, (uint64_t)id, nm, nn);
+	return SYM_R_INLINE_ORIGIN;
+}
+
+/* "m" marks a symbol that stands for several folded ones. */
+static int multiple_flag(cursor *c)
+{
+	cursor save = *c;
+	const char *t;
+	size_t n;
+	if (token(c, &t, &n) && n == 1 && t[0] == 'm')
+		return 1;
+	*c = save;
+	return 0;
+}
+
+static int rec_func(parser *ps, cursor *c)
+{
+	sym_func_rec f = { 0 };
+	f.multiple = multiple_flag(c);
+	if (!next_hex(c, &f.addr) || !next_hex(c, &f.size) || !next_hex(c, &f.param_size))
+		return bad(ps, "FUNC");
+	rest(c, &f.name, &f.name_len);
+	if (ps->sink->func)
+		ps->sink->func(ps->sink->ctx, ps->line, &f);
+	return SYM_R_FUNC;
+}
+
+static int rec_line(parser *ps, const char *p, size_t n)
+{
+	cursor c = { p, p + n };
+	sym_line_rec l;
+	if (!next_hex(&c, &l.addr) || !next_hex(&c, &l.size) || !next_dec(&c, &l.line) ||
+	    !next_dec(&c, &l.file))
+		return bad(ps, "line");
+	if (ps->sink->line_rec)
+		ps->sink->line_rec(ps->sink->ctx, ps->line, &l);
+	return SYM_R_LINE;
+}
+
+static int rec_inline(parser *ps, cursor *c)
+{
+	/* New: depth call_line call_file origin (addr size)+;
+	 * old: depth call_line origin (addr size)+. Told apart by parity. */
+	int64_t v[4 + 2 * SYM_MAX_INLINE_RANGES];
+	int n = 0;
+	const char *t;
+	size_t tn;
+	cursor save = *c;
+	while (token(c, &t, &tn)) {
+		if (n == (int)(sizeof v / sizeof *v))
+			return bad(ps, "INLINE (too many ranges)");
+		n++;
+	}
+	*c = save;
+	if (n < 5)
+		return bad(ps, "INLINE");
+	int fields = n % 2 == 0 ? 4 : 3;
+	sym_inline_rec r = { 0 };
+	int64_t depth, call_line, call_file = -1, origin;
+	if (!next_dec(c, &depth) || !next_dec(c, &call_line) ||
+	    (fields == 4 && !next_dec(c, &call_file)) || !next_dec(c, &origin) || depth < 0 ||
+	    origin < 0)
+		return bad(ps, "INLINE");
+	r.depth = (uint64_t)depth;
+	r.call_line = call_line;
+	r.call_file = call_file;
+	r.origin = (uint64_t)origin;
+	for (int i = fields; i < n; i += 2) {
+		if (!next_hex(c, &r.ranges[r.nranges].addr) || !next_hex(c, &r.ranges[r.nranges].size))
+			return bad(ps, "INLINE");
+		r.nranges++;
+	}
+	if (ps->sink->inline_rec)
+		ps->sink->inline_rec(ps->sink->ctx, ps->line, &r);
+	return SYM_R_INLINE;
+}
+
+static int rec_public(parser *ps, cursor *c)
+{
+	int m = multiple_flag(c);
+	uint64_t addr, param;
+	if (!next_hex(c, &addr) || !next_hex(c, &param))
+		return bad(ps, "PUBLIC");
+	const char *nm;
+	size_t nn;
+	rest(c, &nm, &nn);
+	if (ps->sink->public_rec)
+		ps->sink->public_rec(ps->sink->ctx, ps->line, addr, param, m, nm, nn);
+	return SYM_R_PUBLIC;
+}
+
+static int rec_stack(parser *ps, cursor *c)
+{
+	const char *t;
+	size_t n;
+	if (!token(c, &t, &n))
+		return bad(ps, "STACK");
+	if (n == 3 && !memcmp(t, "CFI", 3)) {
+		cursor save = *c;
+		uint64_t addr, size;
+		if (token(c, &t, &n) && n == 4 && !memcmp(t, "INIT", 4)) {
+			if (!next_hex(c, &addr) || !next_hex(c, &size))
+				return bad(ps, "STACK CFI INIT");
+			const char *r;
+			size_t rn;
+			rest(c, &r, &rn);
+			if (!rn)
+				return bad(ps, "STACK CFI INIT (no rules)");
+			if (ps->sink->cfi_init)
+				ps->sink->cfi_init(ps->sink->ctx, ps->line, addr, size, r, rn);
+			return SYM_R_CFI_INIT;
+		}
+		*c = save;
+		if (!next_hex(c, &addr))
+			return bad(ps, "STACK CFI");
+		const char *r;
+		size_t rn;
+		rest(c, &r, &rn);
+		if (!rn)
+			return bad(ps, "STACK CFI (no rules)");
+		if (ps->sink->cfi)
+			ps->sink->cfi(ps->sink->ctx, ps->line, addr, r, rn);
+		return SYM_R_CFI;
+	}
+	if (n == 3 && !memcmp(t, "WIN", 3)) {
+		sym_win_rec w = { 0 };
+		uint64_t v[9], hp;
+		for (int i = 0; i < 9; i++)
+			if (!next_hex(c, &v[i]))
+				return bad(ps, "STACK WIN");
+		if (!next_hex(c, &hp) || hp > 1 || v[0] > 4)
+			return bad(ps, "STACK WIN");
+		w.type = (uint32_t)v[0];
+		w.rva = v[1];
+		w.code_size = v[2];
+		w.prolog_size = (uint32_t)v[3];
+		w.epilog_size = (uint32_t)v[4];
+		w.params_size = (uint32_t)v[5];
+		w.saved_regs_size = (uint32_t)v[6];
+		w.locals_size = (uint32_t)v[7];
+		w.max_stack_size = (uint32_t)v[8];
+		w.has_program = (int)hp;
+		if (hp) {
+			rest(c, &w.program, &w.program_len);
+			if (!w.program_len)
+				return bad(ps, "STACK WIN (no program)");
+		} else {
+			uint64_t abp;
+			if (!next_hex(c, &abp))
+				return bad(ps, "STACK WIN");
+			w.allocates_base_pointer = abp != 0;
+		}
+		if (ps->sink->win)
+			ps->sink->win(ps->sink->ctx, ps->line, &w);
+		return SYM_R_WIN;
+	}
+	return bad(ps, "STACK");
+}
+
+static void dispatch(parser *ps, const char *p, size_t n)
+{
+	cursor c = { p, p + n };
+	const char *t;
+	size_t tn;
+	int kind;
+	cursor first = c;
+	token(&first, &t, &tn);
+	if (tn == 6 && !memcmp(t, "MODULE", 6))
+		kind = rec_module(ps, &first);
+	else if (tn == 4 && !memcmp(t, "INFO", 4))
+		kind = rec_info(ps, &first);
+	else if (tn == 4 && !memcmp(t, "FILE", 4))
+		kind = rec_file(ps, &first);
+	else if (tn == 13 && !memcmp(t, "INLINE_ORIGIN", 13))
+		kind = rec_origin(ps, &first);
+	else if (tn == 6 && !memcmp(t, "INLINE", 6))
+		kind = rec_inline(ps, &first);
+	else if (tn == 4 && !memcmp(t, "FUNC", 4))
+		kind = rec_func(ps, &first);
+	else if (tn == 6 && !memcmp(t, "PUBLIC", 6))
+		kind = rec_public(ps, &first);
+	else if (tn == 5 && !memcmp(t, "STACK", 5))
+		kind = rec_stack(ps, &first);
+	else if (hexval(p[0]) >= 0)
+		kind = rec_line(ps, p, n);
+	else {
+		/* Unknown record types may be newer extensions: reported, not
+		 * counted as damage. */
+		diag(ps, ps->line, 0, "unknown record type \"%.*s\" skipped",
+		     (int)(tn < 40 ? tn : 40), t);
+		kind = SYM_R_BAD;
+	}
+	ps->counts->records[kind]++;
+	ps->counts->bytes[kind] += n + 1;
+}
+
+/* ---- the loop ------------------------------------------------------------------ */
+
+/* Joins continuation lines onto the record before them, then dispatches. */
+typedef struct joiner {
+	parser *ps;
+	cd_buf cur;
+	uint64_t cur_line;
+	int have;
+} joiner;
+
+static void on_line(joiner *j, const char *p, size_t n, uint64_t lineno)
+{
+	if (n && p[n - 1] == '\r')
+		n--;
+	if (n == 0)
+		return;
+	if (j->have && takes_continuation(j->cur.data, j->cur.len) && !is_record_start(p, n)) {
+		diag(j->ps, lineno, 0, "name continued from line %llu (a newline inside a name)",
+		     (unsigned long long)j->cur_line);
+		cd_buf_append(&j->cur, " ", 1);
+		cd_buf_append(&j->cur, p, n);
+		return;
+	}
+	if (j->have) {
+		j->ps->line = j->cur_line;
+		dispatch(j->ps, j->cur.data, j->cur.len);
+	}
+	cd_buf_reset(&j->cur);
+	if (cd_buf_append(&j->cur, p, n) != CD_OK) {
+		diag(j->ps, lineno, 1, "line too long");
+		j->have = 0;
+		return;
+	}
+	j->cur_line = lineno;
+	j->have = 1;
+}
+
+static int run(source *s, const char *name, const sym_sink *sink, sym_counts *counts, cd_err *e)
+{
+	memset(counts, 0, sizeof *counts);
+	parser ps = { .sink = sink, .counts = counts, .name = name };
+	joiner j = { .ps = &ps };
+	cd_buf_init(&j.cur, 4 * MAX_LINE);
+	cd_buf buf;
+	cd_buf_init(&buf, CHUNK * 2 + 2 * MAX_LINE + 16);
+	uint64_t lineno = 0;
+	size_t start = 0;
+	int skipping = 0, rc = CD_OK, first = 1;
+	for (;;) {
+		long k = source_read(s, &buf);
+		if (k < 0) {
+			rc = cd_errf(e, CD_EIO, "%s: read error after line %llu", name,
+				     (unsigned long long)lineno);
+			break;
+		}
+		if (first && buf.len >= 3 && !memcmp(buf.data, "\xef\xbb\xbf", 3))
+			start = 3; /* a UTF-8 byte order mark */
+		first = 0;
+		counts->bytes_total += (uint64_t)k;
+		int eof = k == 0;
+		for (;;) {
+			char *nl = memchr(buf.data + start, '\n', buf.len - start);
+			size_t end = nl ? (size_t)(nl - buf.data) : buf.len;
+			if (!nl && !eof && end - start <= MAX_LINE)
+				break;
+			if (!nl && eof && end == start)
+				break;
+			lineno++;
+			if (!skipping) {
+				if (end - start > MAX_LINE) {
+					diag(&ps, lineno, 1, "line longer than %u bytes cut", MAX_LINE);
+					on_line(&j, buf.data + start, MAX_LINE, lineno);
+				} else {
+					on_line(&j, buf.data + start, end - start, lineno);
+				}
+			}
+			skipping = !nl;
+			if (!nl) {
+				lineno -= !eof; /* the rest of this line is still to come */
+				start = buf.len;
+				break;
+			}
+			start = end + 1;
+		}
+		/* Keep the partial last line, drop what was consumed. */
+		memmove(buf.data, buf.data + start, buf.len - start);
+		buf.len -= start;
+		start = 0;
+		if (eof)
+			break;
+	}
+	if (j.have && rc == CD_OK) {
+		ps.line = j.cur_line;
+		dispatch(&ps, j.cur.data, j.cur.len);
+	}
+	counts->lines = lineno;
+	cd_buf_free(&buf);
+	cd_buf_free(&j.cur);
+	return rc;
+}
+
+/* Picks the text encoding from the first bytes. */
+static int detect_utf16(const uint8_t *p, size_t n, size_t *bom)
+{
+	*bom = 0;
+	if (n >= 2 && p[0] == 0xff && p[1] == 0xfe) {
+		*bom = 2;
+		return 1;
+	}
+	if (n >= 2 && p[0] == 0xfe && p[1] == 0xff) {
+		*bom = 2;
+		return 2;
+	}
+	if (n >= 4 && p[0] && !p[1] && p[2] && !p[3])
+		return 1;
+	if (n >= 4 && !p[0] && p[1] && !p[2] && p[3])
+		return 2;
+	return 0;
+}
+
+int sym_parse_mem(const uint8_t *data, size_t size, const char *name, const sym_sink *sink,
+		  sym_counts *counts, cd_err *e)
+{
+	source s = { .mem = data, .mem_len = size };
+	size_t bom;
+	s.utf16 = detect_utf16(data, size, &bom);
+	s.mem_pos = bom;
+	if (s.utf16 && !(s.raw = malloc(CHUNK)))
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", name);
+	int rc = run(&s, name, sink, counts, e);
+	free(s.raw);
+	return rc;
+}
+
+int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return cd_errf(e, CD_EIO, "%s: not a regular file", path);
+	source s = { 0 };
+	s.gz = gzopen(path, "rb");
+	if (!s.gz)
+		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
+	gzbuffer(s.gz, CHUNK);
+	/* The encoding is that of the decompressed text. */
+	uint8_t first[4];
+	int k = gzread(s.gz, first, 4);
+	if (k < 0) {
+		gzclose(s.gz);
+		return cd_errf(e, CD_EFORMAT, "%s: not a readable text or gzip file", path);
+	}
+	size_t bom;
+	s.utf16 = detect_utf16(first, (size_t)k, &bom);
+	gzrewind(s.gz);
+	if (bom) {
+		uint8_t skip[2];
+		gzread(s.gz, skip, (unsigned)bom);
+	}
+	if (s.utf16 && !(s.raw = malloc(CHUNK))) {
+		gzclose(s.gz);
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	}
+	int rc = run(&s, path, sink, counts, e);
+	int gerr;
+	const char *gmsg = gzerror(s.gz, &gerr);
+	if (rc == CD_OK && gerr != Z_OK && gerr != Z_STREAM_END)
+		rc = cd_errf(e, CD_EFORMAT, "%s: damaged gzip data after line %llu: %s", path,
+			     (unsigned long long)counts->lines, gmsg);
+	gzclose(s.gz);
+	free(s.raw);
+	return rc;
+}

@@ -1,0 +1,201 @@
+/*
+ * symbols.h - Breakpad .sym files: a tolerant streaming parser, and a
+ * compact memory-mapped symbol cache built from it.
+ *
+ * Parsing: sym_parse() streams a .sym (plain, .gz, UTF-16 with a BOM;
+ * CRLF or LF; any size) and calls a sink for every record; malformed lines
+ * are reported with their line number and skipped, every good record is
+ * kept. The known dump_syms bugs are repaired and reported: names split
+ * over several lines by embedded newlines, INLINE_ORIGIN without a name.
+ *
+ * The cache: sym_cache_build() turns a .sym into a versioned binary file
+ * (functions, lines, inline trees, publics, CFI, STACK WIN, one string
+ * table), written under a temporary name and renamed when complete.
+ * sym_cache_open() maps one and checks it; sym_open() does both, building
+ * or rebuilding when the cache is missing, stale or damaged.
+ *
+ * Ownership: sym_cache_open()/sym_open() return a sym_cache the caller
+ * closes with sym_cache_close(); strings in lookup results point into the
+ * mapping and live until then. sym_report is filled by the caller's
+ * storage and released with sym_report_free().
+ */
+#ifndef CD_SYMBOLS_H
+#define CD_SYMBOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+
+/* ---- parsing ------------------------------------------------------------ */
+
+enum sym_record {
+	SYM_R_MODULE, SYM_R_INFO, SYM_R_FILE, SYM_R_INLINE_ORIGIN, SYM_R_FUNC, SYM_R_LINE,
+	SYM_R_INLINE, SYM_R_PUBLIC, SYM_R_CFI_INIT, SYM_R_CFI, SYM_R_WIN, SYM_R_BAD,
+	SYM_R_COUNT
+};
+const char *sym_record_name(int kind);
+
+typedef struct sym_func_rec {
+	uint64_t addr, size, param_size;
+	int multiple;           /* the "m" flag: several names folded here */
+	const char *name;
+	size_t name_len;
+} sym_func_rec;
+
+typedef struct sym_line_rec {
+	uint64_t addr, size;
+	int64_t line, file;     /* as written: may be negative */
+} sym_line_rec;
+
+#define SYM_MAX_INLINE_RANGES 64
+
+typedef struct sym_inline_rec {
+	uint64_t depth;
+	int64_t call_line, call_file; /* call_file -1 in the older format */
+	uint64_t origin;
+	uint32_t nranges;
+	struct { uint64_t addr, size; } ranges[SYM_MAX_INLINE_RANGES];
+} sym_inline_rec;
+
+typedef struct sym_win_rec {
+	uint32_t type;
+	uint64_t rva, code_size;
+	uint32_t prolog_size, epilog_size, params_size, saved_regs_size, locals_size;
+	uint32_t max_stack_size;
+	int has_program;        /* else allocates_base_pointer is meaningful */
+	int allocates_base_pointer;
+	const char *program;    /* when has_program */
+	size_t program_len;
+} sym_win_rec;
+
+/* Callbacks for each record; any may be NULL. Strings are valid only
+ * during the call. line is the 1-based line number of the record. */
+typedef struct sym_sink {
+	void *ctx;
+	void (*module)(void *ctx, uint64_t line, const char *os, const char *arch,
+		       const char *id, const char *name);
+	void (*info)(void *ctx, uint64_t line, const char *key, const char *value);
+	void (*file)(void *ctx, uint64_t line, int64_t id, const char *name, size_t len);
+	void (*origin)(void *ctx, uint64_t line, uint64_t id, const char *name, size_t len);
+	void (*func)(void *ctx, uint64_t line, const sym_func_rec *f);
+	void (*line_rec)(void *ctx, uint64_t line, const sym_line_rec *l);
+	void (*inline_rec)(void *ctx, uint64_t line, const sym_inline_rec *r);
+	void (*public_rec)(void *ctx, uint64_t line, uint64_t addr, uint64_t param_size,
+			   int multiple, const char *name, size_t len);
+	void (*cfi_init)(void *ctx, uint64_t line, uint64_t addr, uint64_t size,
+			 const char *rules, size_t len);
+	void (*cfi)(void *ctx, uint64_t line, uint64_t addr, const char *rules, size_t len);
+	void (*win)(void *ctx, uint64_t line, const sym_win_rec *w);
+	/* A problem at a line; damaged says the file itself is wrong (not just
+	 * a repaired dump_syms quirk). */
+	void (*diag)(void *ctx, uint64_t line, int damaged, const char *message);
+} sym_sink;
+
+/* What one parse saw. */
+typedef struct sym_counts {
+	uint64_t records[SYM_R_COUNT];
+	uint64_t bytes[SYM_R_COUNT];
+	uint64_t lines, bytes_total;
+	uint64_t damaged_lines;   /* lines skipped as malformed */
+	uint64_t repaired_lines;  /* quirks fixed (split names, nameless origins) */
+} sym_counts;
+
+/* Streams path through sink. Returns CD_OK when the file could be read
+ * (even with bad lines: see counts), CD_EIO/CD_EFORMAT when it could not
+ * be opened or decoded at all. */
+int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e);
+/* The same over bytes in memory (for tests and fuzzing). */
+int sym_parse_mem(const uint8_t *data, size_t size, const char *name, const sym_sink *sink,
+		  sym_counts *counts, cd_err *e);
+
+/* ---- the symbol cache ---------------------------------------------------- */
+
+typedef struct sym_cache sym_cache;
+
+typedef struct sym_diag {
+	uint64_t line;
+	int damaged;
+	const char *message;
+} sym_diag;
+
+/* The outcome of a build: counts, diagnostics (the first 1000) and
+ * whether the source is damaged. Owned by the caller's struct. */
+typedef struct sym_report {
+	sym_counts counts;
+	sym_diag *diags;
+	uint32_t ndiags;
+	uint64_t ndiags_total;
+	int damaged;
+	cd_arena arena;
+} sym_report;
+void sym_report_free(sym_report *r);
+
+/* Builds cache_path from sym_path (report may be NULL). */
+int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *report,
+		    cd_err *e);
+/* Maps and checks a cache. CD_EFORMAT when damaged or of another version. */
+int sym_cache_open(const char *cache_path, sym_cache **out, cd_err *e);
+/* Whether the cache was built from sym_path as it is now. */
+int sym_cache_is_current(const sym_cache *c, const char *sym_path);
+/* Opens the cache for sym_path in cache_dir, building it first when it is
+ * missing, stale or damaged. *built says whether it was (re)built. */
+int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *built,
+	     sym_report *report, cd_err *e);
+void sym_cache_close(sym_cache *c);
+
+typedef struct sym_module_info {
+	const char *os, *arch, *debug_id, *name, *code_id, *generator;
+	uint64_t nfuncs, npublics, ncfi, nwin, nfiles, nlines, ninlines;
+	int damaged;            /* the source had malformed lines */
+} sym_module_info;
+void sym_cache_info(const sym_cache *c, sym_module_info *out);
+
+#define SYM_MAX_INLINE_DEPTH 64
+
+typedef struct sym_inline_frame {
+	const char *function;   /* the inlined function */
+	const char *file;       /* where addr is inside it ("" if unknown) */
+	int64_t line;
+	const char *call_file;  /* the call site in its caller */
+	int64_t call_line;
+} sym_inline_frame;
+
+typedef struct sym_lookup {
+	const char *function;   /* the outermost (real) function, or the PUBLIC */
+	uint64_t function_addr, function_size, param_size;
+	const char *file;       /* source of the outermost function at addr:  */
+	int64_t line;           /*   its call site when inlines are present */
+	int is_public;          /* only a PUBLIC matched */
+	uint32_t ninlines;      /* innermost first */
+	sym_inline_frame inlines[SYM_MAX_INLINE_DEPTH];
+} sym_lookup;
+
+/* addr is module-relative. CD_ENOTFOUND when no FUNC or PUBLIC covers it. */
+int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out);
+
+typedef struct sym_cfi_rules {
+	uint64_t init_addr, init_size;
+	const char *init_rules;  /* STACK CFI INIT's rules */
+	uint32_t ndeltas;        /* STACK CFI rules at or below addr, in order */
+	const char *deltas[256];
+} sym_cfi_rules;
+int sym_lookup_cfi(const sym_cache *c, uint64_t addr, sym_cfi_rules *out);
+
+typedef struct sym_win_info {
+	uint32_t type;
+	uint64_t rva, code_size;
+	uint32_t prolog_size, epilog_size, params_size, saved_regs_size, locals_size;
+	uint32_t max_stack_size;
+	int has_program, allocates_base_pointer;
+	const char *program;
+} sym_win_info;
+/* The innermost STACK WIN record of the given type (-1: any) covering addr. */
+int sym_lookup_win(const sym_cache *c, uint64_t addr, int type, sym_win_info *out);
+
+/* Functions in address order, for `sym funcs` and the browser. */
+uint64_t sym_func_count(const sym_cache *c);
+int sym_func_at(const sym_cache *c, uint64_t i, const char **name, uint64_t *addr,
+		uint64_t *size);
+
+#endif
