@@ -101,10 +101,18 @@ static void set(md_context *c, int i, uint64_t v, int valid)
 #define F_INTEGER 0x2u
 #define F_SEGMENTS 0x4u
 
+/* Some writers (Crashpad on macOS among them) set only the CPU bit. Such a
+ * context still holds every register, as Breakpad and rust-minidump read
+ * it; only when some group bit is set do the absent ones mean "missing". */
+static uint32_t groups(uint64_t flags)
+{
+	return (flags & 0xff) ? (uint32_t)(flags & 0xff) : 0xff;
+}
+
 static void decode_x86(md_context *c, const uint8_t *p)
 {
-	uint32_t f = cd_le32(p);
-	int ctl = f & F_CONTROL, in = f & F_INTEGER, seg = f & F_SEGMENTS;
+	uint32_t f = cd_le32(p), g = groups(f);
+	int ctl = g & F_CONTROL, in = g & F_INTEGER, seg = g & F_SEGMENTS;
 	c->flags = f;
 	set(c, MD_X86_GS, cd_le32(p + 140), seg);
 	set(c, MD_X86_FS, cd_le32(p + 144), seg);
@@ -126,8 +134,8 @@ static void decode_x86(md_context *c, const uint8_t *p)
 
 static void decode_amd64(md_context *c, const uint8_t *p)
 {
-	uint32_t f = cd_le32(p + 48);
-	int ctl = f & F_CONTROL, in = f & F_INTEGER, seg = f & F_SEGMENTS;
+	uint32_t f = cd_le32(p + 48), g = groups(f);
+	int ctl = g & F_CONTROL, in = g & F_INTEGER, seg = g & F_SEGMENTS;
 	/* Raw order rax rcx rdx rbx rsp rbp rsi rdi r8..r15 at 120, rip at 248. */
 	static const int raw_to_dwarf[16] = {
 		MD_AMD64_RAX, MD_AMD64_RCX, MD_AMD64_RDX, MD_AMD64_RBX,
@@ -154,7 +162,7 @@ static void decode_arm(md_context *c, const uint8_t *p, int old)
 {
 	uint32_t f = cd_le32(p);
 	/* The pre-standard flag value said nothing about register groups. */
-	int in = old || (f & F_INTEGER);
+	int in = old || (groups(f) & F_INTEGER);
 	c->flags = f;
 	for (int i = 0; i < 16; i++)
 		set(c, i, cd_le32(p + 4 + 4 * i), in);
@@ -168,10 +176,10 @@ static void decode_arm64(md_context *c, const uint8_t *p, int old)
 	int ctl, in;
 	if (old) {
 		/* Breakpad's old layout had one group for all integer registers. */
-		ctl = in = (f & (F_CONTROL | F_INTEGER)) != 0;
+		ctl = in = (groups(f) & (F_CONTROL | F_INTEGER)) != 0;
 	} else {
-		ctl = f & F_CONTROL;
-		in = f & F_INTEGER;
+		ctl = groups(f) & F_CONTROL;
+		in = groups(f) & F_INTEGER;
 	}
 	c->flags = f;
 	c->old_layout = old;

@@ -207,7 +207,8 @@ static void end_func(builder *b)
 		return;
 	bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
 	sym_line_rec *l = b->lines.p;
-	qsort(l, b->lines.n, sizeof *l, by_line_addr);
+	if (b->lines.n > 1)
+		qsort(l, b->lines.n, sizeof *l, by_line_addr);
 	cd_buf out;
 	cd_buf_init(&out, 0);
 	uint8_t tmp[64];
@@ -472,7 +473,8 @@ static int cmp_win(const void *a, const void *b)
 static void check_funcs(builder *b)
 {
 	bfunc *f = b->funcs.p;
-	qsort(f, b->funcs.n, sizeof *f, cmp_func);
+	if (b->funcs.n > 1)
+		qsort(f, b->funcs.n, sizeof *f, cmp_func);
 	size_t out = 0;
 	char msg[200];
 	for (size_t i = 0; i < b->funcs.n; i++) {
@@ -497,7 +499,8 @@ static void check_funcs(builder *b)
 static void sort_dedupe(vec *v, int (*order)(const void *, const void *),
 			int (*same)(const void *, const void *))
 {
-	qsort(v->p, v->n, v->elem, order);
+	if (v->n > 1)
+		qsort(v->p, v->n, v->elem, order);
 	size_t out = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		char *cur = (char *)v->p + i * v->elem;
@@ -554,7 +557,7 @@ static int write_cache(builder *b, const char *tmp, const char *sym_path)
 	int rc = put(f, &h, sizeof h, &pos);
 	/* One bfunc array is written as plain sym_fc_func entries. */
 	struct { const void *p; size_t n, elem, stride; FILE *spill; } sec[S_COUNT] = {
-		[S_STRINGS] = { b->str.blob, b->str.len ? b->str.len : 0, 1, 1, NULL },
+		[S_STRINGS] = { b->str.blob, b->str.len, 1, 1, NULL },
 		[S_FUNCS] = { b->funcs.p, b->funcs.n, sizeof(sym_fc_func), sizeof(bfunc), NULL },
 		[S_DATA] = { NULL, 0, 1, 1, b->data },
 		[S_PUBLICS] = { b->publics.p, b->publics.n, sizeof(sym_fc_public), sizeof(sym_fc_public), NULL },
@@ -567,9 +570,7 @@ static int write_cache(builder *b, const char *tmp, const char *sym_path)
 	for (int s = 0; s < S_COUNT && !rc; s++) {
 		rc = align8(f, &pos);
 		h.section[s].off = pos;
-		if (s == S_STRINGS && !b->str.len) {
-			rc = rc || put(f, "", 1, &pos); /* offset 0 is always "" */
-		} else if (sec[s].spill) {
+		if (sec[s].spill) {
 			rc = rc || copy_file(f, sec[s].spill, &pos);
 		} else if (sec[s].stride == sec[s].elem) {
 			rc = rc || put(f, sec[s].p, sec[s].n * sec[s].elem, &pos);
@@ -643,7 +644,13 @@ int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *re
 	b.lines.elem = sizeof(sym_line_rec);
 	cd_buf_init(&b.inl, 0);
 	cd_buf_init(&b.cfid, 0);
-	intern(&b.str, "", 0);
+	/* Offset 0 is the empty string, for absent names. */
+	b.str.blob = malloc(1 << 16);
+	if (b.str.blob) {
+		b.str.cap = 1 << 16;
+		b.str.blob[0] = 0;
+		b.str.len = 1;
+	}
 	b.data = tmpfile();
 	b.cfidata = tmpfile();
 	int rc = CD_OK;
@@ -671,7 +678,8 @@ int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *re
 	sort_dedupe(&b.files, cmp_id, same_id);
 	sort_dedupe(&b.origins, cmp_id, same_id);
 	sort_dedupe(&b.cfi, cmp_cfi, cmp_cfi);
-	qsort(b.win.p, b.win.n, b.win.elem, cmp_win); /* nested ranges may share a start */
+	if (b.win.n > 1) /* nested ranges may share a start: all are kept */
+		qsort(b.win.p, b.win.n, b.win.elem, cmp_win);
 	if (b.io_error) {
 		rc = cd_errf(e, CD_EIO, "%s: cannot write temporary data: %s", cache_path,
 			     strerror(errno));

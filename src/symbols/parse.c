@@ -505,7 +505,7 @@ static void dispatch(parser *ps, const char *p, size_t n)
 		kind = rec_public(ps, &first);
 	else if (tn == 5 && !memcmp(t, "STACK", 5))
 		kind = rec_stack(ps, &first);
-	else if (hexval(p[0]) >= 0)
+	else if (tn && parse_hex(t, tn, &(uint64_t){ 0 }))
 		kind = rec_line(ps, p, n);
 	else {
 		/* Unknown record types may be newer extensions: reported, not
@@ -537,6 +537,10 @@ static void on_line(joiner *j, const char *p, size_t n, uint64_t lineno)
 	if (j->have && takes_continuation(j->cur.data, j->cur.len) && !is_record_start(p, n)) {
 		diag(j->ps, lineno, 0, "name continued from line %llu (a newline inside a name)",
 		     (unsigned long long)j->cur_line);
+		/* The newline becomes one space; the continuation's indentation
+		 * is dump_syms' own, not part of the name. */
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
 		cd_buf_append(&j->cur, " ", 1);
 		cd_buf_append(&j->cur, p, n);
 		return;
