@@ -44,6 +44,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(BUILD)/tests/bench/%: tests/bench/%.c $(BUILD)/libcrashdesk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcrashdesk.a $(LDLIBS)
+
 $(BUILD)/tests/%: tests/%.c $(SYNTH_OBJ) $(BUILD)/libcrashdesk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(SYNTH_OBJ) $(BUILD)/libcrashdesk.a $(LDLIBS)
@@ -84,7 +88,9 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 		$(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
 
 bench: deps
-	@echo "no benchmarks yet: the first arrives with the symbol cache"
+	@./.ci/deps.sh --bench
+	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(BUILD)/tests/bench/bench_lookup
+	@./tests/bench/symbols.sh
 
 clean:
 	rm -rf build crashdesk

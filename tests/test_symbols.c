@@ -496,6 +496,19 @@ static void test_anomalies_in_the_cache(void)
 	sym_cache_close(c);
 }
 
+/* Found by fuzzing: a line of nothing but spaces read an unset token. */
+static void test_blank_and_space_lines(void)
+{
+	static const char text[] = "MODULE Linux x86_64 ABC0 m\n   \n\t\n \r\nFUNC 10 10 0 f\n  \n";
+	diags d = { .len = 0 };
+	sym_sink sink = { .ctx = &d, .diag = d_diag };
+	sym_counts c;
+	cd_err e;
+	T_EQ_U64(sym_parse_mem((const uint8_t *)text, sizeof text - 1, "blank.sym", &sink, &c, &e), CD_OK);
+	T_EQ_U64(c.records[SYM_R_FUNC], 1);
+	T_EQ_U64(c.lines, 6);
+}
+
 static void test_utf16_and_gzip(void)
 {
 	/* The same file as UTF-16LE with a BOM, and gzip-compressed. */
@@ -701,6 +714,7 @@ int main(void)
 	mkdir(tmpdir, 0700);
 	T_RUN(test_anomalies_reported_with_lines);
 	T_RUN(test_anomalies_in_the_cache);
+	T_RUN(test_blank_and_space_lines);
 	T_RUN(test_utf16_and_gzip);
 	T_RUN(test_damaged_and_stale_caches);
 	const char *shared = t_shared();

@@ -9,7 +9,8 @@
  * of the text. At the end the arrays are sorted, checked for overlaps, and
  * everything is written under a temporary name and renamed into place.
  *
- * DATA, per function: varint nlines, then per line (sorted by address)
+ * DATA, per function: varint nlines, varint byte length of the lines,
+ * then per line (sorted by address)
  * zigzag(addr - previous addr, starting at the function's), varint size,
  * zigzag(line - previous line), zigzag(file - previous file); then varint
  * ninlines, then per inline varint depth, zigzag call_line, zigzag
@@ -62,9 +63,22 @@ typedef struct strtab {
 	int full;        /* the 4 GiB offset space ran out */
 } strtab;
 
+/* Eight bytes at a time: interning runs once per name and CFI rule. */
 static uint64_t hash_bytes(const char *s, size_t n)
 {
-	return sym__fnv(s, n, SYM_FNV_INIT);
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
 static int strtab_grow(strtab *t)
@@ -207,12 +221,18 @@ static void end_func(builder *b)
 		return;
 	bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
 	sym_line_rec *l = b->lines.p;
-	if (b->lines.n > 1)
+	size_t k0 = 1;
+	while (k0 < b->lines.n && by_line_addr(&l[k0 - 1], &l[k0]) <= 0)
+		k0++;
+	if (k0 < b->lines.n) /* dump_syms writes them sorted: usually skipped */
 		qsort(l, b->lines.n, sizeof *l, by_line_addr);
 	cd_buf out;
 	cd_buf_init(&out, 0);
 	uint8_t tmp[64];
-	cd_buf_append(&out, tmp, sym__put_varint(tmp, b->lines.n));
+	/* Lines are encoded apart first so their byte length can precede them:
+	 * a lookup stops decoding past its address and jumps to the inlines. */
+	cd_buf lines;
+	cd_buf_init(&lines, 0);
 	uint64_t prev = bf->f.addr;
 	int64_t pline = 0, pfile = 0;
 	for (size_t i = 0; i < b->lines.n; i++) {
@@ -220,11 +240,16 @@ static void end_func(builder *b)
 		k += sym__put_varint(tmp + k, l[i].size);
 		k += sym__put_varint(tmp + k, sym__zig(l[i].line - pline));
 		k += sym__put_varint(tmp + k, sym__zig(l[i].file - pfile));
-		cd_buf_append(&out, tmp, k);
+		cd_buf_append(&lines, tmp, k);
 		prev = l[i].addr;
 		pline = l[i].line;
 		pfile = l[i].file;
 	}
+	cd_buf_append(&out, tmp, sym__put_varint(tmp, b->lines.n));
+	cd_buf_append(&out, tmp, sym__put_varint(tmp, lines.len));
+	if (lines.len)
+		cd_buf_append(&out, lines.data, lines.len);
+	cd_buf_free(&lines);
 	cd_buf_append(&out, tmp, sym__put_varint(tmp, b->ninl));
 	if (b->inl.len)
 		cd_buf_append(&out, b->inl.data, b->inl.len);

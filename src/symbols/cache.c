@@ -282,25 +282,31 @@ int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 	if (f->data_off > c->ndata || f->data_len > c->ndata - f->data_off)
 		return CD_OK; /* damaged: the function without lines */
 	const uint8_t *p = c->data + f->data_off, *end = p + f->data_len;
-	uint64_t n, v, size;
-	if (!sym__get_varint(&p, end, &n))
+	uint64_t n, v, size, nbytes;
+	if (!sym__get_varint(&p, end, &n) || !sym__get_varint(&p, end, &nbytes) ||
+	    nbytes > (uint64_t)(end - p))
 		return CD_OK;
+	const uint8_t *lp = p, *lend = p + nbytes;
+	p = lend; /* the inlines follow the lines */
 	uint64_t prev = f->addr;
 	int64_t line = 0, file = 0, hit_line = 0, hit_file = -1;
 	int found = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t dl, df;
-		if (!sym__get_varint(&p, end, &v) || !sym__get_varint(&p, end, &size) ||
-		    !sym__get_varint(&p, end, &dl) || !sym__get_varint(&p, end, &df))
-			return CD_OK;
+		if (!sym__get_varint(&lp, lend, &v) || !sym__get_varint(&lp, lend, &size) ||
+		    !sym__get_varint(&lp, lend, &dl) || !sym__get_varint(&lp, lend, &df))
+			break;
 		prev += (uint64_t)sym__unzig(v);
 		line += sym__unzig(dl);
 		file += sym__unzig(df);
-		if (!found && addr - prev < size) {
+		if (addr - prev < size) {
 			hit_line = line;
 			hit_file = file;
 			found = 1;
+			break; /* sorted by address: the first that contains it */
 		}
+		if (prev > addr)
+			break;
 	}
 	hit hits[SYM_MAX_INLINE_DEPTH];
 	uint32_t nh = 0;

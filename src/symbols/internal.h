@@ -27,7 +27,7 @@
 #include "symbols.h"
 
 #define SYM_FC_MAGIC "CDSYMC\r\n"
-#define SYM_FC_VERSION 1
+#define SYM_FC_VERSION 2
 
 enum { S_STRINGS, S_FUNCS, S_DATA, S_PUBLICS, S_FILES, S_ORIGINS, S_CFI, S_CFIDATA, S_WIN,
        S_COUNT };

@@ -481,14 +481,57 @@ static int rec_stack(parser *ps, cursor *c)
 	return bad(ps, "STACK");
 }
 
+/* "addr size line file" in one pass: line records are most of a file. */
+static int fast_line(const char *p, size_t n, sym_line_rec *l)
+{
+	const char *e = p + n;
+	uint64_t v[2];
+	for (int k = 0; k < 2; k++) {
+		uint64_t x = 0;
+		const char *start = p;
+		int h;
+		while (p < e && (h = hexval(*p)) >= 0)
+			x = x << 4 | (uint64_t)h, p++;
+		if (p == start || p - start > 16 || p == e || *p++ != ' ')
+			return 0;
+		v[k] = x;
+	}
+	int64_t d[2];
+	for (int k = 0; k < 2; k++) {
+		int neg = p < e && *p == '-';
+		p += neg;
+		const char *start = p;
+		int64_t x = 0;
+		while (p < e && *p >= '0' && *p <= '9')
+			x = x * 10 + (*p++ - '0');
+		if (p == start || p - start > 18 || (k == 0 ? (p == e || *p++ != ' ') : p != e))
+			return 0;
+		d[k] = neg ? -x : x;
+	}
+	l->addr = v[0];
+	l->size = v[1];
+	l->line = d[0];
+	l->file = d[1];
+	return 1;
+}
+
 static void dispatch(parser *ps, const char *p, size_t n)
 {
+	sym_line_rec fl;
+	if (hexval(p[0]) >= 0 && fast_line(p, n, &fl)) {
+		if (ps->sink->line_rec)
+			ps->sink->line_rec(ps->sink->ctx, ps->line, &fl);
+		ps->counts->records[SYM_R_LINE]++;
+		ps->counts->bytes[SYM_R_LINE] += n + 1;
+		return;
+	}
 	cursor c = { p, p + n };
 	const char *t;
 	size_t tn;
 	int kind;
 	cursor first = c;
-	token(&first, &t, &tn);
+	if (!token(&first, &t, &tn))
+		return; /* only spaces: as good as an empty line */
 	if (tn == 6 && !memcmp(t, "MODULE", 6))
 		kind = rec_module(ps, &first);
 	else if (tn == 4 && !memcmp(t, "INFO", 4))
@@ -528,13 +571,25 @@ typedef struct joiner {
 	int have;
 } joiner;
 
+static void flush(joiner *j)
+{
+	if (j->have) {
+		j->ps->line = j->cur_line;
+		dispatch(j->ps, j->cur.data, j->cur.len);
+		j->have = 0;
+	}
+}
+
+/* Only records ending in a name can be continued; they wait in j->cur for
+ * the next line. Everything else is dispatched straight from the read
+ * buffer, which keeps the hot path (line records) free of copies. */
 static void on_line(joiner *j, const char *p, size_t n, uint64_t lineno)
 {
 	if (n && p[n - 1] == '\r')
 		n--;
 	if (n == 0)
 		return;
-	if (j->have && takes_continuation(j->cur.data, j->cur.len) && !is_record_start(p, n)) {
+	if (j->have && !is_record_start(p, n)) {
 		diag(j->ps, lineno, 0, "name continued from line %llu (a newline inside a name)",
 		     (unsigned long long)j->cur_line);
 		/* The newline becomes one space; the continuation's indentation
@@ -545,14 +600,15 @@ static void on_line(joiner *j, const char *p, size_t n, uint64_t lineno)
 		cd_buf_append(&j->cur, p, n);
 		return;
 	}
-	if (j->have) {
-		j->ps->line = j->cur_line;
-		dispatch(j->ps, j->cur.data, j->cur.len);
+	flush(j);
+	if (!takes_continuation(p, n)) {
+		j->ps->line = lineno;
+		dispatch(j->ps, p, n);
+		return;
 	}
 	cd_buf_reset(&j->cur);
 	if (cd_buf_append(&j->cur, p, n) != CD_OK) {
 		diag(j->ps, lineno, 1, "line too long");
-		j->have = 0;
 		return;
 	}
 	j->cur_line = lineno;
@@ -613,10 +669,8 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 		if (eof)
 			break;
 	}
-	if (j.have && rc == CD_OK) {
-		ps.line = j.cur_line;
-		dispatch(&ps, j.cur.data, j.cur.len);
-	}
+	if (rc == CD_OK)
+		flush(&j);
 	counts->lines = lineno;
 	cd_buf_free(&buf);
 	cd_buf_free(&j.cur);
