@@ -1,137 +1,221 @@
 /*
  * mksample.c - writes the sample crash that `make run` opens:
- * DIR/sample.dmp and DIR/sample.extra. A Linux amd64 process with three
- * named threads, a crash (SIGSEGV at 0x0) in the third, frame-pointer
- * chains on every stack, two modules with ELF build ids, an unloaded
- * module and the usual Linux streams. Deterministic: same bytes every run.
+ * DIR/sample.dmp and DIR/sample.extra.
+ *
+ * A Linux amd64 process, sampleapp, with four named threads. The third
+ * ("IPC I/O Parent") dereferenced NULL: SIGSEGV / SEGV_MAPERR at 0x0. Every
+ * stack holds a frame-pointer chain whose return addresses point into the
+ * modules' code, between words that look like locals (heap pointers, small
+ * integers). Three modules carry ELF build ids, one plugin was unloaded, and
+ * the usual Linux streams are there. Deterministic: the same bytes every
+ * run, so later symbol files (.sym) can be written to match.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "synth/synth.h"
 
 #define APP_BASE 0x555555554000ull
-#define LIB_BASE 0x7f3a12000000ull
+#define LIBC_BASE 0x7f3a12000000ull
+#define GUI_BASE 0x7f3a14000000ull
+#define HEAP 0x5555555a0000ull
+#define NTHREADS 4
+#define STACK_SIZE 0x1000
 
 static const uint8_t app_id[20] = { 0x5a, 0x17, 0xc0, 0xde, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
 				    0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10 };
-static const uint8_t lib_id[20] = { 0x11, 0xb5, 0xa1, 0x1e, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26,
-				    0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30 };
+static const uint8_t libc_id[20] = { 0x11, 0xb5, 0xa1, 0x1e, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26,
+				     0x27, 0x28, 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x30 };
+static const uint8_t gui_id[20] = { 0x90, 0x1d, 0x6e, 0x01, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36,
+				    0x37, 0x38, 0x39, 0x3a, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x40 };
 
-static void put64(uint8_t *p, uint64_t v)
+typedef struct thread_spec {
+	uint32_t id;
+	const char *name;
+	uint64_t stack_base; /* lowest address captured; rsp points here + 0x20 */
+	uint64_t pc;
+	uint64_t returns[4]; /* return addresses, innermost first; 0 ends */
+} thread_spec;
+
+/* Function addresses are module offsets a future .sym file will name. */
+static const thread_spec threads[NTHREADS] = {
+	{ 4200, "sampleapp", 0x7ffc10000000, LIBC_BASE + 0xea5c2, /* poll */
+	  { APP_BASE + 0x1a30, APP_BASE + 0x1234, LIBC_BASE + 0x29d90, 0 } },
+	{ 4201, "Compositor", 0x7f3a11000000, GUI_BASE + 0x4120, /* gui_wait */
+	  { GUI_BASE + 0x5308, LIBC_BASE + 0x94ac3, 0, 0 } },
+	{ 4202, "IPC I/O Parent", 0x7f3a10800000, APP_BASE + 0x21b7, /* ipc_read_header */
+	  { APP_BASE + 0x2210, APP_BASE + 0x2480, LIBC_BASE + 0x94ac3, 0 } },
+	{ 4203, "Timer", 0x7f3a10000000, LIBC_BASE + 0x91e12, /* futex wait */
+	  { LIBC_BASE + 0x91b40, LIBC_BASE + 0x94ac3, 0, 0 } },
+};
+#define CRASHED 2
+
+/* A little deterministic noise for the words between frames. */
+static uint64_t next(uint64_t *state)
 {
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
+	*state = *state * 6364136223846793005ull + 1442695040888963407ull;
+	return *state >> 11;
 }
 
-/* A stack of `depth` frames linked by saved rbp, each followed by a return
- * address into the given code addresses. Returns the rbp of frame 0. */
-static uint64_t build_stack(uint8_t *stack, uint64_t base, uint32_t size,
-			    const uint64_t *returns, int depth)
+/* Fills a stack whose frame 0 starts at base + 0x40: each frame is saved
+ * rbp, return address, then locals. Returns frame 0's rbp. */
+static uint64_t build_stack(uint8_t *stack, uint64_t base, const uint64_t *returns, uint64_t seed)
 {
-	memset(stack, 0, size);
+	for (uint32_t off = 0; off < STACK_SIZE; off += 8) {
+		uint64_t r = next(&seed), v;
+		switch (r % 4) {
+		case 0: v = HEAP + (r >> 8) % 0x4000 * 8; break; /* heap pointer */
+		case 1: v = r % 256; break;                      /* small integer */
+		case 2: v = 0; break;
+		default: v = base + 0x800 + (r >> 8) % 0x100 * 8; /* stack pointer */
+		}
+		synth_put64(stack + off, v);
+	}
 	uint64_t fp = base + 0x40;
+	int depth = 0;
+	while (depth < 4 && returns[depth])
+		depth++;
 	for (int i = 0; i < depth; i++) {
-		uint64_t next = fp + 0x30 + 0x10 * (uint64_t)i;
-		put64(stack + (fp - base), i + 1 < depth ? next : 0);
-		put64(stack + (fp - base) + 8, returns[i]);
-		fp = next;
+		uint64_t caller = fp + 0x30 + 0x10 * (uint64_t)i;
+		synth_put64(stack + (fp - base), i + 1 < depth ? caller : 0);
+		synth_put64(stack + (fp - base) + 8, returns[i]);
+		fp = caller;
 	}
 	return base + 0x40;
 }
 
-int main(int argc, char **argv)
+static void write_dump(synth *s)
 {
-	const char *dir = argc > 1 ? argv[1] : ".";
-	synth *s = synth_new();
-	synth_system_info(s, SYNTH_ARCH_AMD64, SYNTH_OS_LINUX,
-			  "Linux 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64", NULL);
+	synth_system_info(s, &(synth_sysinfo){
+		.arch = SYNTH_ARCH_AMD64, .platform = SYNTH_OS_LINUX, .level = 6,
+		.revision = 0x1a05, .ncpus = 8,
+		.csd = "Linux 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64" });
 
-	static uint8_t stacks[3][0x1000];
-	static const uint64_t bases[3] = { 0x7ffc10000000, 0x7f3a11000000, 0x7f3a10800000 };
-	static const uint64_t ret[3][4] = {
-		{ APP_BASE + 0x1a30, APP_BASE + 0x1234, LIB_BASE + 0x29d90, 0 },
-		{ LIB_BASE + 0x91b40, LIB_BASE + 0x94ac3, 0, 0 },
-		{ APP_BASE + 0x2210, APP_BASE + 0x2480, LIB_BASE + 0x94ac3, 0 },
-	};
-	static const uint64_t pcs[3] = { LIB_BASE + 0xea5c2, LIB_BASE + 0x91e12, APP_BASE + 0x21b7 };
-	static const int depths[3] = { 3, 2, 3 };
-	static const uint32_t ids[3] = { 4200, 4201, 4202 };
-	synth_thread t[3];
+	uint8_t *stacks = calloc(NTHREADS, STACK_SIZE);
+	if (!stacks)
+		abort();
+	synth_thread t[NTHREADS];
+	synth_name names[NTHREADS];
 	synth_loc crash_ctx = { 0, 0 };
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NTHREADS; i++) {
+		const thread_spec *ts = &threads[i];
+		uint8_t *stack = stacks + (size_t)i * STACK_SIZE;
 		uint64_t r[MD_MAX_REGS] = { 0 };
-		r[MD_AMD64_RBP] = build_stack(stacks[i], bases[i], sizeof stacks[i], ret[i], depths[i]);
-		r[MD_AMD64_RSP] = bases[i] + 0x20;
-		r[MD_AMD64_RIP] = pcs[i];
-		r[MD_AMD64_RDI] = i == 2 ? 0 : 0x5555555a0000;
+		r[MD_AMD64_RBP] = build_stack(stack, ts->stack_base, ts->returns, ts->id);
+		r[MD_AMD64_RSP] = ts->stack_base + 0x20;
+		r[MD_AMD64_RIP] = ts->pc;
+		r[MD_AMD64_RDI] = i == CRASHED ? 0 : HEAP + 0x100 * (uint64_t)i;
+		r[MD_AMD64_RSI] = 0x10;
+		r[MD_AMD64_RAX] = i == CRASHED ? 0 : (uint64_t)-4; /* -EINTR from a syscall */
+		r[MD_AMD64_R12] = HEAP + 0x2000;
 		r[MD_AMD64_EFLAGS] = 0x10246;
 		r[MD_AMD64_CS] = 0x33;
 		r[MD_AMD64_SS] = 0x2b;
-		synth_loc c = synth_context(s, MD_CPU_AMD64, 0, r, 0x7);
-		if (i == 2)
+		synth_loc c = synth_context(s, MD_CPU_AMD64, 0, r,
+					    MD_CONTEXT_AMD64 | SYNTH_CTX_ALL | SYNTH_CTX_FLOAT);
+		if (i == CRASHED)
 			crash_ctx = c;
-		t[i] = (synth_thread){ .id = ids[i], .stack_base = bases[i], .stack = stacks[i],
-				       .stack_size = sizeof stacks[i], .context = c };
+		t[i] = (synth_thread){ .id = ts->id, .stack_base = ts->stack_base, .stack = stack,
+				       .stack_size = STACK_SIZE, .context = c, .priority = 20 };
+		names[i] = (synth_name){ ts->id, ts->name };
 	}
-	synth_thread_list(s, t, 3, 0);
-	synth_module m[2] = {
+	synth_thread_list(s, t, NTHREADS, 0);
+	free(stacks);
+
+	synth_module m[3] = {
 		{ .base = APP_BASE, .size = 0x8000, .name = "/opt/sample/bin/sampleapp", .cv = MD_CV_ELF,
 		  .build_id = app_id, .build_id_len = 20 },
-		{ .base = LIB_BASE, .size = 0x1c0000, .name = "/lib/x86_64-linux-gnu/libc.so.6",
-		  .cv = MD_CV_ELF, .build_id = lib_id, .build_id_len = 20 },
+		{ .base = LIBC_BASE, .size = 0x1c0000, .name = "/lib/x86_64-linux-gnu/libc.so.6",
+		  .cv = MD_CV_ELF, .build_id = libc_id, .build_id_len = 20 },
+		{ .base = GUI_BASE, .size = 0x10000, .name = "/opt/sample/lib/libsamplegui.so",
+		  .cv = MD_CV_ELF, .build_id = gui_id, .build_id_len = 20 },
 	};
-	synth_module_list(s, m, 2);
-	synth_module gone = { .base = 0x7f3a13000000, .size = 0x40000, .name = "/opt/sample/lib/libplugin.so" };
+	synth_module_list(s, m, 3);
+	synth_module gone = { .base = 0x7f3a13000000, .size = 0x40000,
+			      .name = "/opt/sample/lib/libplugin.so" };
 	synth_unloaded_list(s, &gone, 1);
-	synth_exception(s, ids[2], 11 /* SIGSEGV */, 1 /* SEGV_MAPERR */, 0x0, NULL, 0, crash_ctx);
-	synth_misc_info(s, 24, 4199, 1789999940, NULL);
-	synth_name names[3] = { { 4200, "sampleapp" }, { 4201, "Compositor" }, { 4202, "IPC I/O Parent" } };
-	synth_thread_names(s, names, 3);
-	synth_breakpad_info(s, 4203, ids[2]);
-	const char *cpuinfo = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
-			      "model\t\t: 26\nmodel name\t: Sample CPU\n";
-	synth_linux_text(s, MD_STREAM_LINUX_CPU_INFO, cpuinfo, strlen(cpuinfo));
-	const char *status = "Name:\tsampleapp\nState:\tR (running)\nPid:\t4199\nThreads:\t3\n";
-	synth_linux_text(s, MD_STREAM_LINUX_PROC_STATUS, status, strlen(status));
-	const char *lsb = "DISTRIB_ID=Debian\nDISTRIB_RELEASE=12\n";
-	synth_linux_text(s, MD_STREAM_LINUX_LSB_RELEASE, lsb, strlen(lsb));
-	const char cmdline[] = "/opt/sample/bin/sampleapp\0--crash\0ipc";
-	synth_linux_text(s, MD_STREAM_LINUX_CMD_LINE, cmdline, sizeof cmdline - 1);
-	const char env[] = "LANG=C.UTF-8\0HOME=/home/sample";
-	synth_linux_text(s, MD_STREAM_LINUX_ENVIRON, env, sizeof env - 1);
-	const char *maps = "555555554000-55555555c000 r-xp 00000000 08:01 131 /opt/sample/bin/sampleapp\n"
-			   "7f3a12000000-7f3a121c0000 r-xp 00000000 08:01 262 /lib/x86_64-linux-gnu/libc.so.6\n";
-	synth_linux_text(s, MD_STREAM_LINUX_MAPS, maps, strlen(maps));
-	uint64_t auxv[6] = { 6, 4096, 9, APP_BASE + 0x1040, 0, 0 };
-	synth_auxv(s, auxv, 3);
-	const char *dso[2] = { "/opt/sample/bin/sampleapp", "/lib/x86_64-linux-gnu/libc.so.6" };
-	uint64_t addrs[2] = { APP_BASE, LIB_BASE };
-	synth_dso_debug(s, dso, addrs, 2);
+	synth_exception(s, &(synth_exc){ .thread_id = threads[CRASHED].id, .code = 11 /* SIGSEGV */,
+					 .flags = 1 /* SEGV_MAPERR */, .address = 0x0,
+					 .context = crash_ctx });
+	synth_misc_info(s, &(synth_misc){ .size = SYNTH_MISC_SIZE_1, .flags1 = 0x3, .pid = 4199,
+					  .create_time = 1789999940, .user_time = 3,
+					  .kernel_time = 1 });
+	synth_thread_names(s, names, NTHREADS);
+	/* Breakpad's handler thread wrote the dump on behalf of the crashed one. */
+	synth_breakpad_info(s, 0x3, 4204, threads[CRASHED].id);
 
+	static const char cpuinfo[] = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
+				      "model\t\t: 26\nmodel name\t: Sample CPU @ 2.40GHz\n";
+	static const char status[] = "Name:\tsampleapp\nState:\tR (running)\nTgid:\t4199\n"
+				     "Pid:\t4199\nPPid:\t4100\nThreads:\t5\nVmRSS:\t   48312 kB\n";
+	static const char lsb[] = "DISTRIB_ID=Debian\nDISTRIB_RELEASE=12\n"
+				  "DISTRIB_CODENAME=bookworm\nDISTRIB_DESCRIPTION=\"Debian GNU/Linux 12\"\n";
+	static const char cmdline[] = "/opt/sample/bin/sampleapp\0--crash\0ipc";
+	static const char env[] = "LANG=C.UTF-8\0HOME=/home/sample\0DISPLAY=:0";
+	static const char maps[] =
+		"555555554000-55555555c000 r-xp 00000000 08:01 131 /opt/sample/bin/sampleapp\n"
+		"5555555a0000-5555555c1000 rw-p 00000000 00:00 0 [heap]\n"
+		"7f3a12000000-7f3a121c0000 r-xp 00000000 08:01 262 /lib/x86_64-linux-gnu/libc.so.6\n"
+		"7f3a14000000-7f3a14010000 r-xp 00000000 08:01 140 /opt/sample/lib/libsamplegui.so\n"
+		"7ffc0fff0000-7ffc10011000 rw-p 00000000 00:00 0 [stack]\n";
+	synth_linux_text(s, MD_STREAM_LINUX_CPU_INFO, cpuinfo, sizeof cpuinfo - 1);
+	synth_linux_text(s, MD_STREAM_LINUX_PROC_STATUS, status, sizeof status - 1);
+	synth_linux_text(s, MD_STREAM_LINUX_LSB_RELEASE, lsb, sizeof lsb - 1);
+	synth_linux_text(s, MD_STREAM_LINUX_CMD_LINE, cmdline, sizeof cmdline - 1);
+	synth_linux_text(s, MD_STREAM_LINUX_ENVIRON, env, sizeof env - 1);
+	synth_linux_text(s, MD_STREAM_LINUX_MAPS, maps, sizeof maps - 1);
+	/* AT_PAGESZ, AT_ENTRY, AT_BASE (the dynamic loader), AT_NULL */
+	static const uint64_t auxv[8] = { 6, 4096, 9, APP_BASE + 0x1040, 7, 0x7f3a15000000, 0, 0 };
+	synth_auxv(s, auxv, 4, 8);
+	static const synth_link_map lm[3] = {
+		{ APP_BASE, APP_BASE + 0x3de8, "/opt/sample/bin/sampleapp" },
+		{ LIBC_BASE, LIBC_BASE + 0x1bcb80, "/lib/x86_64-linux-gnu/libc.so.6" },
+		{ GUI_BASE, GUI_BASE + 0xdd80, "/opt/sample/lib/libsamplegui.so" },
+	};
+	synth_dso_debug(s, &(synth_dso){ .version = 1, .maps = lm, .nmaps = 3,
+					       .brk = 0, .ldbase = 0x7f3a15000000,
+					       .dynamic = APP_BASE + 0x3de8 });
+}
+
+/* Firefox's .extra: one JSON object, every value a string. */
+static const char extra[] =
+	"{\n"
+	"  \"ProductName\": \"SampleApp\",\n"
+	"  \"ProductID\": \"{6a1e0c3b-8f2d-4c55-9a77-0e5a1f3d2b10}\",\n"
+	"  \"Vendor\": \"Crashdesk\",\n"
+	"  \"Version\": \"1.0\",\n"
+	"  \"BuildID\": \"20261101000000\",\n"
+	"  \"ReleaseChannel\": \"nightly\",\n"
+	"  \"CrashTime\": \"1790000000\",\n"
+	"  \"StartupTime\": \"1789999940\",\n"
+	"  \"UptimeTS\": \"60.25\",\n"
+	"  \"ProcessType\": \"parent\",\n"
+	"  \"SafeMode\": \"0\",\n"
+	"  \"TotalPhysicalMemory\": \"16777216000\",\n"
+	"  \"IPCChannelError\": \"\",\n"
+	"  \"MozCrashReason\": \"\",\n"
+	"  \"Notes\": \"sample crash written by tests/mksample\"\n"
+	"}\n";
+
+int main(int argc, char **argv)
+{
+	const char *dir = argc > 1 ? argv[1] : ".";
 	char path[4096];
+	synth *s = synth_new();
+	write_dump(s);
 	snprintf(path, sizeof path, "%s/sample.dmp", dir);
-	if (synth_write_file(s, path) != 0) {
-		fprintf(stderr, "mksample: cannot write %s\n", path);
+	int rc = synth_write_file(s, path);
+	synth_free(s);
+	if (rc != 0) {
+		perror(path);
 		return 1;
 	}
-	synth_free(s);
 	snprintf(path, sizeof path, "%s/sample.extra", dir);
 	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "mksample: cannot write %s\n", path);
+	if (!f || fputs(extra, f) == EOF || fclose(f) != 0) {
+		perror(path);
 		return 1;
 	}
-	fputs("{\n"
-	      "  \"ProductName\": \"SampleApp\",\n"
-	      "  \"Version\": \"1.0\",\n"
-	      "  \"BuildID\": \"20261101000000\",\n"
-	      "  \"ReleaseChannel\": \"nightly\",\n"
-	      "  \"CrashTime\": \"1790000000\",\n"
-	      "  \"StartupTime\": \"1789999940\",\n"
-	      "  \"ProcessType\": \"parent\",\n"
-	      "  \"IPCChannelError\": \"\",\n"
-	      "  \"MozCrashReason\": \"\"\n"
-	      "}\n", f);
-	return fclose(f) == 0 ? 0 : 1;
+	return 0;
 }
