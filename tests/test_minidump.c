@@ -435,6 +435,38 @@ static void test_arm64_old_context(void)
 		  MD_ARM64_SP, MD_ARM64_NREGS);
 }
 
+/* Breakpad reads any flags word with no CPU bits but MD_CONTEXT_ARM_OLD
+ * (0x40) as ARM, group bits and all: its own test dump writes 0x42
+ * (ARM_OLD | INTEGER), with no SystemInfo to fall back on. */
+static void test_arm_old_flags_with_groups(void)
+{
+	synth *s = synth_new();
+	uint64_t r[MD_MAX_REGS];
+	for (int i = 0; i < MD_MAX_REGS; i++)
+		r[i] = 0x2000 + (uint64_t)i;
+	synth_thread t[2] = {
+		{ .id = 1, .context = synth_context(s, MD_CPU_ARM, 0, r, MD_CONTEXT_ARM_OLD | 0x2) },
+		{ .id = 2, .context = synth_context(s, MD_CPU_ARM, 0, r, MD_CONTEXT_ARM_OLD | 0x6) },
+	};
+	synth_thread_list(s, t, 2, 0);
+	fx f;
+	md_dump *d = fx_open(&f, s);
+	T_ASSERT(d && d->nthreads == 2);
+	for (int i = 0; i < 2; i++) {
+		const md_context *x = &d->threads[i].context;
+		if (!d->threads[i].has_context || x->cpu != MD_CPU_ARM ||
+		    md_context_pc(x) != 0x2000 + MD_ARM_PC || md_context_sp(x) != 0x2000 + MD_ARM_SP) {
+			T_FAILF("flags 0x%x: has_context %d, cpu %s, pc 0x%llx",
+				i ? 0x46 : 0x42, d->threads[i].has_context, md_cpu_name(x->cpu),
+				(unsigned long long)md_context_pc(x));
+			dump_problems(d);
+			break;
+		}
+	}
+	fx_close(&f);
+	synth_free(s);
+}
+
 /* The old arm64 layout decodes into the same numbering as the new one. */
 static void test_arm64_old_and_new_agree(void)
 {
@@ -720,6 +752,26 @@ static void test_windows_debug_ids(void)
 	synth_free(s);
 }
 
+/* A SystemInfo too short to read says nothing about the OS: ELF modules
+ * keep their build-id code ids rather than getting Windows ones. */
+static void test_bad_system_info_keeps_elf_code_id(void)
+{
+	synth *s = synth_new();
+	int si = synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64,
+							.platform = SYNTH_OS_LINUX });
+	synth_module m = { .base = 0x1000, .size = 0x2000, .time_date_stamp = 0, .name = "/lib/x.so",
+			   .cv = MD_CV_ELF, .build_id = build_id, .build_id_len = 20 };
+	synth_module_list(s, &m, 1);
+	synth_set_entry(s, si, 20, synth_entry(s, si).rva);
+	fx f;
+	md_dump *d = fx_open(&f, s);
+	T_ASSERT(d && d->nmodules == 1);
+	T_EQ_U64(d->sysinfo_state, MD_STREAM_BAD);
+	T_EQ_STR(d->modules[0].code_id, "d4117e55bfb6d794d6c66b9b3afb485c03c85534");
+	fx_close(&f);
+	synth_free(s);
+}
+
 /* A version resource whose signature is wrong is not a version. */
 static void test_module_version_signature(void)
 {
@@ -826,6 +878,33 @@ static void test_memory64_list(void)
 	T_ASSERT(!memcmp(b, o, 3));
 	T_EQ_U64(md_read_memory(d, 0x6000, b, 5), CD_OK);
 	T_ASSERT(!memcmp(b, p, 5));
+	fx_close(&f);
+	synth_free(s);
+}
+
+/* A region that holds many smaller ones (a stack, and blocks a writer
+ * also saved on their own): an address in the large region past the small
+ * ones is still captured memory. */
+static void test_memory_inside_larger_region(void)
+{
+	synth *s = synth_new();
+	uint8_t *stack = malloc(0x10000);
+	T_ASSERT(stack);
+	memset(stack, 0x5a, 0x10000);
+	synth_region r[21] = { { 0x10000, stack, 0x10000 } };
+	for (int i = 1; i < 21; i++)
+		r[i] = (synth_region){ 0x11000 + 0x100 * (uint64_t)i, stack, 16 };
+	synth_memory_list(s, r, 21);
+	free(stack);
+	fx f;
+	md_dump *d = fx_open(&f, s);
+	T_ASSERT(d && d->nmemory == 21);
+	uint8_t b = 0;
+	T_EQ_U64(md_read_memory(d, 0x10008, &b, 1), CD_OK);      /* before the small ones */
+	T_EQ_U64(md_read_memory(d, 0x11100, &b, 1), CD_OK);      /* in one of them */
+	T_EQ_U64(md_read_memory(d, 0x1f000, &b, 1), CD_OK);      /* past them */
+	T_EQ_U64(b, 0x5a);
+	T_ASSERT(md_find_memory(d, 0x1f000) != NULL);
 	fx_close(&f);
 	synth_free(s);
 }
@@ -1918,6 +1997,7 @@ int main(void)
 	T_RUN(test_arm_old_flags_context);
 	T_RUN(test_arm64_context);
 	T_RUN(test_arm64_old_context);
+	T_RUN(test_arm_old_flags_with_groups);
 	T_RUN(test_arm64_old_and_new_agree);
 	T_RUN(test_context_flags_honoured);
 	T_RUN(test_context_cpu_bit_only);
@@ -1925,10 +2005,12 @@ int main(void)
 	T_RUN(test_context_disagrees_with_system_info);
 	T_RUN(test_elf_debug_ids);
 	T_RUN(test_windows_debug_ids);
+	T_RUN(test_bad_system_info_keeps_elf_code_id);
 	T_RUN(test_module_version_signature);
 	T_RUN(test_short_codeview_record);
 	T_RUN(test_memory_and_module_lookup);
 	T_RUN(test_memory64_list);
+	T_RUN(test_memory_inside_larger_region);
 	T_RUN(test_both_memory_lists);
 	T_RUN(test_memory_info_list);
 	T_RUN(test_system_info_fields);
