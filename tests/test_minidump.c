@@ -1983,6 +1983,46 @@ static void test_string_past_end_marks_stream_partial(void)
 	synth_free(s);
 }
 
+/* The sample crash `make run` opens (tests/mksample), if it was made:
+ * clean, and shaped as later stages expect (named threads, crash on a
+ * non-first thread, frame chains whose return addresses are in modules). */
+static void test_sample_dump(void)
+{
+	md_dump *d;
+	cd_err e;
+	if (md_open("data/samples/sample.dmp", &d, &e) != CD_OK)
+		T_SKIP("no data/samples/sample.dmp (make sample): %s", e.msg);
+	if (d->nproblems)
+		dump_problems(d);
+	T_EQ_U64(d->nproblems, 0);
+	T_EQ_STR(d->sysinfo.os, "Linux");
+	T_EQ_U64(d->sysinfo.cpu, MD_CPU_AMD64);
+	T_ASSERT(d->nthreads >= 3);
+	for (uint32_t i = 0; i < d->nthreads; i++) {
+		const md_thread *t = &d->threads[i];
+		T_ASSERT(t->name && t->has_context && md_find_module(d, md_context_pc(&t->context)));
+		/* Walk the saved-rbp chain: every return address is in a module. */
+		uint64_t fp = t->context.regs[MD_AMD64_RBP], ret;
+		int frames = 0;
+		while (fp && frames < 8 && md_read_memory(d, fp + 8, &ret, 8) == CD_OK) {
+			T_ASSERT(md_find_module(d, ret) != NULL);
+			T_ASSERT(md_read_memory(d, fp, &fp, 8) == CD_OK);
+			frames++;
+		}
+		T_ASSERT(frames >= 2);
+	}
+	T_EQ_U64(d->exception.code, 11);
+	T_ASSERT(d->exception.thread_id != d->threads[0].id);
+	T_ASSERT(md_find_thread(d, d->exception.thread_id) != NULL);
+	T_ASSERT(d->exception.has_context);
+	T_ASSERT(d->nmodules >= 2 && d->nunloaded >= 1);
+	for (uint32_t i = 0; i < d->nmodules; i++)
+		T_ASSERT(d->modules[i].cv_kind == MD_CV_ELF && strlen(d->modules[i].code_id) == 40);
+	T_ASSERT(d->linux_maps.len > 0 && d->linux_cmdline.len > 0 && d->nauxv > 0);
+	T_ASSERT(d->dso_debug.nmaps == d->nmodules);
+	md_close(d);
+}
+
 int main(void)
 {
 	T_RUN(test_header_and_directory);
@@ -2044,5 +2084,6 @@ int main(void)
 	T_RUN(test_problem_cap);
 	T_RUN(test_shared_string_budget);
 	T_RUN(test_string_past_end_marks_stream_partial);
+	T_RUN(test_sample_dump);
 	return t_done();
 }
