@@ -766,8 +766,11 @@ static void test_bad_system_info_keeps_elf_code_id(void)
 	fx f;
 	md_dump *d = fx_open(&f, s);
 	T_ASSERT(d && d->nmodules == 1);
-	T_EQ_U64(d->sysinfo_state, MD_STREAM_BAD);
-	T_EQ_STR(d->modules[0].code_id, "d4117e55bfb6d794d6c66b9b3afb485c03c85534");
+	/* Checks that do not return: this test documents a reader bug and
+	 * must not leak while it fails (make check). */
+	T_CHECK(d->sysinfo_state == MD_STREAM_BAD);
+	if (strcmp(d->modules[0].code_id, "d4117e55bfb6d794d6c66b9b3afb485c03c85534"))
+		T_FAILF("code_id is \"%s\", expected the build id", d->modules[0].code_id);
 	fx_close(&f);
 	synth_free(s);
 }
@@ -900,11 +903,11 @@ static void test_memory_inside_larger_region(void)
 	md_dump *d = fx_open(&f, s);
 	T_ASSERT(d && d->nmemory == 21);
 	uint8_t b = 0;
-	T_EQ_U64(md_read_memory(d, 0x10008, &b, 1), CD_OK);      /* before the small ones */
-	T_EQ_U64(md_read_memory(d, 0x11100, &b, 1), CD_OK);      /* in one of them */
-	T_EQ_U64(md_read_memory(d, 0x1f000, &b, 1), CD_OK);      /* past them */
-	T_EQ_U64(b, 0x5a);
-	T_ASSERT(md_find_memory(d, 0x1f000) != NULL);
+	/* Checks that do not return (a documented reader bug; no leaks). */
+	T_CHECK(md_read_memory(d, 0x10008, &b, 1) == CD_OK);  /* before the small ones */
+	T_CHECK(md_read_memory(d, 0x11100, &b, 1) == CD_OK);  /* in one of them */
+	T_CHECK(md_read_memory(d, 0x1f000, &b, 1) == CD_OK && b == 0x5a); /* past them */
+	T_CHECK(md_find_memory(d, 0x1f000) != NULL);
 	fx_close(&f);
 	synth_free(s);
 }
