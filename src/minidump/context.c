@@ -211,7 +211,9 @@ static md_cpu identify(const md_dump *d, const uint8_t *p, uint32_t size, int *o
 	}
 	if (size >= MD_CONTEXT_ARM_SIZE && (f0 & 0xffffff00u) == MD_CONTEXT_ARM)
 		return MD_CPU_ARM;
-	if (size >= MD_CONTEXT_ARM_SIZE && f0 == MD_CONTEXT_ARM_OLD) {
+	/* Breakpad's pre-standard ARM value: no CPU bits, 0x40 set, group bits
+	 * beside it (its own test dumps use 0x42). */
+	if (size >= MD_CONTEXT_ARM_SIZE && !(f0 & 0xffffff00u) && (f0 & MD_CONTEXT_ARM_OLD)) {
 		*old = 1;
 		return MD_CPU_ARM;
 	}
