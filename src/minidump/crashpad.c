@@ -22,6 +22,13 @@ static int location(md_dump *d, uint32_t stream, const uint8_t *p, md_view *out)
 			    size, rva);
 		return CD_EFORMAT;
 	}
+	/* Everything a location points at starts with a u32 count or version;
+	 * said here, so a short one is a problem recorded, not just a state. */
+	if (size < 4) {
+		md__problem(d, stream, rva, "Crashpad data of %u bytes at 0x%x is too short", size,
+			    rva);
+		return CD_EFORMAT;
+	}
 	return CD_OK;
 }
 
@@ -33,6 +40,10 @@ static int dictionary(md_dump *d, const md_view *v, md_kv **out, uint32_t *nout)
 		return CD_EFORMAT;
 	uint32_t count = cd_le32(v->p);
 	uint64_t n = md__fit(d, v, 4, count, 8, "Crashpad annotations");
+	/* Charged, as are the module lists below: every module link of a
+	 * hostile list may point at the same annotations. */
+	if (!md__charge(d, v->type, v->rva, n * sizeof **out, "Crashpad annotations"))
+		return CD_EFORMAT;
 	*out = cd_arena_calloc(&d->arena, n ? n : 1, sizeof **out);
 	if (!*out)
 		return CD_ENOMEM;
@@ -57,6 +68,8 @@ static int list_annotations(md_dump *d, const md_view *v, md_crashpad_module *m)
 		return CD_EFORMAT;
 	uint32_t count = cd_le32(v->p);
 	uint64_t n = md__fit(d, v, 4, count, 4, "Crashpad list annotations");
+	if (!md__charge(d, v->type, v->rva, n * sizeof *m->list, "Crashpad list annotations"))
+		return CD_EFORMAT;
 	m->list = cd_arena_calloc(&d->arena, n ? n : 1, sizeof *m->list);
 	if (!m->list)
 		return CD_ENOMEM;
@@ -77,6 +90,8 @@ static int annotation_objects(md_dump *d, const md_view *v, md_crashpad_module *
 		return CD_EFORMAT;
 	uint32_t count = cd_le32(v->p);
 	uint64_t n = md__fit(d, v, 4, count, ANNOTATION_SIZE, "Crashpad annotation objects");
+	if (!md__charge(d, v->type, v->rva, n * sizeof *m->objects, "Crashpad annotation objects"))
+		return CD_EFORMAT;
 	m->objects = cd_arena_calloc(&d->arena, n ? n : 1, sizeof *m->objects);
 	if (!m->objects)
 		return CD_ENOMEM;
@@ -106,15 +121,17 @@ static int module_info(md_dump *d, const md_view *v, md_crashpad_module *m)
 {
 	if (v->size < 4)
 		return CD_EFORMAT;
-	int rc = CD_OK;
+	int rc = CD_OK, r;
 	md_view sub;
-	/* Older writers wrote shorter records; read the parts present. */
-	if (v->size >= 12 && location(d, v->type, v->p + 4, &sub) == CD_OK)
-		rc |= list_annotations(d, &sub, m);
-	if (v->size >= 20 && location(d, v->type, v->p + 12, &sub) == CD_OK)
-		rc |= dictionary(d, &sub, &m->simple, &m->nsimple);
-	if (v->size >= MODULE_INFO_SIZE && location(d, v->type, v->p + 20, &sub) == CD_OK)
-		rc |= annotation_objects(d, &sub, m);
+	/* Older writers wrote shorter records; read the parts present. A part
+	 * that cannot be read makes the stream partial (location said why). */
+	if (v->size >= 12 && (r = location(d, v->type, v->p + 4, &sub)) != CD_ENOTFOUND)
+		rc |= r ? r : list_annotations(d, &sub, m);
+	if (v->size >= 20 && (r = location(d, v->type, v->p + 12, &sub)) != CD_ENOTFOUND)
+		rc |= r ? r : dictionary(d, &sub, &m->simple, &m->nsimple);
+	if (v->size >= MODULE_INFO_SIZE &&
+	    (r = location(d, v->type, v->p + 20, &sub)) != CD_ENOTFOUND)
+		rc |= r ? r : annotation_objects(d, &sub, m);
 	return rc;
 }
 

@@ -32,6 +32,11 @@ const char *md__string(md_dump *d, uint32_t stream, uint64_t rva);
 const char *md__wchars(md_dump *d, const uint8_t *p, size_t units);
 /* A Crashpad UTF-8 string (u32 length + bytes) at rva. */
 const char *md__utf8(md_dump *d, uint32_t stream, uint64_t rva);
+/* Charges n bytes of decoded output against the per-dump budget, for what
+ * many records can reach at once (a shared string, CodeView record or
+ * annotation list): one copy each would grow as records x size. Returns 0,
+ * with a problem naming `what`, once the budget is spent. */
+int md__charge(md_dump *d, uint32_t stream, uint64_t offset, uint64_t n, const char *what);
 /* Copies n bytes as a NUL-terminated arena string. */
 const char *md__strndup(md_dump *d, const void *p, size_t n);
 

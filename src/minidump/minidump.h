@@ -358,7 +358,7 @@ typedef struct md_dump {
 	cd_map map;
 	cd_arena arena;
 	uint32_t problems_cap;
-	uint64_t string_budget;      /* bytes of strings still allowed */
+	uint64_t string_budget;      /* bytes of decoded strings still allowed */
 } md_dump;
 
 /* Opens and decodes path. On CD_EFORMAT for a file that is not a minidump,

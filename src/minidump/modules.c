@@ -41,8 +41,14 @@ static const char *guid_id(md_dump *d, const uint8_t *g, uint32_t age)
 	return md__strndup(d, s, (size_t)n);
 }
 
-static const char *hex_lower(md_dump *d, const uint8_t *p, uint32_t n)
+/* Charged like record_name() below. */
+static const char *hex_lower(md_dump *d, md_module *m, uint32_t stream, uint64_t rva,
+			     const uint8_t *p, uint32_t n)
 {
+	if (!md__charge(d, stream, rva, (uint64_t)n * 2 + 1, "build id")) {
+		m->damaged = 1;
+		return "";
+	}
 	char *s = cd_arena_alloc(&d->arena, (size_t)n * 2 + 1);
 	if (!s)
 		return "";
@@ -54,11 +60,16 @@ static const char *hex_lower(md_dump *d, const uint8_t *p, uint32_t n)
 	return s;
 }
 
-/* A NUL-terminated name inside a record, bounded by the record. */
-static const char *record_name(md_dump *d, const uint8_t *p, size_t max)
+/* A NUL-terminated name inside a record, bounded by the record. Charged:
+ * every module of a hostile list may point at the same record. */
+static const char *record_name(md_dump *d, md_module *m, uint32_t stream, uint64_t rva,
+			       const uint8_t *p, size_t max)
 {
 	size_t n = strnlen((const char *)p, max);
-	return md__strndup(d, p, n);
+	if (md__charge(d, stream, rva, n + 1, "debug file name"))
+		return md__strndup(d, p, n);
+	m->damaged = 1;
+	return "";
 }
 
 static void codeview(md_dump *d, uint32_t stream, md_module *m, uint32_t size, uint32_t rva)
@@ -82,7 +93,7 @@ static void codeview(md_dump *d, uint32_t stream, md_module *m, uint32_t size, u
 			break;
 		m->cv_kind = MD_CV_PDB70;
 		m->debug_id = guid_id(d, p + 4, cd_le32(p + 20));
-		m->debug_file = record_name(d, p + 24, size - 24);
+		m->debug_file = record_name(d, m, stream, rva, p + 24, size - 24);
 		return;
 	case CV_NB10:
 		if (size < 16)
@@ -93,7 +104,7 @@ static void codeview(md_dump *d, uint32_t stream, md_module *m, uint32_t size, u
 			snprintf(s, sizeof s, "%08X%x", cd_le32(p + 8), cd_le32(p + 12));
 			m->debug_id = md__strndup(d, s, strlen(s));
 		}
-		m->debug_file = record_name(d, p + 16, size - 16);
+		m->debug_file = record_name(d, m, stream, rva, p + 16, size - 16);
 		return;
 	case CV_BPEL: {
 		m->cv_kind = MD_CV_ELF;
@@ -103,7 +114,7 @@ static void codeview(md_dump *d, uint32_t stream, md_module *m, uint32_t size, u
 		uint8_t g[16] = { 0 };
 		memcpy(g, p + 4, m->build_id_len < 16 ? m->build_id_len : 16);
 		m->debug_id = guid_id(d, g, 0);
-		m->code_id = hex_lower(d, p + 4, m->build_id_len);
+		m->code_id = hex_lower(d, m, stream, rva, p + 4, m->build_id_len);
 		m->debug_file = m->code_file;
 		return;
 	}
@@ -132,8 +143,12 @@ static void misc_record(md_dump *d, uint32_t stream, md_module *m, uint32_t size
 		len = size;
 	if (len <= 12)
 		return;
-	m->debug_file = unicode ? md__wchars(d, p + 12, (len - 12) / 2)
-				: record_name(d, p + 12, len - 12);
+	if (!unicode)
+		m->debug_file = record_name(d, m, stream, rva, p + 12, len - 12);
+	else if (md__charge(d, stream, rva, (uint64_t)(len - 12) / 2 * 3 + 1, "debug file name"))
+		m->debug_file = md__wchars(d, p + 12, (len - 12) / 2);
+	else
+		m->damaged = 1;
 }
 
 static void version_of(md_dump *d, md_module *m, const uint8_t *vi)

@@ -58,11 +58,15 @@ const char *md__strndup(md_dump *d, const void *p, size_t n)
 	return s ? s : "";
 }
 
-/* Charges n output bytes against the decode budget; 0 when it is spent. */
-static int charge(md_dump *d, uint64_t n)
+int md__charge(md_dump *d, uint32_t stream, uint64_t offset, uint64_t n, const char *what)
 {
-	if (n > d->string_budget)
+	/* Charged as the arena hands it out (16-byte units), so many tiny
+	 * strings cost what they really cost. */
+	n = (n + 15) & ~(uint64_t)15;
+	if (n > d->string_budget) {
+		md__problem(d, stream, offset, "too much decoded data; %s not decoded", what);
 		return 0;
+	}
 	d->string_budget -= n;
 	return 1;
 }
@@ -83,10 +87,8 @@ const char *md__string(md_dump *d, uint32_t stream, uint64_t rva)
 		bytes = (uint32_t)(avail & ~(uint64_t)1);
 	}
 	/* UTF-16 to UTF-8 grows at most 3/2. */
-	if (!charge(d, (uint64_t)bytes * 3 / 2 + 1)) {
-		md__problem(d, stream, rva, "too much string data; string not decoded");
+	if (!md__charge(d, stream, rva, (uint64_t)bytes * 3 / 2 + 1, "string"))
 		return NULL;
-	}
 	cd_buf b;
 	cd_buf_init(&b, 0);
 	if (cd_utf16le_to_utf8(&b, p + 4, bytes / 2) != CD_OK) {
@@ -125,10 +127,8 @@ const char *md__utf8(md_dump *d, uint32_t stream, uint64_t rva)
 			    "string of %u bytes runs past the end of the file", len);
 		return NULL;
 	}
-	if (!charge(d, (uint64_t)len + 1)) {
-		md__problem(d, stream, rva, "too much string data; string not decoded");
+	if (!md__charge(d, stream, rva, (uint64_t)len + 1, "string"))
 		return NULL;
-	}
 	return md__strndup(d, p + 4, len);
 }
 
@@ -499,7 +499,8 @@ int md_open_mem(const uint8_t *data, size_t size, const char *name, md_dump **ou
 
 	int rc = CD_OK;
 	if (size < MD_HEADER_SIZE) {
-		rc = cd_errf(e, CD_EFORMAT, "%s: not a minidump: %zu bytes, a header needs %d",
+		rc = cd_errf(e, CD_EFORMAT,
+			     "%s: not a minidump: the file ends at offset 0x%zx, a header needs %d bytes",
 			     name, size, MD_HEADER_SIZE);
 		goto fail;
 	}
@@ -539,7 +540,8 @@ int md_open(const char *path, md_dump **out, cd_err *e)
 	if (rc)
 		return rc;
 	if (!m.data)
-		return cd_errf(e, CD_EFORMAT, "%s: not a minidump: the file is empty", path);
+		return cd_errf(e, CD_EFORMAT,
+			       "%s: not a minidump: the file is empty (ends at offset 0x0)", path);
 	rc = md_open_mem(m.data, m.size, path, out, e);
 	if (rc) {
 		cd_map_close(&m);
