@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -21,7 +22,7 @@ static const char sym_help[] =
 	"usage: crashdesk sym stats FILE\n"
 	"       crashdesk sym check FILE\n"
 	"       crashdesk sym lookup [--json] [--cache-dir DIR] FILE ADDR...\n"
-	"       crashdesk sym funcs [--cache-dir DIR] FILE [PATTERN]\n"
+	"       crashdesk sym funcs [--cache-dir DIR] FILE [REGEX]\n"
 	"       crashdesk sym convert FILE -o OUT\n"
 	"\n"
 	"FILE is a Breakpad .sym (plain, .gz or UTF-16). ADDR is a module-relative\n"
@@ -308,19 +309,28 @@ static int sym_funcs(int argc, char **argv)
 		fputs(sym_help, stderr);
 		return 2;
 	}
+	/* PATTERN is an extended regular expression; text that is not one
+	 * (an unbalanced "operator(" say) is matched as a plain substring. */
+	regex_t re;
+	int use_re = pattern && regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) == 0;
 	sym_cache *c;
-	if (open_cache(file, dir, &c))
+	if (open_cache(file, dir, &c)) {
+		if (use_re)
+			regfree(&re);
 		return 1;
+	}
 	uint64_t n = sym_func_count(c);
 	for (uint64_t i = 0; i < n; i++) {
 		const char *name;
 		uint64_t addr, size;
 		sym_func_at(c, i, &name, &addr, &size);
-		if (pattern && !strstr(name, pattern))
+		if (pattern && (use_re ? regexec(&re, name, 0, NULL, 0) != 0 : !strstr(name, pattern)))
 			continue;
 		printf("%08llx-%08llx %s\n", (unsigned long long)addr,
 		       (unsigned long long)(addr + size), name);
 	}
+	if (use_re)
+		regfree(&re);
 	sym_cache_close(c);
 	return 0;
 }

@@ -1,0 +1,63 @@
+#!/bin/sh
+# cli_sym.test.sh - `crashdesk sym` as a user runs it.
+cd "$(dirname "$0")/.." || exit 1
+cd=${CRASHDESK:-build/crashdesk}
+shared=${CRASHDESK_SHARED:-../shared}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+cat > "$tmp/small.sym" <<'SYM'
+MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 small
+INFO GENERATOR hand-written
+FILE 0 small.c
+INLINE_ORIGIN 0 helper
+FUNC 1000 20 0 outer(int)
+1000 10 5 0
+1010 10 6 0
+INLINE 0 6 0 0 1010 8
+PUBLIC 2000 0 exported
+SYM
+printf 'MODULE Linux x86_64 0123 damaged\nFUNC nothex 1 0 broken\nFUNC 10 10 0 fine\n' > "$tmp/damaged.sym"
+
+out=$("$cd" sym stats "$tmp/small.sym"); rc=$?
+[ $rc -eq 0 ] && printf '%s' "$out" | grep -q "generator: hand-written" &&
+	printf '%s' "$out" | grep -qE "^FUNC +1 " && printf '%s' "$out" | grep -q "deepest inline nesting: 1" &&
+	ok stats || fail stats "rc=$rc: $out"
+
+"$cd" sym check "$tmp/small.sym" >/dev/null; rc=$?
+[ $rc -eq 0 ] && ok check/clean || fail check/clean "rc=$rc"
+out=$("$cd" sym check "$tmp/damaged.sym"); rc=$?
+[ $rc -eq 1 ] && printf '%s' "$out" | grep -q "damaged.sym:2: error: malformed FUNC" &&
+	ok check/damaged-names-line || fail check/damaged-names-line "rc=$rc: $out"
+
+out=$("$cd" sym lookup --json --cache-dir "$tmp/c" "$tmp/small.sym" 1012 2004 0x10); rc=$?
+printf '%s\n' "$out" | head -1 | grep -q '"function":"outer(int)","function_offset":"0x12","file":"small.c","line":6,"public":false,"inlines":\[{"function":"helper","file":"small.c","line":6}\]' &&
+	ok lookup/json-inline || fail lookup/json-inline "$out"
+printf '%s\n' "$out" | sed -n 2p | grep -q '"function":"exported".*"public":true' &&
+	ok lookup/public || fail lookup/public "$out"
+printf '%s\n' "$out" | sed -n 3p | grep -q '"function":null' && ok lookup/none || fail lookup/none "$out"
+perm=$(stat -c %a "$tmp"/c/symcache/*.cdsym 2>/dev/null)
+[ "$perm" = 600 ] && ok lookup/cache-private || fail lookup/cache-private "mode $perm"
+"$cd" sym lookup --cache-dir "$tmp/c" "$tmp/small.sym" zz >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok lookup/bad-address || fail lookup/bad-address "rc=$rc"
+
+out=$("$cd" sym funcs --cache-dir "$tmp/c" "$tmp/small.sym" '^out')
+[ "$out" = "00001000-00001020 outer(int)" ] && ok funcs/regex || fail funcs/regex "$out"
+out=$("$cd" sym funcs --cache-dir "$tmp/c" "$tmp/small.sym" 'outer(')
+[ "$out" = "00001000-00001020 outer(int)" ] && ok funcs/substring || fail funcs/substring "$out"
+
+"$cd" sym convert "$tmp/small.sym" -o "$tmp/out.cdsym" >/dev/null && [ -s "$tmp/out.cdsym" ] &&
+	ok convert || fail convert "no cache written"
+"$cd" sym stats "$tmp/nonexistent.sym" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "nonexistent.sym" "$tmp/err" && ok missing-file || fail missing-file "rc=$rc"
+
+if [ -d "$shared/corpus/symbols" ]; then
+	f=$(ls "$shared"/corpus/symbols/crashme/*/crashme.sym)
+	out=$("$cd" sym lookup --cache-dir "$tmp/c" "$f" 45a3)
+	printf '%s' "$out" | grep -q "storage::fill_block \[inlined\] /src/crashme/crashme.cc:25" &&
+		ok corpus/inline-lookup || fail corpus/inline-lookup "$out"
+else
+	echo "skip corpus/inline-lookup: $shared/corpus is absent"
+fi
