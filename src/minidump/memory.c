@@ -135,6 +135,16 @@ void md__memory_finish(md_dump *d)
 {
 	if (d->nmemory > 1)
 		qsort(d->memory, d->nmemory, sizeof *d->memory, by_base);
+	/* Regions may nest or overlap in hostile dumps; the running maximum of
+	 * their ends tells a lookup how far back a containing one can start. */
+	d->memory_reach = cd_arena_calloc(&d->arena, d->nmemory ? d->nmemory : 1, sizeof(uint64_t));
+	uint64_t reach = 0;
+	for (uint32_t i = 0; d->memory_reach && i < d->nmemory; i++) {
+		uint64_t end = d->memory[i].base + d->memory[i].avail;
+		if (end > reach)
+			reach = end;
+		d->memory_reach[i] = reach;
+	}
 }
 
 static const md_memory *containing(const md_memory *m, uint64_t addr, uint64_t size)
@@ -145,8 +155,8 @@ static const md_memory *containing(const md_memory *m, uint64_t addr, uint64_t s
 		       : NULL;
 }
 
-/* Regions may overlap in hostile dumps, so after the binary search the
- * neighbours below are scanned too; thread stacks are checked last. */
+/* After the binary search, regions further down are scanned while one of
+ * them may still reach addr (memory_reach); thread stacks are checked last. */
 static const md_memory *find(const md_dump *d, uint64_t addr, uint64_t size)
 {
 	uint32_t lo = 0, hi = d->nmemory;
@@ -157,7 +167,9 @@ static const md_memory *find(const md_dump *d, uint64_t addr, uint64_t size)
 		else
 			hi = mid;
 	}
-	for (uint32_t i = lo; i-- > 0 && lo - i <= 16;) {
+	for (uint32_t i = lo; i-- > 0;) {
+		if (d->memory_reach && d->memory_reach[i] <= addr)
+			break;
 		const md_memory *m = containing(&d->memory[i], addr, size);
 		if (m)
 			return m;

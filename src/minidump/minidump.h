@@ -358,6 +358,7 @@ typedef struct md_dump {
 	cd_map map;
 	cd_arena arena;
 	uint32_t problems_cap;
+	uint64_t *memory_reach;      /* [i]: furthest end of memory[0..i] */
 	uint64_t string_budget;      /* bytes of decoded strings still allowed */
 } md_dump;
 

@@ -168,9 +168,12 @@ static void version_of(md_dump *d, md_module *m, const uint8_t *vi)
 		m->version = "";
 }
 
+/* Only a SystemInfo that could be read says so: a short one leaves the
+ * platform at 0, which is Windows' number. */
 static int is_windows(const md_dump *d)
 {
-	return d->sysinfo_state && d->sysinfo.platform <= 3;
+	return (d->sysinfo_state == MD_STREAM_OK || d->sysinfo_state == MD_STREAM_PARTIAL) &&
+	       d->sysinfo.platform <= 3;
 }
 
 md_stream_state md__modules(md_dump *d, const md_view *v)

@@ -82,9 +82,11 @@ const char *md__string(md_dump *d, uint32_t stream, uint64_t rva)
 	uint32_t bytes = cd_le32(p);
 	uint64_t avail = d->file_size - rva - 4;
 	if (bytes > avail) {
+		/* The rest of the file is not a name: callers mark what owns it
+		 * damaged instead of showing garbage. */
 		md__problem(d, stream, rva,
 			    "string of %u bytes runs past the end of the file", bytes);
-		bytes = (uint32_t)(avail & ~(uint64_t)1);
+		return NULL;
 	}
 	/* UTF-16 to UTF-8 grows at most 3/2. */
 	if (!md__charge(d, stream, rva, (uint64_t)bytes * 3 / 2 + 1, "string"))
