@@ -581,6 +581,14 @@ static int write_cache(builder *b, const char *tmp, const char *sym_path)
 	uint64_t pos = 0;
 	int rc = put(f, &h, sizeof h, &pos);
 	/* One bfunc array is written as plain sym_fc_func entries. */
+	size_t nidx = (b->funcs.n + SYM_FC_IDX_STEP - 1) / SYM_FC_IDX_STEP;
+	uint64_t *idx = malloc((nidx ? nidx : 1) * sizeof *idx);
+	if (!idx) {
+		fclose(f);
+		return -1;
+	}
+	for (size_t i = 0; i < nidx; i++)
+		idx[i] = ((const bfunc *)b->funcs.p)[i * SYM_FC_IDX_STEP].f.addr;
 	struct { const void *p; size_t n, elem, stride; FILE *spill; } sec[S_COUNT] = {
 		[S_STRINGS] = { b->str.blob, b->str.len, 1, 1, NULL },
 		[S_FUNCS] = { b->funcs.p, b->funcs.n, sizeof(sym_fc_func), sizeof(bfunc), NULL },
@@ -591,6 +599,7 @@ static int write_cache(builder *b, const char *tmp, const char *sym_path)
 		[S_CFI] = { b->cfi.p, b->cfi.n, sizeof(sym_fc_cfi), sizeof(sym_fc_cfi), NULL },
 		[S_CFIDATA] = { NULL, 0, 1, 1, b->cfidata },
 		[S_WIN] = { b->win.p, b->win.n, sizeof(sym_fc_win), sizeof(sym_fc_win), NULL },
+		[S_FUNCIDX] = { idx, nidx, sizeof *idx, sizeof *idx, NULL },
 	};
 	for (int s = 0; s < S_COUNT && !rc; s++) {
 		rc = align8(f, &pos);
@@ -617,6 +626,7 @@ static int write_cache(builder *b, const char *tmp, const char *sym_path)
 	h.code_id = b->code_id, h.generator = b->generator;
 	h.nlines = b->nlines;
 	h.ninlines = b->ninlines;
+	free(idx);
 	h.checksum = sym__fnv(&h, offsetof(sym_fc_header, checksum), SYM_FNV_INIT);
 	if (!rc)
 		rc = fseek(f, 0, SEEK_SET) || fwrite(&h, sizeof h, 1, f) != 1;

@@ -37,6 +37,8 @@ struct sym_cache {
 	uint64_t ncfidata;
 	const sym_fc_win *win;
 	uint64_t nwin;
+	const uint64_t *funcidx;
+	uint64_t nfuncidx;
 };
 
 uint64_t sym__fnv(const void *p, size_t n, uint64_t h)
@@ -111,7 +113,7 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 		[S_STRINGS] = 1, [S_FUNCS] = sizeof(sym_fc_func), [S_DATA] = 1,
 		[S_PUBLICS] = sizeof(sym_fc_public), [S_FILES] = sizeof(sym_fc_id),
 		[S_ORIGINS] = sizeof(sym_fc_id), [S_CFI] = sizeof(sym_fc_cfi), [S_CFIDATA] = 1,
-		[S_WIN] = sizeof(sym_fc_win),
+		[S_WIN] = sizeof(sym_fc_win), [S_FUNCIDX] = sizeof(uint64_t),
 	};
 	for (int s = 0; !why && s < S_COUNT; s++) {
 		uint64_t off = h->section[s].off, size = h->section[s].size;
@@ -148,6 +150,10 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 	c->cfidata = SEC(S_CFIDATA, uint8_t);
 	c->ncfidata = h->section[S_CFIDATA].size;
 	c->win = SEC(S_WIN, sym_fc_win);
+	c->funcidx = SEC(S_FUNCIDX, uint64_t);
+	c->nfuncidx = COUNT(S_FUNCIDX);
+	if (c->nfuncidx != (c->nfuncs + SYM_FC_IDX_STEP - 1) / SYM_FC_IDX_STEP)
+		c->nfuncidx = 0; /* inconsistent: search FUNCS whole */
 	c->nwin = COUNT(S_WIN);
 #undef SEC
 #undef COUNT
@@ -235,7 +241,17 @@ static const char *file_name(const sym_cache *c, int64_t id)
  * an earlier one that encloses it (overlapping FUNCs). */
 static const sym_fc_func *find_func(const sym_cache *c, uint64_t addr)
 {
-	int64_t i = UPPER(c->funcs, c->nfuncs, addr, addr);
+	int64_t i;
+	if (c->nfuncidx) {
+		int64_t b = upper(c->funcidx, c->nfuncidx, sizeof(uint64_t), 0, addr);
+		if (b < 0)
+			return NULL;
+		uint64_t lo = (uint64_t)b * SYM_FC_IDX_STEP;
+		uint64_t n = c->nfuncs - lo < SYM_FC_IDX_STEP ? c->nfuncs - lo : SYM_FC_IDX_STEP;
+		i = (int64_t)lo + UPPER(c->funcs + lo, n, addr, addr);
+	} else {
+		i = UPPER(c->funcs, c->nfuncs, addr, addr);
+	}
 	for (int k = 0; i >= 0 && k < 8; i--, k++) {
 		const sym_fc_func *f = &c->funcs[i];
 		if (addr - f->addr < f->size || (f->size == 0 && addr == f->addr))

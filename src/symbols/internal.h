@@ -15,6 +15,7 @@
  *   CFI      sym_fc_cfi[] (STACK CFI INIT), sorted by address.
  *   CFIDATA  per INIT: its STACK CFI records, varint-encoded.
  *   WIN      sym_fc_win[] (STACK WIN), sorted by rva.
+ *   FUNCIDX  uint64_t[]: the address of every 64th function.
  *
  * Files and origins are kept by id and resolved at lookup time, so records
  * may come in any order in the source.
@@ -27,10 +28,15 @@
 #include "symbols.h"
 
 #define SYM_FC_MAGIC "CDSYMC\r\n"
-#define SYM_FC_VERSION 2
+#define SYM_FC_VERSION 3
 
 enum { S_STRINGS, S_FUNCS, S_DATA, S_PUBLICS, S_FILES, S_ORIGINS, S_CFI, S_CFIDATA, S_WIN,
-       S_COUNT };
+       S_FUNCIDX, S_COUNT };
+
+/* FUNCIDX holds the address of every SYM_FC_IDX_STEP-th function: a lookup
+ * searches this small array first, then one stretch of FUNCS, instead of
+ * missing the cache at every step of a search over all of FUNCS. */
+#define SYM_FC_IDX_STEP 64
 
 typedef struct sym_fc_header {
 	char magic[8];
