@@ -497,6 +497,10 @@ static void overlapping_lists_bounded(void)
 	uint8_t cp[52] = { 0 };
 	put32(cp + 44, body), put32(cp + 48, rva);
 	synth_stream(s, MD_STREAM_CRASHPAD_INFO, cp, sizeof cp);
+	/* Windows: each module also gets a code id. */
+	uint8_t si[56] = { 9 }; /* amd64 */
+	put32(si + 20, 2);      /* VER_PLATFORM_WIN32_NT */
+	synth_stream(s, MD_STREAM_SYSTEM_INFO, si, sizeof si);
 	size_t n;
 	const uint8_t *p = synth_finish(s, &n);
 	md_dump *d = open_ok(p, n, "overlap.dmp");
