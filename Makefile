@@ -69,6 +69,7 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(TEST_BIN) $(TOOLS)
+	@$(MAKE) --no-print-directory sample >/dev/null
 	@./tests/run.sh $(BUILD)
 
 check: deps
