@@ -18,7 +18,9 @@
  */
 #include <dirent.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../src/minidump/minidump.h"
 #include "fuzz/md_touch.h"
@@ -285,6 +287,41 @@ static void corpus(void)
 
 /* ---- regressions ------------------------------------------------------ */
 
+/* Paths that are no minidump: refused at once, naming the path. A FIFO
+ * made md_open() wait for a writer forever (the alarm turns a hang into a
+ * failure of this test binary). */
+static void odd_paths_refused(void)
+{
+	char dir[] = "/tmp/crashdesk-robust-XXXXXX";
+	T_ASSERT(mkdtemp(dir));
+	char fifo[64], empty[64], text[64];
+	snprintf(fifo, sizeof fifo, "%s/fifo.dmp", dir);
+	snprintf(empty, sizeof empty, "%s/empty.dmp", dir);
+	snprintf(text, sizeof text, "%s/text.dmp", dir);
+	FILE *f = fopen(empty, "w");
+	if (f)
+		fclose(f);
+	f = fopen(text, "w");
+	if (f) {
+		fputs("not a minidump, just a line of text that is long enough\n", f);
+		fclose(f);
+	}
+	const char *paths[] = { fifo, empty, text, dir };
+	const int want[] = { CD_EIO, CD_EFORMAT, CD_EFORMAT, CD_EIO };
+	int made = mkfifo(fifo, 0600) == 0;
+	alarm(10);
+	for (int i = made ? 0 : 1; i < 4; i++) {
+		md_dump *d = NULL;
+		cd_err e = { 0 };
+		int rc = md_open(paths[i], &d, &e);
+		md_close(d);
+		if (rc != want[i] || !strstr(e.msg, paths[i]))
+			T_FAILF("%s: rc %d, \"%s\"", paths[i], rc, e.msg);
+	}
+	alarm(0);
+	unlink(fifo), unlink(empty), unlink(text), rmdir(dir);
+}
+
 /* Opens bytes that must be accepted, touches them, checks the bound. */
 static md_dump *open_ok(const uint8_t *p, size_t n, const char *name)
 {
@@ -524,6 +561,7 @@ int main(void)
 {
 	corpus();
 	T_RUN(short_header_names_offset);
+	T_RUN(odd_paths_refused);
 	T_RUN(shared_codeview_record_bounded);
 	T_RUN(crashpad_shared_module_info_bounded);
 	T_RUN(crashpad_short_location_reported);

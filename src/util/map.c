@@ -12,7 +12,9 @@ int cd_map_open(const char *path, cd_map *out, cd_err *e)
 {
 	out->data = NULL;
 	out->size = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer
+	 * forever; it is refused below like any other non-regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
 	struct stat st;
