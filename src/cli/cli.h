@@ -14,6 +14,7 @@ typedef struct cli_command {
 
 int cmd_dump(int argc, char **argv);
 int cmd_sym(int argc, char **argv);
+int cmd_walk(int argc, char **argv);
 
 /* dump_json.c: the decoded dump as a JSON tree (caller owns the reference),
  * and whether the reader recorded problems. */

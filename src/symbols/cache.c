@@ -318,6 +318,7 @@ int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 		if (addr - prev < size) {
 			hit_line = line;
 			hit_file = file;
+			out->line_addr = prev;
 			found = 1;
 			break; /* sorted by address: the first that contains it */
 		}

@@ -166,6 +166,7 @@ typedef struct sym_lookup {
 	uint64_t function_addr, function_size, param_size;
 	const char *file;       /* source of the outermost function at addr:  */
 	int64_t line;           /*   its call site when inlines are present */
+	uint64_t line_addr;     /* start of the line record that holds addr (0: none) */
 	int is_public;          /* only a PUBLIC matched */
 	uint32_t ninlines;      /* innermost first */
 	sym_inline_frame inlines[SYM_MAX_INLINE_DEPTH];
@@ -192,6 +193,26 @@ typedef struct sym_win_info {
 } sym_win_info;
 /* The innermost STACK WIN record of the given type (-1: any) covering addr. */
 int sym_lookup_win(const sym_cache *c, uint64_t addr, int type, sym_win_info *out);
+
+/* ---- symbol stores -------------------------------------------------------------- */
+
+/* Local symbol stores: directories in the DEBUGFILE/DEBUGID/NAME.sym layout
+ * (NAME is DEBUGFILE without a .pdb suffix), searched in order. Caches are
+ * built under cache_dir. The store keeps every cache it opened until
+ * sym_store_free(). */
+typedef struct sym_store sym_store;
+
+typedef enum sym_status {
+	SYM_STATUS_UNKNOWN = 0, SYM_STATUS_LOADED, SYM_STATUS_MISSING, SYM_STATUS_CORRUPT,
+} sym_status;
+
+int sym_store_new(const char *const *paths, int npaths, const char *cache_dir, sym_store **out,
+		  cd_err *e);
+/* The symbols of a module, or NULL; *status says which it was (corrupt:
+ * found but damaged, still returned when a cache could be built). */
+const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
+			       sym_status *status);
+void sym_store_free(sym_store *s);
 
 /* Functions in address order, for `sym funcs` and the browser. */
 uint64_t sym_func_count(const sym_cache *c);

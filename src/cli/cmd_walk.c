@@ -1,0 +1,237 @@
+/*
+ * cmd_walk.c - `crashdesk walk`: stackwalk minidumps with local symbols,
+ * printed as minidump_stackwalk's human report. (JSON per rust-minidump's
+ * schema, x86, arm and arm64 and the rest of issue 4 come next.)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../process/process.h"
+#include "../symbols/symbols.h"
+#include "../unwind/unwind.h"
+#include "cli.h"
+
+static const char walk_help[] =
+	"usage: crashdesk walk [--symbols-path DIR]... [--human] [--brief] DUMP...\n"
+	"\n"
+	"Walks every thread's stack (amd64 for now) with the Breakpad symbols found\n"
+	"in the DIRs (DEBUGFILE/DEBUGID/NAME.sym) and prints a minidump_stackwalk-\n"
+	"style report; --brief prints only the crashing thread.\n";
+
+typedef struct supplier {
+	sym_store *store;
+} supplier;
+
+static const sym_cache *supply(void *ctx, const md_module *m)
+{
+	supplier *s = ctx;
+	sym_status st;
+	if (!s->store || !m->debug_file[0] || !m->debug_id[0])
+		return NULL;
+	return sym_store_get(s->store, m->debug_file, m->debug_id, &st);
+}
+
+static const char *base_name(const char *p)
+{
+	const char *b = p;
+	for (; *p; p++)
+		if (*p == '/' || *p == '\\')
+			b = p + 1;
+	return b;
+}
+
+static void print_frame_line(int n, const walk_frame *f, const char *fn, const char *file,
+			     int64_t line, uint64_t addr, uint64_t base)
+{
+	printf("%2d  ", n);
+	if (!f->module) {
+		printf("0x%llx\n", (unsigned long long)addr);
+		return;
+	}
+	const char *mod = base_name(f->module->code_file);
+	if (!fn) {
+		printf("%s + 0x%llx\n", mod, (unsigned long long)(addr - f->module->base));
+		return;
+	}
+	if (file && *file)
+		printf("%s!%s [%s : %lld + 0x%llx]\n", mod, fn, base_name(file), (long long)line,
+		       (unsigned long long)(addr - base));
+	else
+		printf("%s!%s + 0x%llx\n", mod, fn, (unsigned long long)(addr - base));
+}
+
+static void print_registers(const md_context *c)
+{
+	int n, col = 0;
+	const char *const *names = md_reg_names(c->cpu, &n);
+	for (int i = 0; i < n; i++) {
+		if (!(c->valid >> i & 1) || (c->cpu == MD_CPU_AMD64 && i > MD_AMD64_RIP))
+			continue;
+		printf("%s%5s = 0x%016llx", col ? "   " : "    ", names[i],
+		       (unsigned long long)c->regs[i]);
+		if (++col == 2) {
+			putchar('\n');
+			col = 0;
+		}
+	}
+	if (col)
+		putchar('\n');
+}
+
+static const char *found_by(walk_trust t)
+{
+	switch (t) {
+	case WALK_TRUST_CONTEXT: return "given as instruction pointer in context";
+	case WALK_TRUST_CFI: return "call frame info";
+	case WALK_TRUST_FRAME_POINTER: return "previous frame's frame pointer";
+	case WALK_TRUST_SCAN: return "stack scanning";
+	default: return "?";
+	}
+}
+
+static void print_stack(const walk_stack *s)
+{
+	int n = 0;
+	for (uint32_t i = 0; i < s->nframes; i++) {
+		const walk_frame *f = &s->frames[i];
+		/* The address shown is the return address for callers. */
+		uint64_t addr = md_context_pc(&f->regs);
+		if (f->has_function) {
+			for (uint32_t k = 0; k < f->sym.ninlines; k++) {
+				const sym_inline_frame *in = &f->sym.inlines[k];
+				print_frame_line(n++, f, in->function, in->file, in->line, addr, addr);
+				printf("    Found by: inline record\n");
+			}
+			uint64_t base = f->sym.ninlines || !f->sym.line_addr
+						? f->module->base + f->sym.function_addr
+						: f->module->base + f->sym.line_addr;
+			print_frame_line(n++, f, f->sym.function, f->sym.file, f->sym.line, addr,
+					 f->sym.ninlines ? addr : base);
+		} else {
+			print_frame_line(n++, f, NULL, NULL, 0, addr, 0);
+		}
+		print_registers(&f->regs);
+		printf("    Found by: %s\n", found_by(f->trust));
+	}
+}
+
+static int walk_one(const char *path, sym_store *store, int brief)
+{
+	md_dump *d;
+	cd_err e;
+	if (md_open(path, &d, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	const md_system_info *si = &d->sysinfo;
+	printf("Operating system: %s\n                  %u.%u.%u %s\n", si->os, si->major,
+	       si->minor, si->build, si->csd_version);
+	printf("CPU: %s\n     %s%sfamily %u model %u stepping %u\n     %u CPU%s\n\n",
+	       md_cpu_name(si->cpu), si->cpu_vendor, si->cpu_vendor[0] ? " " : "", si->level,
+	       si->revision >> 8, si->revision & 0xff, si->ncpus, si->ncpus == 1 ? "" : "s");
+	proc_reason r;
+	proc_crash_reason(d, &r);
+	printf("Crash reason:  %s\n", r.text);
+	if (r.has_exception)
+		printf("Crash address: 0x%llx\n", (unsigned long long)r.address);
+	uint64_t up;
+	if (md_process_uptime(d, &up) == CD_OK)
+		printf("Process uptime: %llu seconds\n", (unsigned long long)up);
+	else
+		printf("Process uptime: not available\n");
+	supplier sup = { store };
+	int status = 0;
+	for (uint32_t i = 0; i < d->nthreads; i++) {
+		const md_thread *t = &d->threads[i];
+		int crashed = r.has_exception && t->id == d->exception.thread_id;
+		if (brief && !crashed)
+			continue;
+		const md_context *ctx = crashed && d->exception.has_context ? &d->exception.context
+									   : &t->context;
+		printf("\nThread %u%s\n", i, crashed ? " (crashed)" : "");
+		if (!t->has_context && !crashed) {
+			printf("    (no context)\n");
+			continue;
+		}
+		walk_stack s;
+		if (walk_thread(d, t, ctx, supply, &sup, &s, &e) != CD_OK) {
+			printf("    (not walked: %s)\n", e.msg);
+			status = 1;
+			continue;
+		}
+		print_stack(&s);
+		walk_stack_free(&s);
+	}
+	printf("\nLoaded modules:\n");
+	for (uint32_t i = 0; i < d->nmodules; i++) {
+		const md_module *m = &d->modules[i];
+		sym_status st = SYM_STATUS_MISSING;
+		if (store && m->debug_file[0])
+			sym_store_get(store, m->debug_file, m->debug_id, &st);
+		printf("0x%llx - 0x%llx  %s  %s%s\n", (unsigned long long)m->base,
+		       (unsigned long long)(m->base + m->size - 1), base_name(m->code_file),
+		       m->version[0] ? m->version : "???",
+		       st == SYM_STATUS_MISSING ? "  (WARNING: No symbols, " : "");
+		if (st == SYM_STATUS_MISSING)
+			printf("%s, %s)\n", base_name(m->debug_file), m->debug_id), fflush(stdout);
+	}
+	md_close(d);
+	return status;
+}
+
+int cmd_walk(int argc, char **argv)
+{
+	const char *paths[64];
+	int npaths = 0, brief = 0, nfiles = 0, status = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(walk_help, stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc && npaths < 64)
+			paths[npaths++] = argv[++i];
+		else if (!strcmp(argv[i], "--brief"))
+			brief = 1;
+		else if (!strcmp(argv[i], "--human"))
+			;
+		else if (argv[i][0] == '-') {
+			cli_error("walk: unknown option '%s'", argv[i]);
+			fputs(walk_help, stderr);
+			return 2;
+		} else
+			nfiles++;
+	}
+	if (!nfiles) {
+		fputs(walk_help, stderr);
+		return 2;
+	}
+	char dir[4096];
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	if (x && *x == '/')
+		snprintf(dir, sizeof dir, "%s/crashdesk/symcache", x);
+	else
+		snprintf(dir, sizeof dir, "%s/.cache/crashdesk/symcache", home && *home ? home : "/tmp");
+	cd_err e;
+	if (cd_mkdir_p(dir, 0700, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	sym_store *store = NULL;
+	if (sym_store_new(paths, npaths, dir, &store, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--symbols-path")) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-')
+			continue;
+		if (walk_one(argv[i], store, brief))
+			status = 1;
+	}
+	sym_store_free(store);
+	return status;
+}

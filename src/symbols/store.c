@@ -1,0 +1,135 @@
+/*
+ * store.c - local symbol stores: DEBUGFILE/DEBUGID/NAME.sym under each
+ * directory given, looked up once per module and kept open.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "symbols.h"
+
+typedef struct entry {
+	char *key;           /* "debug_file/debug_id" */
+	sym_cache *cache;
+	sym_status status;
+} entry;
+
+struct sym_store {
+	char **paths;
+	int npaths;
+	char *cache_dir;
+	entry *e;
+	size_t n, cap;
+};
+
+int sym_store_new(const char *const *paths, int npaths, const char *cache_dir, sym_store **out,
+		  cd_err *e)
+{
+	sym_store *s = calloc(1, sizeof *s);
+	if (!s)
+		return cd_errf(e, CD_ENOMEM, "out of memory");
+	s->paths = calloc((size_t)(npaths ? npaths : 1), sizeof *s->paths);
+	s->cache_dir = strdup(cache_dir);
+	if (!s->paths || !s->cache_dir) {
+		sym_store_free(s);
+		return cd_errf(e, CD_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < npaths; i++)
+		s->paths[s->npaths++] = strdup(paths[i]);
+	*out = s;
+	return CD_OK;
+}
+
+/* The file name of a debug file recorded with a Windows or POSIX path. */
+static const char *base_name(const char *path)
+{
+	const char *b = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' || *p == '\\')
+			b = p + 1;
+	return b;
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
+			       sym_status *status)
+{
+	const char *file = base_name(debug_file);
+	char key[1024];
+	snprintf(key, sizeof key, "%s/%s", file, debug_id);
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->e[i].key, key)) {
+			*status = s->e[i].status;
+			return s->e[i].cache;
+		}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+		entry *e = realloc(s->e, cap * sizeof *e);
+		if (!e) {
+			*status = SYM_STATUS_MISSING;
+			return NULL;
+		}
+		s->e = e;
+		s->cap = cap;
+	}
+	entry *en = &s->e[s->n++];
+	memset(en, 0, sizeof *en);
+	en->key = strdup(key);
+	en->status = SYM_STATUS_MISSING;
+	/* NAME drops a .pdb suffix; the id is tried as recorded and in upper
+	 * case (minidumps print the PDB age in lower case, stores in upper). */
+	char name[512], upper_id[128];
+	snprintf(name, sizeof name, "%s", file);
+	size_t nl = strlen(name);
+	if (nl > 4 && !strcasecmp(name + nl - 4, ".pdb"))
+		name[nl - 4] = 0;
+	snprintf(upper_id, sizeof upper_id, "%s", debug_id);
+	for (char *p = upper_id; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	const char *ids[2] = { debug_id, upper_id };
+	for (int i = 0; i < s->npaths && !en->cache; i++) {
+		for (int k = 0; k < 2 && !en->cache; k++) {
+			char path[4096];
+			snprintf(path, sizeof path, "%s/%s/%s/%s.sym", s->paths[i], file, ids[k], name);
+			if (!is_file(path))
+				continue;
+			int built;
+			sym_report r;
+			memset(&r, 0, sizeof r);
+			cd_err e;
+			sym_cache *c;
+			if (sym_open(path, s->cache_dir, &c, &built, &r, &e) == CD_OK) {
+				en->cache = c;
+				en->status = r.damaged ? SYM_STATUS_CORRUPT : SYM_STATUS_LOADED;
+			} else {
+				en->status = SYM_STATUS_CORRUPT;
+			}
+			sym_report_free(&r);
+		}
+	}
+	*status = en->status;
+	return en->cache;
+}
+
+void sym_store_free(sym_store *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->e[i].key);
+		sym_cache_close(s->e[i].cache);
+	}
+	for (int i = 0; i < s->npaths; i++)
+		free(s->paths[i]);
+	free(s->e);
+	free(s->paths);
+	free(s->cache_dir);
+	free(s);
+}

@@ -1,0 +1,345 @@
+/*
+ * walk.c - the stack walker: frame 0 from the context, then for each
+ * caller the strategies in order of trust, CFI, frame pointer, stack scan,
+ * the first that yields a plausible caller winning. amd64 for now.
+ *
+ * Plausible means: the stack pointer moved up (the stack grows down), the
+ * return address is not zero, and for scanned frames it points into a
+ * module's code (and into a function when the module has symbols). The
+ * walk stops at a zero or repeated pc, at the thread's entry function, or
+ * at WALK_MAX_FRAMES; it never loops.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unwind.h"
+
+#define SCAN_WORDS 64 /* how far a scan looks for a return address, in words */
+
+const char *walk_trust_name(walk_trust t)
+{
+	switch (t) {
+	case WALK_TRUST_CONTEXT: return "context";
+	case WALK_TRUST_CFI: return "cfi";
+	case WALK_TRUST_FRAME_POINTER: return "frame_pointer";
+	case WALK_TRUST_SCAN: return "scan";
+	default: return "none";
+	}
+}
+
+typedef struct walker {
+	const md_dump *d;
+	const md_thread *t;
+	walk_symbols_fn symbols;
+	void *symbols_ctx;
+} walker;
+
+static int read_word(void *ctx, uint64_t addr, uint64_t *v)
+{
+	const walker *w = ctx;
+	return md_read_memory(w->d, addr, v, sizeof *v);
+}
+
+static const sym_cache *symbols_for(const walker *w, const md_module *m)
+{
+	return m && w->symbols ? w->symbols(w->symbols_ctx, m) : NULL;
+}
+
+/* Module, symbols and function of the frame's instruction. */
+static void symbolize(const walker *w, walk_frame *f)
+{
+	f->module = md_find_module(w->d, f->pc);
+	const sym_cache *c = symbols_for(w, f->module);
+	f->has_symbols = c != NULL;
+	if (c && sym_lookup_addr(c, f->pc - f->module->base, &f->sym) == CD_OK)
+		f->has_function = 1;
+}
+
+/* Functions that start threads: nothing real lies below them. */
+static int is_entry_function(const walk_frame *f)
+{
+	static const char *entries[] = { "_start", "start_thread", "clone", "clone3", "__clone",
+					 "__clone3", "RtlUserThreadStart", "BaseThreadInitThunk",
+					 "thread_start", "_thread_start" };
+	if (!f->has_function)
+		return 0;
+	for (size_t i = 0; i < sizeof entries / sizeof *entries; i++)
+		if (!strcmp(f->sym.function, entries[i]))
+			return 1;
+	return 0;
+}
+
+/* ---- amd64 ------------------------------------------------------------------------ */
+
+static void set_reg(md_context *c, int i, uint64_t v)
+{
+	c->regs[i] = v;
+	c->valid |= (uint64_t)1 << i;
+}
+
+static int reg_valid(const md_context *c, int i)
+{
+	return (c->valid >> i & 1) != 0;
+}
+
+/* Registers a callee must preserve, per the System V and Windows ABIs. */
+static const int amd64_callee_saved[] = { MD_AMD64_RBX, MD_AMD64_RBP, MD_AMD64_R12,
+					  MD_AMD64_R13, MD_AMD64_R14, MD_AMD64_R15 };
+
+/* Splits "REG: expr REG: expr ..." and records each rule (later ones win). */
+typedef struct rule {
+	char name[PF_NAME_MAX];
+	const char *expr;
+	size_t len;
+} rule;
+
+static int parse_rules(const char *s, rule *rules, int *n, int max)
+{
+	const char *p = s;
+	rule *cur = NULL;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *t = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t tl = (size_t)(p - t);
+		if (!tl)
+			break;
+		if (t[tl - 1] == ':') {
+			if (tl - 1 >= PF_NAME_MAX || tl == 1)
+				return CD_EFORMAT;
+			int k;
+			for (k = 0; k < *n; k++)
+				if (strlen(rules[k].name) == tl - 1 && !memcmp(rules[k].name, t, tl - 1))
+					break;
+			if (k == *n) {
+				if (*n == max)
+					return CD_EFORMAT;
+				(*n)++;
+			}
+			cur = &rules[k];
+			memcpy(cur->name, t, tl - 1);
+			cur->name[tl - 1] = 0;
+			cur->expr = p;
+			cur->len = 0;
+		} else if (cur) {
+			cur->len = (size_t)(p - cur->expr);
+		} else {
+			return CD_EFORMAT; /* an expression before any register */
+		}
+	}
+	for (int k = 0; k < *n; k++)
+		if (!rules[k].len)
+			return CD_EFORMAT;
+	return CD_OK;
+}
+
+static int amd64_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
+{
+	if (!callee->module)
+		return CD_ENOTFOUND;
+	const sym_cache *c = symbols_for(w, callee->module);
+	sym_cfi_rules cr;
+	if (!c || sym_lookup_cfi(c, callee->pc - callee->module->base, &cr) != CD_OK)
+		return CD_ENOTFOUND;
+	rule rules[40];
+	int n = 0;
+	if (parse_rules(cr.init_rules, rules, &n, 40))
+		return CD_EFORMAT;
+	for (uint32_t i = 0; i < cr.ndeltas; i++)
+		if (parse_rules(cr.deltas[i], rules, &n, 40))
+			return CD_EFORMAT;
+	pf_vars vars;
+	memset(&vars, 0, sizeof vars);
+	int nn;
+	const char *const *names = md_reg_names(MD_CPU_AMD64, &nn);
+	char dollar[PF_NAME_MAX];
+	for (int i = 0; i < MD_AMD64_RIP; i++) {
+		if (!reg_valid(&callee->regs, i))
+			continue;
+		int k = snprintf(dollar, sizeof dollar, "$%s", names[i]);
+		pf_set(&vars, dollar, (size_t)k, callee->regs.regs[i]);
+	}
+	pf_env env = { .vars = &vars, .read = read_word, .read_ctx = (void *)w, .word_size = 8 };
+	cd_err e;
+	uint64_t cfa = 0, ra = 0;
+	int have_cfa = 0, have_ra = 0;
+	for (int k = 0; k < n; k++)
+		if (!strcmp(rules[k].name, ".cfa"))
+			have_cfa = pf_eval(rules[k].expr, rules[k].len, &env, &cfa, &e) == CD_OK;
+	if (!have_cfa)
+		return CD_EFORMAT;
+	pf_set(&vars, ".cfa", 4, cfa);
+	memset(&caller->regs, 0, sizeof caller->regs);
+	caller->regs.cpu = MD_CPU_AMD64;
+	/* Callee-saved registers the rules do not mention keep their values. */
+	for (size_t i = 0; i < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; i++) {
+		int r = amd64_callee_saved[i];
+		if (reg_valid(&callee->regs, r))
+			set_reg(&caller->regs, r, callee->regs.regs[r]);
+	}
+	for (int k = 0; k < n; k++) {
+		uint64_t v;
+		if (!strcmp(rules[k].name, ".cfa"))
+			continue;
+		if (pf_eval(rules[k].expr, rules[k].len, &env, &v, &e) != CD_OK)
+			continue; /* that register is unknown in the caller */
+		if (!strcmp(rules[k].name, ".ra")) {
+			ra = v;
+			have_ra = 1;
+		} else if (rules[k].name[0] == '$') {
+			int r = md_reg_index(MD_CPU_AMD64, rules[k].name + 1);
+			if (r >= 0 && r < MD_AMD64_RIP)
+				set_reg(&caller->regs, r, v);
+		}
+	}
+	if (!have_ra)
+		return CD_EFORMAT;
+	set_reg(&caller->regs, MD_AMD64_RSP, cfa);
+	set_reg(&caller->regs, MD_AMD64_RIP, ra);
+	return CD_OK;
+}
+
+static int amd64_frame_pointer(const walker *w, const walk_frame *callee, walk_frame *caller)
+{
+	if (!reg_valid(&callee->regs, MD_AMD64_RBP))
+		return CD_ENOTFOUND;
+	uint64_t bp = callee->regs.regs[MD_AMD64_RBP], saved_bp, ra;
+	uint64_t sp = md_context_sp(&callee->regs);
+	/* The frame pointer must point into the stack above the stack pointer. */
+	if (bp % 8 || bp < sp || read_word((void *)w, bp, &saved_bp) ||
+	    read_word((void *)w, bp + 8, &ra))
+		return CD_ENOTFOUND;
+	memset(&caller->regs, 0, sizeof caller->regs);
+	caller->regs.cpu = MD_CPU_AMD64;
+	for (size_t i = 0; i < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; i++) {
+		int r = amd64_callee_saved[i];
+		if (reg_valid(&callee->regs, r))
+			set_reg(&caller->regs, r, callee->regs.regs[r]);
+	}
+	set_reg(&caller->regs, MD_AMD64_RBP, saved_bp);
+	set_reg(&caller->regs, MD_AMD64_RSP, bp + 16);
+	set_reg(&caller->regs, MD_AMD64_RIP, ra);
+	return CD_OK;
+}
+
+/* Could value be a return address? It must point into a module's code,
+ * and into a function or PUBLIC when the module has symbols. */
+static int return_address_plausible(const walker *w, uint64_t value)
+{
+	const md_module *m = md_find_module(w->d, value);
+	if (!m)
+		return 0;
+	const sym_cache *c = symbols_for(w, m);
+	if (!c)
+		return 1;
+	sym_lookup l;
+	return sym_lookup_addr(c, value - 1 - m->base, &l) == CD_OK && !l.is_public;
+}
+
+static int amd64_scan(const walker *w, const walk_frame *callee, walk_frame *caller, int first)
+{
+	uint64_t sp = md_context_sp(&callee->regs);
+	/* Frame 0's own return address may sit right at the stack pointer;
+	 * for later frames the callee's stack pointer already points past it. */
+	for (int i = 0; i < SCAN_WORDS; i++) {
+		uint64_t at = sp + 8 * (uint64_t)i, v;
+		if (read_word((void *)w, at, &v))
+			return CD_ENOTFOUND;
+		if (!return_address_plausible(w, v))
+			continue;
+		memset(&caller->regs, 0, sizeof caller->regs);
+		caller->regs.cpu = MD_CPU_AMD64;
+		for (size_t k = 0; k < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; k++) {
+			int r = amd64_callee_saved[k];
+			if (reg_valid(&callee->regs, r))
+				set_reg(&caller->regs, r, callee->regs.regs[r]);
+		}
+		set_reg(&caller->regs, MD_AMD64_RIP, v);
+		set_reg(&caller->regs, MD_AMD64_RSP, at + 8);
+		(void)first;
+		return CD_OK;
+	}
+	return CD_ENOTFOUND;
+}
+
+/* A caller must sit higher on the stack with a usable return address. */
+static int plausible_caller(const walk_frame *callee, const walk_frame *caller)
+{
+	uint64_t csp = md_context_sp(&callee->regs), sp = md_context_sp(&caller->regs);
+	uint64_t ra = md_context_pc(&caller->regs);
+	return ra > 0xfff && sp > csp;
+}
+
+/* ---- the driver ----------------------------------------------------------------------- */
+
+static int push(walk_stack *s, const walk_frame *f)
+{
+	if (s->nframes % 64 == 0) {
+		walk_frame *p = realloc(s->frames, (s->nframes + 64) * sizeof *p);
+		if (!p)
+			return CD_ENOMEM;
+		s->frames = p;
+	}
+	s->frames[s->nframes++] = *f;
+	return CD_OK;
+}
+
+int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
+		walk_symbols_fn symbols, void *symbols_ctx, walk_stack *out, cd_err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (ctx->cpu != MD_CPU_AMD64)
+		return cd_errf(e, CD_EUSAGE, "%s: thread %u: unwinding %s is not implemented yet",
+			       d->path, t ? t->id : 0, md_cpu_name(ctx->cpu));
+	walker w = { .d = d, .t = t, .symbols = symbols, .symbols_ctx = symbols_ctx };
+	walk_frame f;
+	memset(&f, 0, sizeof f);
+	f.regs = *ctx;
+	f.pc = md_context_pc(ctx);
+	f.trust = WALK_TRUST_CONTEXT;
+	symbolize(&w, &f);
+	if (push(out, &f))
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
+	while (out->nframes < WALK_MAX_FRAMES) {
+		const walk_frame *callee = &out->frames[out->nframes - 1];
+		if (is_entry_function(callee))
+			break;
+		walk_frame caller;
+		memset(&caller, 0, sizeof caller);
+		int found = 0;
+		if (amd64_cfi(&w, callee, &caller) == CD_OK && plausible_caller(callee, &caller)) {
+			caller.trust = WALK_TRUST_CFI;
+			found = 1;
+		}
+		if (!found && amd64_frame_pointer(&w, callee, &caller) == CD_OK &&
+		    plausible_caller(callee, &caller) &&
+		    md_find_module(d, md_context_pc(&caller.regs))) {
+			caller.trust = WALK_TRUST_FRAME_POINTER;
+			found = 1;
+		}
+		if (!found && amd64_scan(&w, callee, &caller, out->nframes == 1) == CD_OK &&
+		    plausible_caller(callee, &caller)) {
+			caller.trust = WALK_TRUST_SCAN;
+			found = 1;
+		}
+		if (!found)
+			break;
+		/* The call instruction is just before the return address. */
+		caller.pc = md_context_pc(&caller.regs) - 1;
+		symbolize(&w, &caller);
+		if (push(out, &caller))
+			return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
+	}
+	out->truncated = out->nframes == WALK_MAX_FRAMES;
+	return CD_OK;
+}
+
+void walk_stack_free(walk_stack *s)
+{
+	free(s->frames);
+	s->frames = NULL;
+	s->nframes = 0;
+}
