@@ -23,15 +23,6 @@
 
 typedef struct flat { char module[256], function[4096], file[1024]; long line; } flat;
 
-static const char *base_name(const char *p)
-{
-	const char *b = p;
-	for (; *p; p++)
-		if (*p == '/' || *p == '\\')
-			b = p + 1;
-	return b;
-}
-
 static const sym_cache *supply(void *ctx, const md_module *m)
 {
 	sym_status st;
@@ -44,7 +35,7 @@ static int flatten(const walk_stack *s, flat *out, int max)
 	int n = 0;
 	for (uint32_t i = 0; i < s->nframes && n < max; i++) {
 		const walk_frame *f = &s->frames[i];
-		const char *mod = f->module ? base_name(f->module->code_file) : "";
+		const char *mod = f->module ? cd_basename(f->module->code_file) : "";
 		if (f->has_function)
 			for (uint32_t k = 0; k < f->sym.ninlines && n < max; k++, n++) {
 				snprintf(out[n].module, sizeof out[n].module, "%s", mod);

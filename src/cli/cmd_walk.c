@@ -32,15 +32,6 @@ static const sym_cache *supply(void *ctx, const md_module *m)
 	return sym_store_get(s->store, m->debug_file, m->debug_id, &st);
 }
 
-static const char *base_name(const char *p)
-{
-	const char *b = p;
-	for (; *p; p++)
-		if (*p == '/' || *p == '\\')
-			b = p + 1;
-	return b;
-}
-
 static void print_frame_line(int n, const walk_frame *f, const char *fn, const char *file,
 			     int64_t line, uint64_t addr, uint64_t base)
 {
@@ -49,13 +40,13 @@ static void print_frame_line(int n, const walk_frame *f, const char *fn, const c
 		printf("0x%llx\n", (unsigned long long)addr);
 		return;
 	}
-	const char *mod = base_name(f->module->code_file);
+	const char *mod = cd_basename(f->module->code_file);
 	if (!fn) {
 		printf("%s + 0x%llx\n", mod, (unsigned long long)(addr - f->module->base));
 		return;
 	}
 	if (file && *file)
-		printf("%s!%s [%s : %lld + 0x%llx]\n", mod, fn, base_name(file), (long long)line,
+		printf("%s!%s [%s : %lld + 0x%llx]\n", mod, fn, cd_basename(file), (long long)line,
 		       (unsigned long long)(addr - base));
 	else
 		printf("%s!%s + 0x%llx\n", mod, fn, (unsigned long long)(addr - base));
@@ -170,11 +161,11 @@ static int walk_one(const char *path, sym_store *store, int brief)
 		if (store && m->debug_file[0])
 			sym_store_get(store, m->debug_file, m->debug_id, &st);
 		printf("0x%llx - 0x%llx  %s  %s%s\n", (unsigned long long)m->base,
-		       (unsigned long long)(m->base + m->size - 1), base_name(m->code_file),
+		       (unsigned long long)(m->base + m->size - 1), cd_basename(m->code_file),
 		       m->version[0] ? m->version : "???",
 		       st == SYM_STATUS_MISSING ? "  (WARNING: No symbols, " : "");
 		if (st == SYM_STATUS_MISSING)
-			printf("%s, %s)\n", base_name(m->debug_file), m->debug_id), fflush(stdout);
+			printf("%s, %s)\n", cd_basename(m->debug_file), m->debug_id), fflush(stdout);
 	}
 	md_close(d);
 	return status;

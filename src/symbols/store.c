@@ -42,16 +42,6 @@ int sym_store_new(const char *const *paths, int npaths, const char *cache_dir, s
 	return CD_OK;
 }
 
-/* The file name of a debug file recorded with a Windows or POSIX path. */
-static const char *base_name(const char *path)
-{
-	const char *b = path;
-	for (const char *p = path; *p; p++)
-		if (*p == '/' || *p == '\\')
-			b = p + 1;
-	return b;
-}
-
 static int is_file(const char *p)
 {
 	struct stat st;
@@ -61,7 +51,7 @@ static int is_file(const char *p)
 const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
 			       sym_status *status)
 {
-	const char *file = base_name(debug_file);
+	const char *file = cd_basename(debug_file);
 	char key[1024];
 	snprintf(key, sizeof key, "%s/%s", file, debug_id);
 	for (size_t i = 0; i < s->n; i++)

@@ -87,6 +87,19 @@ static int reg_valid(const md_context *c, int i)
 static const int amd64_callee_saved[] = { MD_AMD64_RBX, MD_AMD64_RBP, MD_AMD64_R12,
 					  MD_AMD64_R13, MD_AMD64_R14, MD_AMD64_R15 };
 
+/* A caller's registers start as the callee-saved ones of its callee:
+ * every strategy then adds what it recovered. */
+static void start_caller(const walk_frame *callee, walk_frame *caller)
+{
+	memset(&caller->regs, 0, sizeof caller->regs);
+	caller->regs.cpu = MD_CPU_AMD64;
+	for (size_t i = 0; i < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; i++) {
+		int r = amd64_callee_saved[i];
+		if (reg_valid(&callee->regs, r))
+			set_reg(&caller->regs, r, callee->regs.regs[r]);
+	}
+}
+
 /* Splits "REG: expr REG: expr ..." and records each rule (later ones win). */
 typedef struct rule {
 	char name[PF_NAME_MAX];
@@ -172,14 +185,8 @@ static int amd64_cfi(const walker *w, const walk_frame *callee, walk_frame *call
 	if (!have_cfa)
 		return CD_EFORMAT;
 	pf_set(&vars, ".cfa", 4, cfa);
-	memset(&caller->regs, 0, sizeof caller->regs);
-	caller->regs.cpu = MD_CPU_AMD64;
 	/* Callee-saved registers the rules do not mention keep their values. */
-	for (size_t i = 0; i < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; i++) {
-		int r = amd64_callee_saved[i];
-		if (reg_valid(&callee->regs, r))
-			set_reg(&caller->regs, r, callee->regs.regs[r]);
-	}
+	start_caller(callee, caller);
 	for (int k = 0; k < n; k++) {
 		uint64_t v;
 		if (!strcmp(rules[k].name, ".cfa"))
@@ -212,13 +219,7 @@ static int amd64_frame_pointer(const walker *w, const walk_frame *callee, walk_f
 	if (bp % 8 || bp < sp || read_word((void *)w, bp, &saved_bp) ||
 	    read_word((void *)w, bp + 8, &ra))
 		return CD_ENOTFOUND;
-	memset(&caller->regs, 0, sizeof caller->regs);
-	caller->regs.cpu = MD_CPU_AMD64;
-	for (size_t i = 0; i < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; i++) {
-		int r = amd64_callee_saved[i];
-		if (reg_valid(&callee->regs, r))
-			set_reg(&caller->regs, r, callee->regs.regs[r]);
-	}
+	start_caller(callee, caller);
 	set_reg(&caller->regs, MD_AMD64_RBP, saved_bp);
 	set_reg(&caller->regs, MD_AMD64_RSP, bp + 16);
 	set_reg(&caller->regs, MD_AMD64_RIP, ra);
@@ -239,27 +240,20 @@ static int return_address_plausible(const walker *w, uint64_t value)
 	return sym_lookup_addr(c, value - 1 - m->base, &l) == CD_OK && !l.is_public;
 }
 
-static int amd64_scan(const walker *w, const walk_frame *callee, walk_frame *caller, int first)
+static int amd64_scan(const walker *w, const walk_frame *callee, walk_frame *caller)
 {
 	uint64_t sp = md_context_sp(&callee->regs);
-	/* Frame 0's own return address may sit right at the stack pointer;
-	 * for later frames the callee's stack pointer already points past it. */
+	/* The callee's stack pointer is where its return address would be
+	 * pushed; the scan starts there and walks up. */
 	for (int i = 0; i < SCAN_WORDS; i++) {
 		uint64_t at = sp + 8 * (uint64_t)i, v;
 		if (read_word((void *)w, at, &v))
 			return CD_ENOTFOUND;
 		if (!return_address_plausible(w, v))
 			continue;
-		memset(&caller->regs, 0, sizeof caller->regs);
-		caller->regs.cpu = MD_CPU_AMD64;
-		for (size_t k = 0; k < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; k++) {
-			int r = amd64_callee_saved[k];
-			if (reg_valid(&callee->regs, r))
-				set_reg(&caller->regs, r, callee->regs.regs[r]);
-		}
+		start_caller(callee, caller);
 		set_reg(&caller->regs, MD_AMD64_RIP, v);
 		set_reg(&caller->regs, MD_AMD64_RSP, at + 8);
-		(void)first;
 		return CD_OK;
 	}
 	return CD_ENOTFOUND;
@@ -320,7 +314,7 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 			caller.trust = WALK_TRUST_FRAME_POINTER;
 			found = 1;
 		}
-		if (!found && amd64_scan(&w, callee, &caller, out->nframes == 1) == CD_OK &&
+		if (!found && amd64_scan(&w, callee, &caller) == CD_OK &&
 		    plausible_caller(callee, &caller)) {
 			caller.trust = WALK_TRUST_SCAN;
 			found = 1;

@@ -83,3 +83,12 @@ void cd_format_utc(uint64_t t, char buf[32])
 	    !strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm))
 		snprintf(buf, 32, "(invalid time %llu)", (unsigned long long)t);
 }
+
+const char *cd_basename(const char *path)
+{
+	const char *b = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/' || *p == '\\')
+			b = p + 1;
+	return b;
+}

@@ -96,6 +96,9 @@ int cd_utf16le_to_utf8(cd_buf *out, const uint8_t *p, size_t units);
 /* Appends s with control bytes other than tab escaped as \xNN (for
  * human output of untrusted strings). */
 int cd_buf_put_printable(cd_buf *b, const char *s, size_t n);
+/* The file name at the end of a POSIX or Windows path (minidumps record
+ * both kinds). Points into path. */
+const char *cd_basename(const char *path);
 /* "YYYY-MM-DD HH:MM:SS" in UTC. buf must hold 20 bytes. */
 void cd_format_utc(uint64_t t, char buf[32]);
 
