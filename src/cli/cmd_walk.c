@@ -7,17 +7,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "../process/process.h"
 #include "../symbols/symbols.h"
 #include "../unwind/unwind.h"
 #include "cli.h"
 
 static const char walk_help[] =
-	"usage: crashdesk walk [--symbols-path DIR]... [--human] [--brief] DUMP...\n"
+	"usage: crashdesk walk [--symbols-path DIR]... [--json [--pretty] | --human [--brief]]\n"
+	"                      [--annotations FILE] DUMP...\n"
 	"\n"
 	"Walks every thread's stack (amd64 for now) with the Breakpad symbols found\n"
-	"in the DIRs (DEBUGFILE/DEBUGID/NAME.sym) and prints a minidump_stackwalk-\n"
-	"style report; --brief prints only the crashing thread.\n";
+	"in the DIRs (DEBUGFILE/DEBUGID/NAME.sym). --human (default) prints a\n"
+	"minidump_stackwalk-style report, --brief only its crashing thread; --json\n"
+	"prints rust-minidump's JSON schema, one document per line (--pretty:\n"
+	"indented), with the annotations of DUMP's .extra file or of FILE.\n";
 
 typedef struct supplier {
 	sym_store *store;
@@ -107,7 +112,56 @@ static void print_stack(const walk_stack *s)
 	}
 }
 
-static int walk_one(const char *path, sym_store *store, int brief)
+static int module_status(void *ctx, const md_module *m)
+{
+	sym_status st = SYM_STATUS_MISSING;
+	if (ctx && m->debug_file[0] && m->debug_id[0])
+		sym_store_get(ctx, m->debug_file, m->debug_id, &st);
+	return st;
+}
+
+static void print_header(const md_dump *d, const proc_reason *r)
+{
+	const md_system_info *si = &d->sysinfo;
+	printf("Operating system: %s\n                  %u.%u.%u %s\n", si->os, si->major,
+	       si->minor, si->build, si->csd_version);
+	printf("CPU: %s\n     %s%sfamily %u model %u stepping %u\n     %u CPU%s\n\n",
+	       md_cpu_name(si->cpu), si->cpu_vendor, si->cpu_vendor[0] ? " " : "", si->level,
+	       si->revision >> 8, si->revision & 0xff, si->ncpus, si->ncpus == 1 ? "" : "s");
+	printf("Crash reason:  %s\n", r->text);
+	if (r->has_exception)
+		printf("Crash address: 0x%llx\n", (unsigned long long)r->address);
+	uint64_t up;
+	if (md_process_uptime(d, &up) == CD_OK)
+		printf("Process uptime: %llu seconds\n", (unsigned long long)up);
+	else
+		printf("Process uptime: not available\n");
+}
+
+static void print_modules(const md_dump *d, sym_store *store)
+{
+	printf("\nLoaded modules:\n");
+	for (uint32_t i = 0; i < d->nmodules; i++) {
+		const md_module *m = &d->modules[i];
+		int st = module_status(store, m);
+		printf("0x%llx - 0x%llx  %s  %s", (unsigned long long)m->base,
+		       (unsigned long long)(m->base + m->size - 1), cd_basename(m->code_file),
+		       m->version[0] ? m->version : "???");
+		if (st == SYM_STATUS_MISSING)
+			printf("  (WARNING: No symbols, %s, %s)", cd_basename(m->debug_file), m->debug_id);
+		else if (st == SYM_STATUS_CORRUPT)
+			printf("  (WARNING: Corrupt symbols, %s, %s)", cd_basename(m->debug_file),
+			       m->debug_id);
+		putchar('\n');
+	}
+}
+
+typedef struct walk_opts {
+	int brief, json, pretty;
+	const char *annotations;
+} walk_opts;
+
+static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 {
 	md_dump *d;
 	cd_err e;
@@ -115,58 +169,71 @@ static int walk_one(const char *path, sym_store *store, int brief)
 		cli_error("%s", e.msg);
 		return 1;
 	}
-	const md_system_info *si = &d->sysinfo;
-	printf("Operating system: %s\n                  %u.%u.%u %s\n", si->os, si->major,
-	       si->minor, si->build, si->csd_version);
-	printf("CPU: %s\n     %s%sfamily %u model %u stepping %u\n     %u CPU%s\n\n",
-	       md_cpu_name(si->cpu), si->cpu_vendor, si->cpu_vendor[0] ? " " : "", si->level,
-	       si->revision >> 8, si->revision & 0xff, si->ncpus, si->ncpus == 1 ? "" : "s");
 	proc_reason r;
 	proc_crash_reason(d, &r);
-	printf("Crash reason:  %s\n", r.text);
-	if (r.has_exception)
-		printf("Crash address: 0x%llx\n", (unsigned long long)r.address);
-	uint64_t up;
-	if (md_process_uptime(d, &up) == CD_OK)
-		printf("Process uptime: %llu seconds\n", (unsigned long long)up);
-	else
-		printf("Process uptime: not available\n");
 	supplier sup = { store };
 	int status = 0;
+	walk_stack *stacks = calloc(d->nthreads ? d->nthreads : 1, sizeof *stacks);
+	char *why = calloc(d->nthreads ? d->nthreads : 1, 256);
+	if (!stacks || !why) {
+		cli_error("%s: out of memory", path);
+		md_close(d);
+		free(stacks);
+		free(why);
+		return 1;
+	}
 	for (uint32_t i = 0; i < d->nthreads; i++) {
 		const md_thread *t = &d->threads[i];
 		int crashed = r.has_exception && t->id == d->exception.thread_id;
-		if (brief && !crashed)
-			continue;
 		const md_context *ctx = crashed && d->exception.has_context ? &d->exception.context
 									   : &t->context;
-		printf("\nThread %u%s\n", i, crashed ? " (crashed)" : "");
-		if (!t->has_context && !crashed) {
-			printf("    (no context)\n");
+		if (!t->has_context && !(crashed && d->exception.has_context)) {
+			snprintf(why + 256 * i, 256, "no context");
 			continue;
 		}
-		walk_stack s;
-		if (walk_thread(d, t, ctx, supply, &sup, &s, &e) != CD_OK) {
-			printf("    (not walked: %s)\n", e.msg);
+		if (walk_thread(d, t, ctx, supply, &sup, &stacks[i], &e) != CD_OK) {
+			snprintf(why + 256 * i, 256, "%s", e.msg);
 			status = 1;
-			continue;
 		}
-		print_stack(&s);
-		walk_stack_free(&s);
 	}
-	printf("\nLoaded modules:\n");
-	for (uint32_t i = 0; i < d->nmodules; i++) {
-		const md_module *m = &d->modules[i];
-		sym_status st = SYM_STATUS_MISSING;
-		if (store && m->debug_file[0])
-			sym_store_get(store, m->debug_file, m->debug_id, &st);
-		printf("0x%llx - 0x%llx  %s  %s%s\n", (unsigned long long)m->base,
-		       (unsigned long long)(m->base + m->size - 1), cd_basename(m->code_file),
-		       m->version[0] ? m->version : "???",
-		       st == SYM_STATUS_MISSING ? "  (WARNING: No symbols, " : "");
-		if (st == SYM_STATUS_MISSING)
-			printf("%s, %s)\n", cd_basename(m->debug_file), m->debug_id), fflush(stdout);
+	if (o->json) {
+		/* Firefox's annotations beside the dump, or the file given. */
+		char extra[4096];
+		proc_annotations a;
+		int have = 0;
+		const char *ap = o->annotations;
+		if (!ap && proc_extra_path(path, extra, sizeof extra) == CD_OK)
+			ap = extra;
+		if (ap) {
+			int rc = proc_annotations_load(ap, &a, &e);
+			if (rc == CD_OK)
+				have = 1;
+			else if (rc != CD_ENOTFOUND || o->annotations)
+				cli_error("%s", e.msg);
+		}
+		json_t *root = proc_json(d, stacks, module_status, store, have ? &a : NULL);
+		json_dumpf(root, stdout, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(root);
+		if (ap)
+			proc_annotations_free(&a);
+	} else {
+		print_header(d, &r);
+		for (uint32_t i = 0; i < d->nthreads; i++) {
+			int crashed = r.has_exception && d->threads[i].id == d->exception.thread_id;
+			if (o->brief && !crashed)
+				continue;
+			printf("\nThread %u%s\n", i, crashed ? " (crashed)" : "");
+			if (why[256 * i])
+				printf("    (not walked: %s)\n", why + 256 * i);
+			print_stack(&stacks[i]);
+		}
+		print_modules(d, store);
 	}
+	for (uint32_t i = 0; i < d->nthreads; i++)
+		walk_stack_free(&stacks[i]);
+	free(stacks);
+	free(why);
 	md_close(d);
 	return status;
 }
@@ -174,7 +241,8 @@ static int walk_one(const char *path, sym_store *store, int brief)
 int cmd_walk(int argc, char **argv)
 {
 	const char *paths[64];
-	int npaths = 0, brief = 0, nfiles = 0, status = 0;
+	int npaths = 0, nfiles = 0, status = 0;
+	walk_opts o = { 0 };
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(walk_help, stdout);
@@ -183,9 +251,15 @@ int cmd_walk(int argc, char **argv)
 		if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc && npaths < 64)
 			paths[npaths++] = argv[++i];
 		else if (!strcmp(argv[i], "--brief"))
-			brief = 1;
+			o.brief = 1;
+		else if (!strcmp(argv[i], "--json"))
+			o.json = 1;
+		else if (!strcmp(argv[i], "--pretty"))
+			o.pretty = 1;
+		else if (!strcmp(argv[i], "--annotations") && i + 1 < argc)
+			o.annotations = argv[++i];
 		else if (!strcmp(argv[i], "--human"))
-			;
+			o.json = 0;
 		else if (argv[i][0] == '-') {
 			cli_error("walk: unknown option '%s'", argv[i]);
 			fputs(walk_help, stderr);
@@ -214,13 +288,13 @@ int cmd_walk(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--symbols-path")) {
+		if (!strcmp(argv[i], "--symbols-path") || !strcmp(argv[i], "--annotations")) {
 			i++;
 			continue;
 		}
 		if (argv[i][0] == '-')
 			continue;
-		if (walk_one(argv[i], store, brief))
+		if (walk_one(argv[i], store, &o))
 			status = 1;
 	}
 	sym_store_free(store);

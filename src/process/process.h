@@ -22,6 +22,22 @@ typedef struct proc_reason {
  * numerically ("0xe06d7363 / 0x00000001"). */
 void proc_crash_reason(const md_dump *d, proc_reason *out);
 
+/* ---- the processed crash as JSON --------------------------------------- */
+
+struct walk_stack;
+struct proc_annotations;
+/* Symbol status of a module: what the supplier found (symbols.h's
+ * sym_status values). */
+typedef int (*proc_module_status_fn)(void *ctx, const md_module *m);
+
+/* rust-minidump's JSON schema (minidump-processor/json-schema.md), with
+ * crash_info.crashing_thread an index into threads as Socorro reads it.
+ * stacks[i] is the walk of d->threads[i] (nframes 0 when not walked).
+ * annotations may be NULL. Returns a new reference (jansson json_t *). */
+void *proc_json(const md_dump *d, const struct walk_stack *stacks,
+		proc_module_status_fn status, void *status_ctx,
+		const struct proc_annotations *annotations);
+
 /* ---- annotations (.extra) ------------------------------------------- */
 
 /* Firefox's crash annotations: a JSON object, almost always of strings.

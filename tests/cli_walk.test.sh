@@ -1,0 +1,56 @@
+#!/bin/sh
+# cli_walk.test.sh - `crashdesk walk` as a user runs it: the sample crash
+# (frame pointers, no symbols), a corpus crash with symbols in JSON, errors.
+cd "$(dirname "$0")/.." || exit 1
+cd=${CRASHDESK:-build/crashdesk}
+shared=${CRASHDESK_SHARED:-../shared}
+build=$(dirname "$cd")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/cache"
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+"$build/tests/mksample" "$tmp" >/dev/null
+out=$("$cd" walk --brief "$tmp/sample.dmp"); rc=$?
+[ $rc -eq 0 ] && ok sample/exit || fail sample/exit "rc=$rc"
+printf '%s' "$out" | grep -q "Crash reason:  SIGSEGV / SEGV_MAPERR" && ok sample/reason || fail sample/reason "$out"
+n=$(printf '%s\n' "$out" | grep -c "Found by: previous frame's frame pointer")
+[ "$n" -ge 3 ] && ok sample/frame-pointer-chain || fail sample/frame-pointer-chain "$n frames by frame pointer"
+printf '%s' "$out" | grep -q "(WARNING: No symbols, sampleapp" && ok sample/missing-symbols-said ||
+	fail sample/missing-symbols-said "no warning"
+
+"$cd" walk "$tmp/nonexistent.dmp" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "nonexistent.dmp" "$tmp/err" && ok missing-dump || fail missing-dump "rc=$rc"
+"$cd" walk >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok usage || fail usage "rc=$rc"
+
+if [ ! -d "$shared/corpus/dumps" ]; then
+	echo "skip corpus/json: $shared/corpus is absent"
+	exit 0
+fi
+if ! command -v python3 >/dev/null; then
+	echo "skip corpus/json: python3 absent"
+	exit 0
+fi
+"$cd" walk --json --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-null_write_inline.dmp" > "$tmp/out.json"
+python3 - "$tmp/out.json" <<'PY' && ok corpus/json-schema || fail corpus/json-schema "see above"
+import json, sys
+d = json.load(open(sys.argv[1]))
+ci = d["crash_info"]
+assert ci["type"] == "SIGSEGV / SEGV_MAPERR", ci
+assert isinstance(ci["crashing_thread"], int)
+ct = d["crashing_thread"]
+assert ct["threads_index"] == ci["crashing_thread"]
+f0 = ct["frames"][0]
+assert f0["trust"] == "context" and f0["module"] == "crashme", f0
+assert f0["function"] == "storage::flush(storage::Block*, int)", f0["function"]
+assert f0["inlines"][0]["function"] == "storage::fill_block", f0["inlines"]
+assert f0["offset"].startswith("0x") and len(f0["offset"]) == 18
+assert "rip" in f0["registers"] and "rip" in ct["frames"][1]["registers"]
+assert ct["frames"][1]["trust"] == "cfi"
+m = [m for m in d["modules"] if m["filename"] == "crashme"][0]
+assert m["loaded_symbols"] and not m["missing_symbols"], m
+assert d["annotations"]["ProductName"] == "Crashme"
+assert d["thread_count"] == len(d["threads"])
+PY
