@@ -4,7 +4,8 @@
  * found. Symbols come through a supplier callback, so the walker knows
  * nothing of where symbol files live.
  *
- * This first version unwinds amd64; x86, arm and arm64 follow (issue 4).
+ * This version unwinds amd64 and x86 (with STACK WIN); arm and arm64 follow
+ * (issue 4).
  *
  * Ownership: walk_thread() fills a caller-owned walk_stack whose frames
  * are malloc'ed; walk_stack_free() releases them. Symbol strings in frames

@@ -1,7 +1,8 @@
 /*
  * walk.c - the stack walker: frame 0 from the context, then for each
  * caller the strategies in order of trust, CFI, frame pointer, stack scan,
- * the first that yields a plausible caller winning. amd64 for now.
+ * the first that yields a plausible caller winning; on x86 STACK WIN
+ * records come first. amd64 and x86 for now.
  *
  * Plausible means: the stack pointer moved up (the stack grows down), the
  * return address is not zero, and for scanned frames it points into a
@@ -31,13 +32,23 @@ const char *walk_trust_name(walk_trust t)
 typedef struct walker {
 	const md_dump *d;
 	const md_thread *t;
+	const struct cpu_desc *cpu;
+	int word;
 	walk_symbols_fn symbols;
 	void *symbols_ctx;
 } walker;
 
+/* Reads one pointer of the walked CPU's width. */
 static int read_word(void *ctx, uint64_t addr, uint64_t *v)
 {
 	const walker *w = ctx;
+	if (w->word == 4) {
+		uint32_t x;
+		if (md_read_memory(w->d, addr, &x, sizeof x))
+			return CD_ENOTFOUND;
+		*v = x;
+		return CD_OK;
+	}
 	return md_read_memory(w->d, addr, v, sizeof *v);
 }
 
@@ -70,7 +81,7 @@ static int is_entry_function(const walk_frame *f)
 	return 0;
 }
 
-/* ---- amd64 ------------------------------------------------------------------------ */
+/* ---- strategies, shared by the CPUs ----------------------------------------------- */
 
 static void set_reg(md_context *c, int i, uint64_t v)
 {
@@ -83,18 +94,41 @@ static int reg_valid(const md_context *c, int i)
 	return (c->valid >> i & 1) != 0;
 }
 
-/* Registers a callee must preserve, per the System V and Windows ABIs. */
-static const int amd64_callee_saved[] = { MD_AMD64_RBX, MD_AMD64_RBP, MD_AMD64_R12,
-					  MD_AMD64_R13, MD_AMD64_R14, MD_AMD64_R15 };
+/* What the strategies need to know of a CPU. */
+typedef struct cpu_desc {
+	md_cpu cpu;
+	int word;               /* bytes in a pointer */
+	int pc, sp, fp;         /* register indexes */
+	int ncfi;               /* registers below this index may appear in CFI */
+	const int *saved;       /* callee-saved registers, per the usual ABIs */
+	int nsaved;
+} cpu_desc;
+
+static const int amd64_saved[] = { MD_AMD64_RBX, MD_AMD64_RBP, MD_AMD64_R12,
+				   MD_AMD64_R13, MD_AMD64_R14, MD_AMD64_R15 };
+static const int x86_saved[] = { MD_X86_EBX, MD_X86_ESI, MD_X86_EDI, MD_X86_EBP };
+
+static const cpu_desc cpus[] = {
+	{ MD_CPU_AMD64, 8, MD_AMD64_RIP, MD_AMD64_RSP, MD_AMD64_RBP, MD_AMD64_RIP, amd64_saved, 6 },
+	{ MD_CPU_X86, 4, MD_X86_EIP, MD_X86_ESP, MD_X86_EBP, MD_X86_EFLAGS, x86_saved, 4 },
+};
+
+static const cpu_desc *cpu_of(md_cpu cpu)
+{
+	for (size_t i = 0; i < sizeof cpus / sizeof *cpus; i++)
+		if (cpus[i].cpu == cpu)
+			return &cpus[i];
+	return NULL;
+}
 
 /* A caller's registers start as the callee-saved ones of its callee:
  * every strategy then adds what it recovered. */
-static void start_caller(const walk_frame *callee, walk_frame *caller)
+static void start_caller(const cpu_desc *c, const walk_frame *callee, walk_frame *caller)
 {
 	memset(&caller->regs, 0, sizeof caller->regs);
-	caller->regs.cpu = MD_CPU_AMD64;
-	for (size_t i = 0; i < sizeof amd64_callee_saved / sizeof *amd64_callee_saved; i++) {
-		int r = amd64_callee_saved[i];
+	caller->regs.cpu = c->cpu;
+	for (int i = 0; i < c->nsaved; i++) {
+		int r = c->saved[i];
 		if (reg_valid(&callee->regs, r))
 			set_reg(&caller->regs, r, callee->regs.regs[r]);
 	}
@@ -149,7 +183,7 @@ static int parse_rules(const char *s, rule *rules, int *n, int max)
 	return CD_OK;
 }
 
-static int amd64_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
+static int by_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
 {
 	if (!callee->module)
 		return CD_ENOTFOUND;
@@ -167,15 +201,16 @@ static int amd64_cfi(const walker *w, const walk_frame *callee, walk_frame *call
 	pf_vars vars;
 	memset(&vars, 0, sizeof vars);
 	int nn;
-	const char *const *names = md_reg_names(MD_CPU_AMD64, &nn);
+	const char *const *names = md_reg_names(w->cpu->cpu, &nn);
 	char dollar[PF_NAME_MAX];
-	for (int i = 0; i < MD_AMD64_RIP; i++) {
+	for (int i = 0; i < w->cpu->ncfi && i < nn; i++) {
 		if (!reg_valid(&callee->regs, i))
 			continue;
 		int k = snprintf(dollar, sizeof dollar, "$%s", names[i]);
 		pf_set(&vars, dollar, (size_t)k, callee->regs.regs[i]);
 	}
-	pf_env env = { .vars = &vars, .read = read_word, .read_ctx = (void *)w, .word_size = 8 };
+	pf_env env = { .vars = &vars, .read = read_word, .read_ctx = (void *)w,
+		       .word_size = w->word };
 	cd_err e;
 	uint64_t cfa = 0, ra = 0;
 	int have_cfa = 0, have_ra = 0;
@@ -186,7 +221,7 @@ static int amd64_cfi(const walker *w, const walk_frame *callee, walk_frame *call
 		return CD_EFORMAT;
 	pf_set(&vars, ".cfa", 4, cfa);
 	/* Callee-saved registers the rules do not mention keep their values. */
-	start_caller(callee, caller);
+	start_caller(w->cpu, callee, caller);
 	for (int k = 0; k < n; k++) {
 		uint64_t v;
 		if (!strcmp(rules[k].name, ".cfa"))
@@ -197,32 +232,98 @@ static int amd64_cfi(const walker *w, const walk_frame *callee, walk_frame *call
 			ra = v;
 			have_ra = 1;
 		} else if (rules[k].name[0] == '$') {
-			int r = md_reg_index(MD_CPU_AMD64, rules[k].name + 1);
-			if (r >= 0 && r < MD_AMD64_RIP)
+			int r = md_reg_index(w->cpu->cpu, rules[k].name + 1);
+			if (r >= 0 && r < w->cpu->ncfi && r != w->cpu->pc)
 				set_reg(&caller->regs, r, v);
 		}
 	}
 	if (!have_ra)
 		return CD_EFORMAT;
-	set_reg(&caller->regs, MD_AMD64_RSP, cfa);
-	set_reg(&caller->regs, MD_AMD64_RIP, ra);
+	set_reg(&caller->regs, w->cpu->sp, cfa);
+	set_reg(&caller->regs, w->cpu->pc, ra);
 	return CD_OK;
 }
 
-static int amd64_frame_pointer(const walker *w, const walk_frame *callee, walk_frame *caller)
+static int return_address_plausible(const walker *w, uint64_t value);
+
+/* x86 Windows frames described by STACK WIN records: FRAME_DATA (type 4)
+ * with a program string, or FPO (type 0) from the frame's sizes. */
+static int by_stack_win(const walker *w, const walk_frame *callee, walk_frame *caller)
 {
-	if (!reg_valid(&callee->regs, MD_AMD64_RBP))
+	if (!callee->module)
 		return CD_ENOTFOUND;
-	uint64_t bp = callee->regs.regs[MD_AMD64_RBP], saved_bp, ra;
+	const sym_cache *c = symbols_for(w, callee->module);
+	sym_win_info wi;
+	uint64_t rel = callee->pc - callee->module->base;
+	if (!c || (sym_lookup_win(c, rel, 4, &wi) && sym_lookup_win(c, rel, 0, &wi)))
+		return CD_ENOTFOUND;
+	pf_vars vars;
+	memset(&vars, 0, sizeof vars);
+	static const struct { const char *name; int reg; } regs[] = {
+		{ "$ebp", MD_X86_EBP }, { "$esp", MD_X86_ESP }, { "$ebx", MD_X86_EBX },
+		{ "$esi", MD_X86_ESI }, { "$edi", MD_X86_EDI },
+	};
+	for (size_t i = 0; i < sizeof regs / sizeof *regs; i++)
+		if (reg_valid(&callee->regs, regs[i].reg))
+			pf_set(&vars, regs[i].name, 4, callee->regs.regs[regs[i].reg]);
+	uint64_t esp = md_context_sp(&callee->regs);
+	/* The return address lies above the locals and saved registers; a
+	 * short scan from there corrects sizes that are off by a few words. */
+	uint64_t ra_at = esp + wi.locals_size + wi.saved_regs_size, v;
+	for (int k = 0; k < 8; k++) {
+		uint64_t at = ra_at + 4 * (uint64_t)k;
+		if (read_word((void *)w, at, &v) == CD_OK && return_address_plausible(w, v)) {
+			ra_at = at;
+			break;
+		}
+	}
+	pf_set(&vars, ".cbCalleeParams", 15, 0);
+	pf_set(&vars, ".cbSavedRegs", 12, wi.saved_regs_size);
+	pf_set(&vars, ".cbLocals", 9, wi.locals_size);
+	pf_set(&vars, ".cbParams", 9, wi.params_size);
+	pf_set(&vars, ".raSearchStart", 14, ra_at);
+	pf_set(&vars, ".raSearch", 9, ra_at);
+	/* FPO records carry no program: the return address is at .raSearch,
+	 * and a frame that set up ebp saved the caller's just below it. */
+	const char *prog = wi.has_program && wi.program ? wi.program
+			   : wi.allocates_base_pointer
+				 ? "$eip .raSearch ^ = $esp .raSearch 4 + = $ebp .raSearch 4 - ^ ="
+				 : "$eip .raSearch ^ = $esp .raSearch 4 + =";
+	pf_env env = { .vars = &vars, .read = read_word, .read_ctx = (void *)w, .word_size = 4 };
+	cd_err e;
+	if (pf_run(prog, strlen(prog), &env, &e) != CD_OK)
+		return CD_EFORMAT;
+	uint64_t eip, nsp;
+	if (pf_get(&vars, "$eip", 4, &eip) || pf_get(&vars, "$esp", 4, &nsp))
+		return CD_EFORMAT;
+	start_caller(w->cpu, callee, caller);
+	for (size_t i = 0; i < sizeof regs / sizeof *regs; i++) {
+		uint64_t x;
+		if (pf_get(&vars, regs[i].name, 4, &x) == CD_OK)
+			set_reg(&caller->regs, regs[i].reg, x & 0xffffffffu);
+	}
+	set_reg(&caller->regs, MD_X86_EIP, eip & 0xffffffffu);
+	set_reg(&caller->regs, MD_X86_ESP, nsp & 0xffffffffu);
+	return CD_OK;
+}
+
+/* The classic frame: [fp] holds the caller's fp, the return address
+ * follows it, and the caller's stack starts after both. */
+static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_frame *caller)
+{
+	const cpu_desc *c = w->cpu;
+	if (!reg_valid(&callee->regs, c->fp))
+		return CD_ENOTFOUND;
+	uint64_t bp = callee->regs.regs[c->fp], saved_bp, ra;
 	uint64_t sp = md_context_sp(&callee->regs);
 	/* The frame pointer must point into the stack above the stack pointer. */
-	if (bp % 8 || bp < sp || read_word((void *)w, bp, &saved_bp) ||
-	    read_word((void *)w, bp + 8, &ra))
+	if (bp % (uint64_t)c->word || bp < sp || read_word((void *)w, bp, &saved_bp) ||
+	    read_word((void *)w, bp + (uint64_t)c->word, &ra))
 		return CD_ENOTFOUND;
-	start_caller(callee, caller);
-	set_reg(&caller->regs, MD_AMD64_RBP, saved_bp);
-	set_reg(&caller->regs, MD_AMD64_RSP, bp + 16);
-	set_reg(&caller->regs, MD_AMD64_RIP, ra);
+	start_caller(c, callee, caller);
+	set_reg(&caller->regs, c->fp, saved_bp);
+	set_reg(&caller->regs, c->sp, bp + 2 * (uint64_t)c->word);
+	set_reg(&caller->regs, c->pc, ra);
 	return CD_OK;
 }
 
@@ -240,20 +341,20 @@ static int return_address_plausible(const walker *w, uint64_t value)
 	return sym_lookup_addr(c, value - 1 - m->base, &l) == CD_OK && !l.is_public;
 }
 
-static int amd64_scan(const walker *w, const walk_frame *callee, walk_frame *caller)
+static int by_scan(const walker *w, const walk_frame *callee, walk_frame *caller)
 {
 	uint64_t sp = md_context_sp(&callee->regs);
 	/* The callee's stack pointer is where its return address would be
 	 * pushed; the scan starts there and walks up. */
 	for (int i = 0; i < SCAN_WORDS; i++) {
-		uint64_t at = sp + 8 * (uint64_t)i, v;
+		uint64_t at = sp + (uint64_t)w->word * (uint64_t)i, v;
 		if (read_word((void *)w, at, &v))
 			return CD_ENOTFOUND;
 		if (!return_address_plausible(w, v))
 			continue;
-		start_caller(callee, caller);
-		set_reg(&caller->regs, MD_AMD64_RIP, v);
-		set_reg(&caller->regs, MD_AMD64_RSP, at + 8);
+		start_caller(w->cpu, callee, caller);
+		set_reg(&caller->regs, w->cpu->pc, v);
+		set_reg(&caller->regs, w->cpu->sp, at + (uint64_t)w->word);
 		return CD_OK;
 	}
 	return CD_ENOTFOUND;
@@ -285,10 +386,12 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 		walk_symbols_fn symbols, void *symbols_ctx, walk_stack *out, cd_err *e)
 {
 	memset(out, 0, sizeof *out);
-	if (ctx->cpu != MD_CPU_AMD64)
+	const cpu_desc *cpu = cpu_of(ctx->cpu);
+	if (!cpu)
 		return cd_errf(e, CD_EUSAGE, "%s: thread %u: unwinding %s is not implemented yet",
 			       d->path, t ? t->id : 0, md_cpu_name(ctx->cpu));
-	walker w = { .d = d, .t = t, .symbols = symbols, .symbols_ctx = symbols_ctx };
+	walker w = { .d = d, .t = t, .cpu = cpu, .word = cpu->word, .symbols = symbols,
+		     .symbols_ctx = symbols_ctx };
 	walk_frame f;
 	memset(&f, 0, sizeof f);
 	f.regs = *ctx;
@@ -304,17 +407,22 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 		walk_frame caller;
 		memset(&caller, 0, sizeof caller);
 		int found = 0;
-		if (amd64_cfi(&w, callee, &caller) == CD_OK && plausible_caller(callee, &caller)) {
+		if (cpu->cpu == MD_CPU_X86 && by_stack_win(&w, callee, &caller) == CD_OK &&
+		    plausible_caller(callee, &caller)) {
+			caller.trust = WALK_TRUST_CFI; /* Breakpad's "stack frame info" */
+			found = 1;
+		}
+		if (!found && by_cfi(&w, callee, &caller) == CD_OK && plausible_caller(callee, &caller)) {
 			caller.trust = WALK_TRUST_CFI;
 			found = 1;
 		}
-		if (!found && amd64_frame_pointer(&w, callee, &caller) == CD_OK &&
+		if (!found && by_frame_pointer(&w, callee, &caller) == CD_OK &&
 		    plausible_caller(callee, &caller) &&
 		    md_find_module(d, md_context_pc(&caller.regs))) {
 			caller.trust = WALK_TRUST_FRAME_POINTER;
 			found = 1;
 		}
-		if (!found && amd64_scan(&w, callee, &caller) == CD_OK &&
+		if (!found && by_scan(&w, callee, &caller) == CD_OK &&
 		    plausible_caller(callee, &caller)) {
 			caller.trust = WALK_TRUST_SCAN;
 			found = 1;
@@ -323,6 +431,8 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 			break;
 		/* The call instruction is just before the return address. */
 		caller.pc = md_context_pc(&caller.regs) - 1;
+		if (cpu->word == 4)
+			caller.pc &= 0xffffffffu;
 		symbolize(&w, &caller);
 		if (push(out, &caller))
 			return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
