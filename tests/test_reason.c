@@ -69,7 +69,11 @@ static void check_dump(const char *dir, const char *name)
 	proc_reason r;
 	proc_crash_reason(d, &r);
 	checked++;
-	if (strcmp(r.text, want) != 0 || (r.has_exception && r.address != want_addr)) {
+	/* Raised signals: crashdesk adds how they were raised. */
+	size_t wl = strlen(want);
+	int same = !strcmp(r.text, want) ||
+		   (!strncmp(r.text, want, wl) && !strncmp(r.text + wl, " / SI_", 6) && !strchr(want, '/'));
+	if (!same || (r.has_exception && r.address != want_addr)) {
 		printf("FAIL %s: reason \"%s\" at 0x%llx, Breakpad \"%s\" at 0x%llx\n", tname,
 		       r.text, (unsigned long long)r.address, want, want_addr);
 		t_nfail++;

@@ -1,8 +1,9 @@
 /*
  * reason.c - crash reasons by OS. Names follow rust-minidump's, which is
  * what Socorro shows; Breakpad differs for si_code 0 ("SIGSEGV /0x00000000"
- * where this says "SIGSEGV / SI_USER") and for NTSTATUS codes it does not
- * know (it prints them numerically).
+ * where this says "SIGSEGV / SI_USER"), for NTSTATUS codes it does not
+ * know (it prints them numerically), and for signals that were raised
+ * rather than faulted, where this adds how ("SIGABRT / SI_TKILL").
  */
 #include <stdio.h>
 #include <string.h>
@@ -83,11 +84,17 @@ static void linux_reason(const md_exception *x, proc_reason *r)
 	case 11: t = si_segv; n = sizeof si_segv / sizeof *si_segv; break;
 	case 31: t = si_sys; n = sizeof si_sys / sizeof *si_sys; break;
 	}
+	int32_t si = (int32_t)x->flags;
 	if (!t) {
-		snprintf(r->text, sizeof r->text, "%s", sig);
+		/* Raised, not a fault: say how when the kernel told (SI_TKILL for
+		 * abort()), as crash triage needs to tell abort from kill. */
+		const char *how = si ? LOOKUP(si_generic, si) : NULL;
+		if (how)
+			snprintf(r->text, sizeof r->text, "%s / %s", sig, how);
+		else
+			snprintf(r->text, sizeof r->text, "%s", sig);
 		return;
 	}
-	int32_t si = (int32_t)x->flags;
 	const char *code = lookup(t, n, si);
 	if (!code)
 		code = LOOKUP(si_generic, si);
