@@ -18,7 +18,7 @@ static const char walk_help[] =
 	"usage: crashdesk walk [--symbols-path DIR]... [--json [--pretty] | --human [--brief]]\n"
 	"                      [--annotations FILE] DUMP...\n"
 	"\n"
-	"Walks every thread's stack (amd64 and x86 for now) with the Breakpad symbols found\n"
+	"Walks every thread's stack (amd64, x86, arm64, arm) with the Breakpad symbols found\n"
 	"in the DIRs (DEBUGFILE/DEBUGID/NAME.sym). --human (default) prints a\n"
 	"minidump_stackwalk-style report, --brief only its crashing thread; --json\n"
 	"prints rust-minidump's JSON schema, one document per line (--pretty:\n"

@@ -9,7 +9,7 @@
 static const cli_command commands[] = {
 	{ "dump", cmd_dump, "print every stream of a minidump (--json for JSON)" },
 	{ "sym", cmd_sym, "inspect Breakpad symbol files: stats, check, lookup, funcs, convert" },
-	{ "walk", cmd_walk, "stackwalk minidumps with local symbols (amd64 and x86 so far)" },
+	{ "walk", cmd_walk, "stackwalk minidumps with local symbols" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -4,8 +4,9 @@
  * found. Symbols come through a supplier callback, so the walker knows
  * nothing of where symbol files live.
  *
- * This version unwinds amd64 and x86 (with STACK WIN); arm and arm64 follow
- * (issue 4).
+ * CPUs: amd64, x86 (with STACK WIN), arm64 (pointer authentication bits
+ * stripped) and arm (thumb bit cleared); a leaf's caller on arm and arm64
+ * comes from the link register.
  *
  * Ownership: walk_thread() fills a caller-owned walk_stack whose frames
  * are malloc'ed; walk_stack_free() releases them. Symbol strings in frames

@@ -2,7 +2,7 @@
  * walk.c - the stack walker: frame 0 from the context, then for each
  * caller the strategies in order of trust, CFI, frame pointer, stack scan,
  * the first that yields a plausible caller winning; on x86 STACK WIN
- * records come first. amd64 and x86 for now.
+ * records come first, on arm and arm64 a leaf's link register last.
  *
  * Plausible means: the stack pointer moved up (the stack grows down), the
  * return address is not zero, and for scanned frames it points into a
@@ -102,16 +102,35 @@ typedef struct cpu_desc {
 	int ncfi;               /* registers below this index may appear in CFI */
 	const int *saved;       /* callee-saved registers, per the usual ABIs */
 	int nsaved;
+	const char *prefix;     /* how CFI names registers: "$rsp" or "sp" */
+	int lr;                 /* link register, or -1 */
 } cpu_desc;
 
 static const int amd64_saved[] = { MD_AMD64_RBX, MD_AMD64_RBP, MD_AMD64_R12,
 				   MD_AMD64_R13, MD_AMD64_R14, MD_AMD64_R15 };
 static const int x86_saved[] = { MD_X86_EBX, MD_X86_ESI, MD_X86_EDI, MD_X86_EBP };
 
+static const int arm64_saved[] = { 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, MD_ARM64_FP };
+static const int arm_saved[] = { 4, 5, 6, 7, 8, 9, 10, MD_ARM_R11 };
+
 static const cpu_desc cpus[] = {
-	{ MD_CPU_AMD64, 8, MD_AMD64_RIP, MD_AMD64_RSP, MD_AMD64_RBP, MD_AMD64_RIP, amd64_saved, 6 },
-	{ MD_CPU_X86, 4, MD_X86_EIP, MD_X86_ESP, MD_X86_EBP, MD_X86_EFLAGS, x86_saved, 4 },
+	{ MD_CPU_AMD64, 8, MD_AMD64_RIP, MD_AMD64_RSP, MD_AMD64_RBP, MD_AMD64_RIP, amd64_saved, 6, "$", -1 },
+	{ MD_CPU_X86, 4, MD_X86_EIP, MD_X86_ESP, MD_X86_EBP, MD_X86_EFLAGS, x86_saved, 4, "$", -1 },
+	{ MD_CPU_ARM64, 8, MD_ARM64_PC, MD_ARM64_SP, MD_ARM64_FP, MD_ARM64_PC, arm64_saved, 11, "", MD_ARM64_LR },
+	{ MD_CPU_ARM, 4, MD_ARM_PC, MD_ARM_SP, MD_ARM_R11, MD_ARM_PC, arm_saved, 8, "", MD_ARM_LR },
 };
+
+/* arm64 pointer authentication signs return addresses in their top bits;
+ * arm's thumb bit marks the instruction set. Neither is part of the
+ * address. */
+static uint64_t clean_pc(const walker *w, uint64_t pc)
+{
+	if (w->cpu->cpu == MD_CPU_ARM64 && !md_find_module(w->d, pc))
+		return pc & 0x0000ffffffffffffull;
+	if (w->cpu->cpu == MD_CPU_ARM)
+		return pc & ~(uint64_t)1;
+	return pc;
+}
 
 static const cpu_desc *cpu_of(md_cpu cpu)
 {
@@ -206,8 +225,17 @@ static int by_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
 	for (int i = 0; i < w->cpu->ncfi && i < nn; i++) {
 		if (!reg_valid(&callee->regs, i))
 			continue;
-		int k = snprintf(dollar, sizeof dollar, "$%s", names[i]);
+		int k = snprintf(dollar, sizeof dollar, "%s%s", w->cpu->prefix, names[i]);
 		pf_set(&vars, dollar, (size_t)k, callee->regs.regs[i]);
+		/* dump_syms writes x29/x30 and r13-r15 for arm64's and arm's
+		 * fp, lr, sp and pc. */
+		k = 0;
+		if (w->cpu->cpu == MD_CPU_ARM64 && (i == MD_ARM64_FP || i == MD_ARM64_LR))
+			k = snprintf(dollar, sizeof dollar, "x%d", i);
+		else if (w->cpu->cpu == MD_CPU_ARM && i >= MD_ARM_SP && i <= MD_ARM_PC)
+			k = snprintf(dollar, sizeof dollar, "r%d", i);
+		if (k)
+			pf_set(&vars, dollar, (size_t)k, callee->regs.regs[i]);
 	}
 	pf_env env = { .vars = &vars, .read = read_word, .read_ctx = (void *)w,
 		       .word_size = w->word };
@@ -231,8 +259,8 @@ static int by_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
 		if (!strcmp(rules[k].name, ".ra")) {
 			ra = v;
 			have_ra = 1;
-		} else if (rules[k].name[0] == '$') {
-			int r = md_reg_index(w->cpu->cpu, rules[k].name + 1);
+		} else if (!strncmp(rules[k].name, w->cpu->prefix, strlen(w->cpu->prefix))) {
+			int r = md_reg_index(w->cpu->cpu, rules[k].name + strlen(w->cpu->prefix));
 			if (r >= 0 && r < w->cpu->ncfi && r != w->cpu->pc)
 				set_reg(&caller->regs, r, v);
 		}
@@ -240,7 +268,7 @@ static int by_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
 	if (!have_ra)
 		return CD_EFORMAT;
 	set_reg(&caller->regs, w->cpu->sp, cfa);
-	set_reg(&caller->regs, w->cpu->pc, ra);
+	set_reg(&caller->regs, w->cpu->pc, clean_pc(w, ra));
 	return CD_OK;
 }
 
@@ -307,6 +335,22 @@ static int by_stack_win(const walker *w, const walk_frame *callee, walk_frame *c
 	return CD_OK;
 }
 
+/* A leaf function on arm and arm64 may not have saved its return address
+ * yet: for the context frame, the link register is the caller's pc. */
+static int by_link_register(const walker *w, const walk_frame *callee, walk_frame *caller)
+{
+	const cpu_desc *c = w->cpu;
+	if (c->lr < 0 || callee->trust != WALK_TRUST_CONTEXT || !reg_valid(&callee->regs, c->lr))
+		return CD_ENOTFOUND;
+	uint64_t lr = clean_pc(w, callee->regs.regs[c->lr]);
+	if (!return_address_plausible(w, lr))
+		return CD_ENOTFOUND;
+	start_caller(c, callee, caller);
+	set_reg(&caller->regs, c->pc, lr);
+	set_reg(&caller->regs, c->sp, md_context_sp(&callee->regs));
+	return CD_OK;
+}
+
 /* The classic frame: [fp] holds the caller's fp, the return address
  * follows it, and the caller's stack starts after both. */
 static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_frame *caller)
@@ -323,7 +367,7 @@ static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_fram
 	start_caller(c, callee, caller);
 	set_reg(&caller->regs, c->fp, saved_bp);
 	set_reg(&caller->regs, c->sp, bp + 2 * (uint64_t)c->word);
-	set_reg(&caller->regs, c->pc, ra);
+	set_reg(&caller->regs, c->pc, clean_pc(w, ra));
 	return CD_OK;
 }
 
@@ -395,7 +439,7 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 	walk_frame f;
 	memset(&f, 0, sizeof f);
 	f.regs = *ctx;
-	f.pc = md_context_pc(ctx);
+	f.pc = clean_pc(&w, md_context_pc(ctx));
 	f.trust = WALK_TRUST_CONTEXT;
 	symbolize(&w, &f);
 	if (push(out, &f))
@@ -422,6 +466,12 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 			caller.trust = WALK_TRUST_FRAME_POINTER;
 			found = 1;
 		}
+		if (!found && by_link_register(&w, callee, &caller) == CD_OK) {
+			/* same stack pointer: the leaf pushed nothing (rust-minidump
+			 * counts this as frame-pointer unwinding too) */
+			caller.trust = WALK_TRUST_FRAME_POINTER;
+			found = 1;
+		}
 		if (!found && by_scan(&w, callee, &caller) == CD_OK &&
 		    plausible_caller(callee, &caller)) {
 			caller.trust = WALK_TRUST_SCAN;
@@ -430,6 +480,7 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 		if (!found)
 			break;
 		/* The call instruction is just before the return address. */
+		set_reg(&caller.regs, cpu->pc, clean_pc(&w, md_context_pc(&caller.regs)));
 		caller.pc = md_context_pc(&caller.regs) - 1;
 		if (cpu->word == 4)
 			caller.pc &= 0xffffffffu;
