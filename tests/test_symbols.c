@@ -507,6 +507,11 @@ static void test_blank_and_space_lines(void)
 	T_EQ_U64(sym_parse_mem((const uint8_t *)text, sizeof text - 1, "blank.sym", &sink, &c, &e), CD_OK);
 	T_EQ_U64(c.records[SYM_R_FUNC], 1);
 	T_EQ_U64(c.lines, 6);
+	/* Also found by fuzzing: digit runs too long for a line number. */
+	static const char big[] = "FUNC 10 10 0 f\n10 4 23333333333333333333333 0\n14 4 1 99999999999999999999\n";
+	T_EQ_U64(sym_parse_mem((const uint8_t *)big, sizeof big - 1, "big.sym", &sink, &c, &e), CD_OK);
+	T_EQ_U64(c.records[SYM_R_LINE], 0);
+	T_EQ_U64(c.damaged_lines, 2);
 }
 
 static void test_utf16_and_gzip(void)

@@ -157,7 +157,7 @@ static int parse_dec(const char *t, size_t n, int64_t *v)
 		neg = 1;
 		i = 1;
 	}
-	if (i == n || n - i > 19)
+	if (i == n || n - i > 18) /* 18 digits always fit an int64_t */
 		return 0;
 	int64_t x = 0;
 	for (; i < n; i++) {
@@ -189,18 +189,6 @@ static int starts(const char *p, size_t n, const char *word)
 	return n > w && !memcmp(p, word, w) && p[w] == ' ';
 }
 
-/* A line record: "addr size line file", hex hex decimal decimal. */
-static int is_line_record(const char *p, size_t n)
-{
-	cursor c = { p, p + n };
-	uint64_t a, s;
-	int64_t l, f;
-	const char *t;
-	size_t tn;
-	return next_hex(&c, &a) && next_hex(&c, &s) && next_dec(&c, &l) && next_dec(&c, &f) &&
-	       !token(&c, &t, &tn);
-}
-
 static int is_record_start(const char *p, size_t n)
 {
 	static const char *words[] = { "MODULE", "INFO", "FILE", "INLINE_ORIGIN", "INLINE",
@@ -208,7 +196,11 @@ static int is_record_start(const char *p, size_t n)
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 		if (starts(p, n, words[i]) || (n == strlen(words[i]) && !memcmp(p, words[i], n)))
 			return 1;
-	return is_line_record(p, n);
+	/* Two hex fields: a line record, even a malformed one, never a piece
+	 * of a name (names do not continue with "1a2b 10 ..."). */
+	cursor c = { p, p + n };
+	uint64_t a, b;
+	return next_hex(&c, &a) && next_hex(&c, &b);
 }
 
 /* Records whose last field is a name that an embedded newline may split. */
@@ -501,12 +493,12 @@ static int fast_line(const char *p, size_t n, sym_line_rec *l)
 		int neg = p < e && *p == '-';
 		p += neg;
 		const char *start = p;
-		int64_t x = 0;
+		uint64_t x = 0; /* unsigned: a hostile digit run wraps, never overflows */
 		while (p < e && *p >= '0' && *p <= '9')
-			x = x * 10 + (*p++ - '0');
+			x = x * 10 + (uint64_t)(*p++ - '0');
 		if (p == start || p - start > 18 || (k == 0 ? (p == e || *p++ != ' ') : p != e))
 			return 0;
-		d[k] = neg ? -x : x;
+		d[k] = neg ? -(int64_t)x : (int64_t)x;
 	}
 	l->addr = v[0];
 	l->size = v[1];
