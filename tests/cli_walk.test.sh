@@ -54,3 +54,15 @@ assert m["loaded_symbols"] and not m["missing_symbols"], m
 assert d["annotations"]["ProductName"] == "Crashme"
 assert d["thread_count"] == len(d["threads"])
 PY
+
+# A directory stands for its dumps, one JSON document per line.
+mkdir -p "$tmp/dir"
+cp "$shared/corpus/dumps/own-plugin.dmp" "$shared/corpus/dumps/own-threads.dmp" "$tmp/dir/"
+"$cd" walk --json --symbols-path "$shared/corpus/symbols" --output-file "$tmp/out.jsonl" "$tmp/dir"; rc=$?
+n=$(wc -l < "$tmp/out.jsonl")
+[ $rc -eq 0 ] && [ "$n" -eq 2 ] && python3 -c "
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+assert all(d['crash_info']['type'].startswith('SIGSEGV') for d in docs)
+assert len(docs[1]['threads']) == 5  # own-threads after own-plugin
+" "$tmp/out.jsonl" && ok corpus/directory-jsonl || fail corpus/directory-jsonl "rc=$rc lines=$n"

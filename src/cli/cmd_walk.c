@@ -3,9 +3,12 @@
  * printed as minidump_stackwalk's human report. (JSON per rust-minidump's
  * schema, x86, arm and arm64 and the rest of issue 4 come next.)
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -16,13 +19,16 @@
 
 static const char walk_help[] =
 	"usage: crashdesk walk [--symbols-path DIR]... [--json [--pretty] | --human [--brief]]\n"
-	"                      [--annotations FILE] DUMP...\n"
+	"                      [--annotations FILE] [--output-file F] [--verbose LEVEL]\n"
+	"                      DUMP|DIR...\n"
 	"\n"
 	"Walks every thread's stack (amd64, x86, arm64, arm) with the Breakpad symbols found\n"
 	"in the DIRs (DEBUGFILE/DEBUGID/NAME.sym). --human (default) prints a\n"
 	"minidump_stackwalk-style report, --brief only its crashing thread; --json\n"
 	"prints rust-minidump's JSON schema, one document per line (--pretty:\n"
-	"indented), with the annotations of DUMP's .extra file or of FILE.\n";
+	"indented), with the annotations of DUMP's .extra file or of FILE.\n"
+	"A DIR stands for its .dmp files in name order. Symbol caches live under\n"
+	"$XDG_CACHE_HOME/crashdesk/symcache.\n";
 
 typedef struct supplier {
 	sym_store *store;
@@ -238,9 +244,59 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 	return status;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory stands for its .dmp files, in name order (as a test harness
+ * leaves them). */
+static int walk_path(const char *path, sym_store *store, const walk_opts *o)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return walk_one(path, store, o);
+	DIR *dp = opendir(path);
+	if (!dp) {
+		cli_error("%s: cannot open: %s", path, strerror(errno));
+		return 1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(dp))) {
+		size_t len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".dmp"))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			char **p = realloc(names, cap * sizeof *p);
+			if (!p)
+				break;
+			names = p;
+		}
+		names[n++] = strdup(de->d_name);
+	}
+	closedir(dp);
+	if (n)
+		qsort(names, n, sizeof *names, by_name);
+	int status = 0;
+	for (size_t i = 0; i < n; i++) {
+		char full[4096];
+		snprintf(full, sizeof full, "%s/%s", path, names[i]);
+		if (walk_one(full, store, o))
+			status = 1;
+		free(names[i]);
+	}
+	free(names);
+	if (!n)
+		cli_error("%s: no .dmp files", path);
+	return status || !n;
+}
+
 int cmd_walk(int argc, char **argv)
 {
-	const char *paths[64];
+	const char *paths[64], *output = NULL;
 	int npaths = 0, nfiles = 0, status = 0;
 	walk_opts o = { 0 };
 	for (int i = 1; i < argc; i++) {
@@ -248,9 +304,13 @@ int cmd_walk(int argc, char **argv)
 			fputs(walk_help, stdout);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc && npaths < 64)
+		if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc) {
+			if (npaths == 64) {
+				cli_error("walk: at most 64 --symbols-path");
+				return 2;
+			}
 			paths[npaths++] = argv[++i];
-		else if (!strcmp(argv[i], "--brief"))
+		} else if (!strcmp(argv[i], "--brief"))
 			o.brief = 1;
 		else if (!strcmp(argv[i], "--json"))
 			o.json = 1;
@@ -258,6 +318,10 @@ int cmd_walk(int argc, char **argv)
 			o.pretty = 1;
 		else if (!strcmp(argv[i], "--annotations") && i + 1 < argc)
 			o.annotations = argv[++i];
+		else if (!strcmp(argv[i], "--output-file") && i + 1 < argc)
+			output = argv[++i];
+		else if (!strcmp(argv[i], "--verbose") && i + 1 < argc)
+			i++; /* accepted for minidump-stackwalk's users; problems always go to stderr */
 		else if (!strcmp(argv[i], "--human"))
 			o.json = 0;
 		else if (argv[i][0] == '-') {
@@ -270,6 +334,10 @@ int cmd_walk(int argc, char **argv)
 	if (!nfiles) {
 		fputs(walk_help, stderr);
 		return 2;
+	}
+	if (output && !freopen(output, "w", stdout)) {
+		cli_error("%s: cannot write: %s", output, strerror(errno));
+		return 1;
 	}
 	char dir[4096];
 	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
@@ -288,13 +356,14 @@ int cmd_walk(int argc, char **argv)
 		return 1;
 	}
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--symbols-path") || !strcmp(argv[i], "--annotations")) {
+		if (!strcmp(argv[i], "--symbols-path") || !strcmp(argv[i], "--annotations") ||
+		    !strcmp(argv[i], "--output-file") || !strcmp(argv[i], "--verbose")) {
 			i++;
 			continue;
 		}
 		if (argv[i][0] == '-')
 			continue;
-		if (walk_one(argv[i], store, &o))
+		if (walk_path(argv[i], store, &o))
 			status = 1;
 	}
 	sym_store_free(store);
