@@ -91,6 +91,7 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 bench: deps
 	@./.ci/deps.sh --bench
 	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(BUILD)/tests/bench/bench_lookup
+	@./tests/bench/walk.sh
 	@./tests/bench/symbols.sh
 
 clean:

@@ -1,0 +1,27 @@
+#!/bin/sh
+# walk.sh - the stackwalk benchmark of issue 4: every corpus dump walked
+# with symbols, once to build the symbol caches and then with them built
+# (best of three), reporting milliseconds per dump and peak memory.
+set -e
+cd "$(dirname "$0")/../.."
+shared=${CRASHDESK_SHARED:-../shared}
+if [ ! -d "$shared/corpus/dumps" ]; then
+	echo "walk bench: skipped, $shared/corpus is absent"
+	exit 0
+fi
+export XDG_CACHE_HOME=$(mktemp -d)
+trap 'rm -rf "$XDG_CACHE_HOME"' EXIT
+n=$(ls "$shared"/corpus/dumps/*.dmp | wc -l)
+run() { /usr/bin/time -f "%e %M" build/crashdesk walk --json --symbols-path "$shared/corpus/symbols" \
+	"$shared/corpus/dumps" 2>&1 >/dev/null | tail -1; }
+first=$(run)
+best=""
+for i in 1 2 3; do
+	r=$(run)
+	if [ -z "$best" ] || awk -v a="${r% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then best=$r; fi
+done
+awk -v n="$n" -v f="$first" -v b="$best" 'BEGIN {
+	split(f, F, " "); split(b, B, " ")
+	printf "walk, %d corpus dumps, caches cold:  %.2f s = %.1f ms per dump, peak %.1f MB\n", n, F[1], 1000 * F[1] / n, F[2] / 1024
+	printf "walk, %d corpus dumps, caches built: %.2f s = %.1f ms per dump (target < 5), peak %.1f MB (target < 50)\n", n, B[1], 1000 * B[1] / n, B[2] / 1024
+}'
