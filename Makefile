@@ -91,8 +91,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 bench: deps
 	@./.ci/deps.sh --bench
 	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(BUILD)/tests/bench/bench_lookup
-	@./tests/bench/walk.sh
 	@./tests/bench/symbols.sh
+	@./tests/bench/walk.sh
 
 clean:
 	rm -rf build crashdesk
