@@ -5,6 +5,8 @@
  * missing stack memory, a zero return address).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "../src/minidump/minidump.h"
 #include "../src/unwind/unwind.h"
@@ -190,6 +192,56 @@ static void test_scan_accepts_only_module_code(void)
 	done(&b);
 }
 
+/* Symbols with hostile CFI for the synthetic module: the walker must fall
+ * back to the frame pointer, never fail or divide by zero. */
+static const sym_cache *garbage_cfi(void *ctx, const md_module *m)
+{
+	(void)m;
+	return ctx;
+}
+
+static void test_garbage_cfi_falls_back(void)
+{
+	char dir[] = "/tmp/crashdesk-unwind-XXXXXX";
+	T_ASSERT(mkdtemp(dir) != NULL);
+	char sym[300], cache[300];
+	snprintf(sym, sizeof sym, "%s/synth.sym", dir);
+	snprintf(cache, sizeof cache, "%s/synth.cdsym", dir);
+	FILE *f = fopen(sym, "w");
+	fputs("MODULE Linux x86_64 0 libsynth.so\n"
+	      "FUNC 1000 100 0 crasher\n"
+	      "FUNC 2000 100 0 caller\n"
+	      "STACK CFI INIT 1000 100 .cfa: $rsp 0 / .ra: .cfa -8 + ^\n"  /* divides by zero */
+	      "STACK CFI INIT 2000 100 .cfa: $rsp .ra: ^\n",                 /* nonsense */
+	      f);
+	fclose(f);
+	cd_err e;
+	sym_cache *c;
+	T_ASSERT(sym_cache_build(sym, cache, NULL, &e) == CD_OK);
+	T_ASSERT(sym_cache_open(cache, &c, &e) == CD_OK);
+	uint8_t st[256] = { 0 };
+	put(st + 0x40, 8, STACK + 0x80);
+	put(st + 0x48, 8, MOD_BASE + 0x2010);
+	uint64_t r[MD_MAX_REGS] = { 0 };
+	r[MD_AMD64_RIP] = MOD_BASE + 0x1010;
+	r[MD_AMD64_RSP] = STACK + 0x10;
+	r[MD_AMD64_RBP] = STACK + 0x40;
+	built b;
+	T_ASSERT(build(&b, MD_CPU_AMD64, SYNTH_ARCH_AMD64, r, st, sizeof st, STACK) == CD_OK);
+	walk_stack s;
+	T_ASSERT(walk_thread(b.d, &b.d->threads[0], &b.d->threads[0].context, garbage_cfi, c, &s, &e) == CD_OK);
+	T_ASSERT(s.nframes >= 2);
+	T_EQ_STR(s.frames[0].sym.function, "crasher");
+	T_EQ_U64(s.frames[1].trust, WALK_TRUST_FRAME_POINTER);
+	T_EQ_STR(s.frames[1].sym.function, "caller");
+	walk_stack_free(&s);
+	done(&b);
+	sym_cache_close(c);
+	unlink(cache);
+	unlink(sym);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	T_RUN(test_arm64_frame_pointer_chain_and_pac);
@@ -198,5 +250,6 @@ int main(void)
 	T_RUN(test_frame_pointer_loop_stops);
 	T_RUN(test_missing_stack_memory_stops);
 	T_RUN(test_scan_accepts_only_module_code);
+	T_RUN(test_garbage_cfi_falls_back);
 	return t_done();
 }
