@@ -66,3 +66,37 @@ docs = [json.loads(l) for l in open(sys.argv[1])]
 assert all(d['crash_info']['type'].startswith('SIGSEGV') for d in docs)
 assert len(docs[1]['threads']) == 5  # own-threads after own-plugin
 " "$tmp/out.jsonl" && ok corpus/directory-jsonl || fail corpus/directory-jsonl "rc=$rc lines=$n"
+
+# Symbols from a .zip store (deflated, and a zip64 one), as Firefox ships them.
+python3 - "$shared/corpus/symbols" "$tmp" <<'PY'
+import os, sys, zipfile
+src, tmp = sys.argv[1], sys.argv[2]
+names = []
+for d in ("crashme", "libc.so.6"):
+    for root, _, files in os.walk(os.path.join(src, d)):
+        for f in files:
+            full = os.path.join(root, f)
+            names.append((full, os.path.relpath(full, src)))
+with zipfile.ZipFile(os.path.join(tmp, "syms.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    for full, rel in names:
+        z.write(full, rel)
+with zipfile.ZipFile(os.path.join(tmp, "syms64.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    for full, rel in names:
+        with open(full, "rb") as fi, z.open(rel, "w", force_zip64=True) as fo:
+            fo.write(fi.read())
+PY
+for zipf in syms.zip syms64.zip; do
+	XDG_CACHE_HOME="$tmp/zipcache-$zipf" "$cd" walk --json --symbols-path "$tmp/$zipf" \
+		"$shared/corpus/dumps/own-null_write_inline.dmp" > "$tmp/zip.json"
+	python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+f0 = d['crashing_thread']['frames'][0]
+assert f0['function'] == 'storage::flush(storage::Block*, int)', f0['function']
+m = [m for m in d['modules'] if m['filename'] == 'crashme'][0]
+assert m['loaded_symbols'], m
+" "$tmp/zip.json" && ok "corpus/zip-store/$zipf" || fail "corpus/zip-store/$zipf" "frames not symbolized"
+done
+printf 'not a zip' > "$tmp/bad.zip"
+"$cd" walk --symbols-path "$tmp/bad.zip" "$shared/corpus/dumps/own-plugin.dmp" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] && grep -q "bad.zip: not a zip archive" "$tmp/err" && ok corpus/zip-store-bad || fail corpus/zip-store-bad "rc=$rc $(cat "$tmp/err")"

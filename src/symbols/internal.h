@@ -124,4 +124,16 @@ static inline int sym__get_varint(const uint8_t **p, const uint8_t *end, uint64_
 	return 0;
 }
 
+/* ---- zipped symbol stores (zip.c) ------------------------------------- */
+
+typedef struct sym_zip sym_zip;
+/* Maps a .zip and reads its central directory (zip64 too). */
+int sym_zip_open(const char *path, sym_zip **out, cd_err *e);
+int sym_zip_has(const sym_zip *z, const char *name);
+/* Name of entry i in name order, or NULL past the last. */
+const char *sym_zip_entry(const sym_zip *z, size_t i);
+/* Inflates entry name into dest (written as dest.tmp.PID, then renamed). */
+int sym_zip_extract(const sym_zip *z, const char *name, const char *dest, cd_err *e);
+void sym_zip_close(sym_zip *z);
+
 #endif

@@ -1,6 +1,7 @@
 /*
  * store.c - local symbol stores: DEBUGFILE/DEBUGID/NAME.sym under each
- * directory given, looked up once per module and kept open.
+ * directory or inside each .zip given, looked up once per module and kept
+ * open.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "symbols.h"
+#include "internal.h"
 
 typedef struct entry {
 	char *key;           /* "debug_file/debug_id" */
@@ -18,11 +19,14 @@ typedef struct entry {
 
 struct sym_store {
 	char **paths;
+	sym_zip **zips;      /* per path: the archive when it is a .zip */
 	int npaths;
 	char *cache_dir;
 	entry *e;
 	size_t n, cap;
 };
+
+static int is_file(const char *p);
 
 int sym_store_new(const char *const *paths, int npaths, const char *cache_dir, sym_store **out,
 		  cd_err *e)
@@ -31,13 +35,24 @@ int sym_store_new(const char *const *paths, int npaths, const char *cache_dir, s
 	if (!s)
 		return cd_errf(e, CD_ENOMEM, "out of memory");
 	s->paths = calloc((size_t)(npaths ? npaths : 1), sizeof *s->paths);
+	s->zips = calloc((size_t)(npaths ? npaths : 1), sizeof *s->zips);
 	s->cache_dir = strdup(cache_dir);
-	if (!s->paths || !s->cache_dir) {
+	if (!s->paths || !s->zips || !s->cache_dir) {
 		sym_store_free(s);
 		return cd_errf(e, CD_ENOMEM, "out of memory");
 	}
-	for (int i = 0; i < npaths; i++)
+	for (int i = 0; i < npaths; i++) {
+		size_t n = strlen(paths[i]);
+		if (n > 4 && !strcasecmp(paths[i] + n - 4, ".zip") && is_file(paths[i])) {
+			int rc = sym_zip_open(paths[i], &s->zips[s->npaths], e);
+			if (rc) {
+				s->npaths++;
+				sym_store_free(s);
+				return rc;
+			}
+		}
 		s->paths[s->npaths++] = strdup(paths[i]);
+	}
 	*out = s;
 	return CD_OK;
 }
@@ -87,7 +102,22 @@ const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char 
 	for (int i = 0; i < s->npaths && !en->cache; i++) {
 		for (int k = 0; k < 2 && !en->cache; k++) {
 			char path[4096];
-			snprintf(path, sizeof path, "%s/%s/%s/%s.sym", s->paths[i], file, ids[k], name);
+			if (s->zips[i]) {
+				/* Extracted once into the cache directory, then used
+				 * like any file. */
+				char entry[1024];
+				snprintf(entry, sizeof entry, "%s/%s/%s.sym", file, ids[k], name);
+				if (!sym_zip_has(s->zips[i], entry))
+					continue;
+				snprintf(path, sizeof path, "%s/zip-%s-%s.sym", s->cache_dir, ids[k], name);
+				cd_err xe;
+				if (!is_file(path) && sym_zip_extract(s->zips[i], entry, path, &xe) != CD_OK) {
+					en->status = SYM_STATUS_CORRUPT;
+					continue;
+				}
+			} else {
+				snprintf(path, sizeof path, "%s/%s/%s/%s.sym", s->paths[i], file, ids[k], name);
+			}
 			if (!is_file(path))
 				continue;
 			int built;
@@ -116,8 +146,12 @@ void sym_store_free(sym_store *s)
 		free(s->e[i].key);
 		sym_cache_close(s->e[i].cache);
 	}
-	for (int i = 0; i < s->npaths; i++)
+	for (int i = 0; i < s->npaths; i++) {
 		free(s->paths[i]);
+		if (s->zips)
+			sym_zip_close(s->zips[i]);
+	}
+	free(s->zips);
 	free(s->e);
 	free(s->paths);
 	free(s->cache_dir);

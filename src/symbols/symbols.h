@@ -196,7 +196,8 @@ int sym_lookup_win(const sym_cache *c, uint64_t addr, int type, sym_win_info *ou
 
 /* ---- symbol stores -------------------------------------------------------------- */
 
-/* Local symbol stores: directories in the DEBUGFILE/DEBUGID/NAME.sym layout
+/* Local symbol stores: directories, or .zip archives, in the
+ * DEBUGFILE/DEBUGID/NAME.sym layout
  * (NAME is DEBUGFILE without a .pdb suffix), searched in order. Caches are
  * built under cache_dir. The store keeps every cache it opened until
  * sym_store_free(). */
