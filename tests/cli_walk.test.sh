@@ -16,7 +16,10 @@ out=$("$cd" walk --brief "$tmp/sample.dmp"); rc=$?
 [ $rc -eq 0 ] && ok sample/exit || fail sample/exit "rc=$rc"
 printf '%s' "$out" | grep -q "Crash reason:  SIGSEGV / SEGV_MAPERR" && ok sample/reason || fail sample/reason "$out"
 n=$(printf '%s\n' "$out" | grep -c "Found by: previous frame's frame pointer")
-[ "$n" -ge 3 ] && ok sample/frame-pointer-chain || fail sample/frame-pointer-chain "$n frames by frame pointer"
+# Two frames by the chain; the last record saved a zero frame pointer, so
+# (as Breakpad does) the caller in libc is found by scanning.
+[ "$n" -ge 2 ] && printf '%s' "$out" | grep -q "libc.so.6 + 0x94ac3" && ok sample/frame-pointer-chain ||
+	fail sample/frame-pointer-chain "$n frames by frame pointer: $out"
 printf '%s' "$out" | grep -q "(WARNING: No symbols, sampleapp" && ok sample/missing-symbols-said ||
 	fail sample/missing-symbols-said "no warning"
 

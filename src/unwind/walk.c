@@ -364,6 +364,13 @@ static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_fram
 	if (bp % (uint64_t)c->word || bp < sp || read_word((void *)w, bp, &saved_bp) ||
 	    read_word((void *)w, bp + (uint64_t)c->word, &ra))
 		return CD_ENOTFOUND;
+	/* The saved frame pointer must itself point up the stack, above the
+	 * caller's stack pointer, as Breakpad requires on x86 and amd64: a
+	 * broken chain means a function that used the register for data, and
+	 * the stack is scanned instead. On arm and arm64 a zero saved frame
+	 * pointer ends a valid chain (the outermost frame record). */
+	if (saved_bp < bp + 2 * (uint64_t)c->word && !(saved_bp == 0 && c->lr >= 0))
+		return CD_ENOTFOUND;
 	start_caller(c, callee, caller);
 	set_reg(&caller->regs, c->fp, saved_bp);
 	set_reg(&caller->regs, c->sp, bp + 2 * (uint64_t)c->word);
