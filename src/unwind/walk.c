@@ -16,7 +16,7 @@
 
 #include "unwind.h"
 
-#define SCAN_WORDS 64 /* how far a scan looks for a return address, in words */
+#define SCAN_WORDS 128 /* how far a scan looks for a return address, in words */
 
 const char *walk_trust_name(walk_trust t)
 {
@@ -67,11 +67,13 @@ static void symbolize(const walker *w, walk_frame *f)
 		f->has_function = 1;
 }
 
-/* Functions that start threads: nothing real lies below them. */
+/* The bottom frames of processes and threads: nothing real lies below
+ * them (start_thread and BaseThreadInitThunk are called by clone and
+ * RtlUserThreadStart, so they are not the bottom). */
 static int is_entry_function(const walk_frame *f)
 {
-	static const char *entries[] = { "_start", "start_thread", "clone", "clone3", "__clone",
-					 "__clone3", "RtlUserThreadStart", "BaseThreadInitThunk",
+	static const char *entries[] = { "_start", "clone", "clone3", "__clone",
+					 "__clone3", "RtlUserThreadStart",
 					 "thread_start", "_thread_start" };
 	if (!f->has_function)
 		return 0;
