@@ -4,9 +4,10 @@
  * (inline frames counted as frames, as Breakpad prints them) compared by
  * module, function, file and line.
  *
- * Asserted now: frame 0 agrees on every dump, and the share of agreeing
- * frames does not fall below what this walker reached when it was written
- * (printed, with every disagreement). Issue 4 raises the bar to 95 %.
+ * Asserted: frame 0 agrees on every dump, and the share of agreeing frames
+ * does not fall below the floor recorded below, raised as the walker
+ * improves (issue 4 asks for 95 %). Every disagreement is printed and
+ * explained in docs/CONFORMANCE.md.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 #include "../src/unwind/unwind.h"
 #include "testlib.h"
 
-#define WALK_FLOOR_AMD64 93.0 /* 1007/1081 when last raised */
+#define WALK_FLOOR_AMD64 97.5 /* 1055/1081 when last raised */
 #define WALK_FLOOR_X86 100.0 /* 344/344 when written */
 
 typedef struct flat { char module[256], function[4096], file[1024]; long line; } flat;

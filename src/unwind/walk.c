@@ -6,7 +6,7 @@
  *
  * Plausible means: the stack pointer moved up (the stack grows down), the
  * return address is not zero, and for scanned frames it points into a
- * module's code (and into a function when the module has symbols). The
+ * module's code (and into a FUNC or PUBLIC when it has symbols). The
  * walk stops at a zero or repeated pc, at the thread's entry function, or
  * at WALK_MAX_FRAMES; it never loops.
  */
@@ -381,17 +381,19 @@ static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_fram
 }
 
 /* Could value be a return address? It must point into a module's code,
- * and into a function or PUBLIC when the module has symbols. */
+ * and into a FUNC or PUBLIC when the module has symbols (Breakpad's rule). */
 static int return_address_plausible(const walker *w, uint64_t value)
 {
-	const md_module *m = md_find_module(w->d, value);
+	/* The call is before the return address: a call that ends a module
+	 * returns to one past its end. */
+	const md_module *m = md_find_module(w->d, value - 1);
 	if (!m)
 		return 0;
 	const sym_cache *c = symbols_for(w, m);
 	if (!c)
 		return 1;
 	sym_lookup l;
-	return sym_lookup_addr(c, value - 1 - m->base, &l) == CD_OK && !l.is_public;
+	return sym_lookup_addr(c, value - 1 - m->base, &l) == CD_OK;
 }
 
 static int by_scan(const walker *w, const walk_frame *callee, walk_frame *caller)
