@@ -103,3 +103,16 @@ done
 printf 'not a zip' > "$tmp/bad.zip"
 "$cd" walk --symbols-path "$tmp/bad.zip" "$shared/corpus/dumps/own-plugin.dmp" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "bad.zip: not a zip archive" "$tmp/err" && ok corpus/zip-store-bad || fail corpus/zip-store-bad "rc=$rc $(cat "$tmp/err")"
+
+# The assertion stream, worded as Breakpad does; a damaged dump's status
+# says what could not be read.
+out=$("$cd" walk --brief "$shared/corpus/dumps/rm-invalid-parameter.dmp")
+printf '%s' "$out" | grep -qF "Assertion: Invalid parameter passed to library function format != nullptr in function common_vfprintf, in file minkernel\\crts\\ucrt\\src\\appcrt\\stdio\\output.cpp at line 32" &&
+	ok corpus/assertion || fail corpus/assertion "$(printf '%s' "$out" | grep -i assert)"
+"$cd" walk --json "$shared/corpus/dumps/rm-invalid-range.dmp" > "$tmp/dmg.json"; rc=$?
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['status'].startswith('DAMAGED: ') and ' bad' in d['status'], d['status']
+assert len(d['problems']) >= 3 and all('offset' in p for p in d['problems'])
+" "$tmp/dmg.json" && ok corpus/damaged-status || fail corpus/damaged-status "rc=$rc $(head -c 300 "$tmp/dmg.json")"

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "../src/minidump/minidump.h"
+#include "../src/process/process.h"
 #include "../src/unwind/unwind.h"
 #include "synth/synth.h"
 #include "testlib.h"
@@ -242,6 +245,77 @@ static void test_garbage_cfi_falls_back(void)
 	rmdir(dir);
 }
 
+/* CFI without a return-address rule marks the bottom of the stack: the
+ * walk ends there even though a scan would find a "return address". */
+static void test_cfi_without_ra_ends_the_walk(void)
+{
+	char dir[] = "/tmp/crashdesk-unwind-XXXXXX";
+	T_ASSERT(mkdtemp(dir) != NULL);
+	char sym[300], cache[300];
+	snprintf(sym, sizeof sym, "%s/bottom.sym", dir);
+	snprintf(cache, sizeof cache, "%s/bottom.cdsym", dir);
+	FILE *f = fopen(sym, "w");
+	fputs("MODULE Linux x86_64 0 libsynth.so\n"
+	      "FUNC 1000 100 0 thread_bottom\n"
+	      "FUNC 2000 100 0 somewhere\n"
+	      "STACK CFI INIT 1000 100 .cfa: $rsp 8 +\n", f);
+	fclose(f);
+	cd_err e;
+	sym_cache *c;
+	T_ASSERT(sym_cache_build(sym, cache, NULL, &e) == CD_OK);
+	T_ASSERT(sym_cache_open(cache, &c, &e) == CD_OK);
+	uint8_t st[128] = { 0 };
+	put(st + 0x10, 8, MOD_BASE + 0x2010); /* what a scan would take */
+	uint64_t r[MD_MAX_REGS] = { 0 };
+	r[MD_AMD64_RIP] = MOD_BASE + 0x1010;
+	r[MD_AMD64_RSP] = STACK + 0x10;
+	built b;
+	T_ASSERT(build(&b, MD_CPU_AMD64, SYNTH_ARCH_AMD64, r, st, sizeof st, STACK) == CD_OK);
+	walk_stack s;
+	T_ASSERT(walk_thread(b.d, &b.d->threads[0], &b.d->threads[0].context, garbage_cfi, c, &s, &e) == CD_OK);
+	T_EQ_U64(s.nframes, 1);
+	walk_stack_free(&s);
+	done(&b);
+	sym_cache_close(c);
+	unlink(cache);
+	unlink(sym);
+	rmdir(dir);
+}
+
+/* A pc in an unloaded module's old range names it in the JSON frame. */
+static void test_unloaded_module_named(void)
+{
+	synth *sy = synth_new();
+	synth_sysinfo si = { .arch = SYNTH_ARCH_AMD64, .platform = SYNTH_OS_LINUX, .ncpus = 1 };
+	synth_system_info(sy, &si);
+	uint64_t r[MD_MAX_REGS] = { 0 };
+	r[MD_AMD64_RIP] = 0x20001234; /* where libgone.so used to be */
+	r[MD_AMD64_RSP] = STACK + 0x10;
+	synth_loc c = synth_context(sy, MD_CPU_AMD64, 0, r, MD_CONTEXT_AMD64 | 0x3);
+	uint8_t st[64] = { 0 };
+	synth_thread t = { .id = 7, .stack_base = STACK, .stack = st, .stack_size = sizeof st, .context = c };
+	synth_thread_list(sy, &t, 1, 0);
+	synth_module gone = { .base = 0x20000000, .size = 0x10000, .name = "/lib/libgone.so" };
+	synth_unloaded_list(sy, &gone, 1);
+	size_t n;
+	uint8_t *buf = synth_finish(sy, &n);
+	md_dump *d;
+	cd_err e;
+	T_ASSERT(md_open_mem(buf, n, "unloaded.dmp", &d, &e) == CD_OK);
+	walk_stack s;
+	T_ASSERT(walk_thread(d, &d->threads[0], &d->threads[0].context, NULL, NULL, &s, &e) == CD_OK);
+	json_t *root = proc_json(d, &s, NULL, NULL, NULL);
+	json_t *f0 = json_array_get(json_object_get(json_array_get(json_object_get(root, "threads"), 0), "frames"), 0);
+	json_t *u = json_array_get(json_object_get(f0, "unloaded_modules"), 0);
+	T_ASSERT(u != NULL);
+	T_EQ_STR(json_string_value(json_object_get(u, "module")), "libgone.so");
+	T_EQ_STR(json_string_value(json_array_get(json_object_get(u, "offsets"), 0)), "0x0000000000001234");
+	json_decref(root);
+	walk_stack_free(&s);
+	md_close(d);
+	synth_free(sy);
+}
+
 int main(void)
 {
 	T_RUN(test_arm64_frame_pointer_chain_and_pac);
@@ -251,5 +325,7 @@ int main(void)
 	T_RUN(test_missing_stack_memory_stops);
 	T_RUN(test_scan_accepts_only_module_code);
 	T_RUN(test_garbage_cfi_falls_back);
+	T_RUN(test_cfi_without_ra_ends_the_walk);
+	T_RUN(test_unloaded_module_named);
 	return t_done();
 }

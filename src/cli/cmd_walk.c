@@ -137,6 +137,9 @@ static void print_header(const md_dump *d, const proc_reason *r)
 	printf("Crash reason:  %s\n", r->text);
 	if (r->has_exception)
 		printf("Crash address: 0x%llx\n", (unsigned long long)r->address);
+	char assertion[1024];
+	if (proc_assertion(d, assertion, sizeof assertion))
+		printf("Assertion: %s\n", assertion);
 	uint64_t up;
 	if (md_process_uptime(d, &up) == CD_OK)
 		printf("Process uptime: %llu seconds\n", (unsigned long long)up);

@@ -119,7 +119,27 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 {
 	int wide = d->sysinfo.cpu != MD_CPU_X86 && d->sysinfo.cpu != MD_CPU_ARM;
 	json_t *root = json_object();
-	SET(root, "status", json_string(d->nproblems ? "ERROR_DAMAGED" : "OK"));
+	/* "OK", or what could not be read: "DAMAGED: ThreadList partial, ...";
+	 * the problems themselves follow in "problems". */
+	char state[1024] = "OK";
+	if (d->nproblems) {
+		size_t n = (size_t)snprintf(state, sizeof state, "DAMAGED:");
+		int any = 0;
+		for (uint32_t i = 0; i < d->ndir && n < sizeof state - 64; i++) {
+			const md_dir_entry *de = &d->dir[i];
+			if (de->state != MD_STREAM_PARTIAL && de->state != MD_STREAM_BAD)
+				continue;
+			const char *nm = md_stream_type_name(de->type);
+			char unknown[16];
+			snprintf(unknown, sizeof unknown, "0x%x", de->type);
+			n += (size_t)snprintf(state + n, sizeof state - n, "%s %s %s", any ? "," : "",
+					      nm ? nm : unknown, md_stream_state_name(de->state));
+			any = 1;
+		}
+		if (!any)
+			snprintf(state + n, sizeof state - n, " see problems");
+	}
+	SET(root, "status", json_string(state));
 	if (d->misc.has_pid)
 		SET(root, "pid", json_integer(d->misc.pid));
 	uint64_t up;
@@ -136,7 +156,11 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(ci, "type", json_string(r.text));
 	SET(ci, "address", r.has_exception ? hexw(r.address, wide) : json_null());
 	SET(ci, "crashing_thread", crashing >= 0 ? json_integer(crashing) : json_null());
-	const char *assertion = annotations ? proc_annotation(annotations, "AbortMessage") : NULL;
+	/* The minidump's own assertion stream first, else Firefox's
+	 * AbortMessage annotation. */
+	char abuf[1024];
+	const char *assertion = proc_assertion(d, abuf, sizeof abuf) ? abuf
+				: annotations ? proc_annotation(annotations, "AbortMessage") : NULL;
 	SET(ci, "assertion", str_or_null(assertion));
 	SET(root, "crash_info", ci);
 
@@ -215,6 +239,17 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		}
 		SET(root, "crashpad_annotations", a);
 	}
+	json_t *probs = json_array();
+	for (uint32_t i = 0; i < d->nproblems; i++) {
+		const md_problem *p = &d->problems[i];
+		json_t *o = json_object();
+		const char *nm = md_stream_type_name(p->stream_type);
+		SET(o, "stream", str_or_null(p->stream_type ? (nm ? nm : "unknown") : "header"));
+		SET(o, "offset", hexw(p->offset, 1));
+		SET(o, "message", str_or_null(p->message));
+		json_array_append_new(probs, o);
+	}
+	SET(root, "problems", probs);
 	if (annotations) {
 		json_t *a = json_object();
 		for (uint32_t i = 0; i < annotations->n; i++)

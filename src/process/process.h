@@ -22,6 +22,11 @@ typedef struct proc_reason {
  * numerically ("0xe06d7363 / 0x00000001"). */
 void proc_crash_reason(const md_dump *d, proc_reason *out);
 
+/* The assertion stream as Breakpad words it ("Invalid parameter passed to
+ * library function X in function F, in file P at line N"); returns 0 and
+ * leaves buf empty when the dump has none. */
+int proc_assertion(const md_dump *d, char *buf, size_t size);
+
 /* ---- the processed crash as JSON --------------------------------------- */
 
 struct walk_stack;

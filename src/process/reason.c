@@ -278,3 +278,21 @@ void proc_crash_reason(const md_dump *d, proc_reason *r)
 	if (d->sysinfo.cpu == MD_CPU_X86 || d->sysinfo.cpu == MD_CPU_ARM)
 		r->address &= 0xffffffffu;
 }
+
+int proc_assertion(const md_dump *d, char *buf, size_t size)
+{
+	buf[0] = 0;
+	if (d->assertion_state != MD_STREAM_OK && d->assertion_state != MD_STREAM_PARTIAL)
+		return 0;
+	const md_assertion *a = &d->assertion;
+	char kind[64];
+	if (a->type == 1)
+		snprintf(kind, sizeof kind, "Invalid parameter passed to library function");
+	else if (a->type == 2)
+		snprintf(kind, sizeof kind, "Pure virtual function called");
+	else
+		snprintf(kind, sizeof kind, "Unknown assertion type 0x%08x", a->type);
+	snprintf(buf, size, "%s %s in function %s, in file %s at line %u", kind, a->expression,
+		 a->function, a->file, a->line);
+	return 1;
+}

@@ -204,6 +204,10 @@ static int parse_rules(const char *s, rule *rules, int *n, int max)
 	return CD_OK;
 }
 
+/* CFI that gives no rule for the return address says there is no caller:
+ * the bottom of the stack. The walk ends there; no scan invents frames. */
+#define CFI_END 100
+
 static int by_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
 {
 	if (!callee->module)
@@ -243,7 +247,9 @@ static int by_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
 		       .word_size = w->word };
 	cd_err e;
 	uint64_t cfa = 0, ra = 0;
-	int have_cfa = 0, have_ra = 0;
+	int have_cfa = 0, have_ra = 0, have_ra_rule = 0;
+	for (int k = 0; k < n; k++)
+		have_ra_rule |= !strcmp(rules[k].name, ".ra");
 	for (int k = 0; k < n; k++)
 		if (!strcmp(rules[k].name, ".cfa"))
 			have_cfa = pf_eval(rules[k].expr, rules[k].len, &env, &cfa, &e) == CD_OK;
@@ -268,7 +274,7 @@ static int by_cfi(const walker *w, const walk_frame *callee, walk_frame *caller)
 		}
 	}
 	if (!have_ra)
-		return CD_EFORMAT;
+		return have_ra_rule ? CD_EFORMAT : CFI_END;
 	set_reg(&caller->regs, w->cpu->sp, cfa);
 	set_reg(&caller->regs, w->cpu->pc, clean_pc(w, ra));
 	return CD_OK;
@@ -467,9 +473,14 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 			caller.trust = WALK_TRUST_CFI; /* Breakpad's "stack frame info" */
 			found = 1;
 		}
-		if (!found && by_cfi(&w, callee, &caller) == CD_OK && plausible_caller(callee, &caller)) {
-			caller.trust = WALK_TRUST_CFI;
-			found = 1;
+		if (!found) {
+			int rc = by_cfi(&w, callee, &caller);
+			if (rc == CFI_END)
+				break;
+			if (rc == CD_OK && plausible_caller(callee, &caller)) {
+				caller.trust = WALK_TRUST_CFI;
+				found = 1;
+			}
 		}
 		if (!found && by_frame_pointer(&w, callee, &caller) == CD_OK &&
 		    plausible_caller(callee, &caller) &&
