@@ -116,3 +116,10 @@ d = json.load(open(sys.argv[1]))
 assert d['status'].startswith('DAMAGED: ') and ' bad' in d['status'], d['status']
 assert len(d['problems']) >= 3 and all('offset' in p for p in d['problems'])
 " "$tmp/dmg.json" && ok corpus/damaged-status || fail corpus/damaged-status "rc=$rc $(head -c 300 "$tmp/dmg.json")"
+
+# --verbose info: every module's symbol status on stderr, stdout unchanged.
+"$cd" walk --verbose info --json --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-plugin.dmp" >"$tmp/v.json" 2>"$tmp/v.err"
+grep -q "symbols for libplugin.so (libplugin.so .*): loaded" "$tmp/v.err" && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/v.json" &&
+	ok corpus/verbose-info || fail corpus/verbose-info "$(head -3 "$tmp/v.err")"
+"$cd" walk --verbose loud "$tmp/sample.dmp" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok verbose-bad-level || fail verbose-bad-level "rc=$rc"

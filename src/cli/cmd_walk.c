@@ -28,7 +28,8 @@ static const char walk_help[] =
 	"prints rust-minidump's JSON schema, one document per line (--pretty:\n"
 	"indented), with the annotations of DUMP's .extra file or of FILE.\n"
 	"A DIR stands for its .dmp files in name order. Symbol caches live under\n"
-	"$XDG_CACHE_HOME/crashdesk/symcache.\n";
+	"$XDG_CACHE_HOME/crashdesk/symcache. --verbose info lists every module's\n"
+	"symbol status on stderr, debug also how each frame was found.\n";
 
 typedef struct supplier {
 	sym_store *store;
@@ -167,6 +168,7 @@ static void print_modules(const md_dump *d, sym_store *store)
 
 typedef struct walk_opts {
 	int brief, json, pretty;
+	int verbose;          /* 0 error, 1 warn, 2 info, 3 debug, 4 trace */
 	const char *annotations;
 } walk_opts;
 
@@ -204,6 +206,23 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 			snprintf(why + 256 * i, 256, "%s", e.msg);
 			status = 1;
 		}
+	}
+	if (o->verbose >= 2) {
+		for (uint32_t i = 0; i < d->nmodules; i++) {
+			static const char *st[] = { "unknown", "loaded", "missing", "corrupt" };
+			const md_module *m = &d->modules[i];
+			fprintf(stderr, "crashdesk: %s: symbols for %s (%s %s): %s\n", path,
+				cd_basename(m->code_file), cd_basename(m->debug_file), m->debug_id,
+				st[module_status(store, m)]);
+		}
+	}
+	if (o->verbose >= 3) {
+		for (uint32_t i = 0; i < d->nthreads; i++)
+			for (uint32_t k = 0; k < stacks[i].nframes; k++)
+				fprintf(stderr, "crashdesk: %s: thread %u frame %u at 0x%llx found by %s\n",
+					path, i, k,
+					(unsigned long long)md_context_pc(&stacks[i].frames[k].regs),
+					walk_trust_name(stacks[i].frames[k].trust));
 	}
 	if (o->json) {
 		/* Firefox's annotations beside the dump, or the file given. */
@@ -323,8 +342,18 @@ int cmd_walk(int argc, char **argv)
 			o.annotations = argv[++i];
 		else if (!strcmp(argv[i], "--output-file") && i + 1 < argc)
 			output = argv[++i];
-		else if (!strcmp(argv[i], "--verbose") && i + 1 < argc)
-			i++; /* accepted for minidump-stackwalk's users; problems always go to stderr */
+		else if (!strcmp(argv[i], "--verbose") && i + 1 < argc) {
+			static const char *levels[] = { "error", "warn", "info", "debug", "trace" };
+			const char *lv = argv[++i];
+			o.verbose = -1;
+			for (int k = 0; k < 5; k++)
+				if (!strcmp(lv, levels[k]))
+					o.verbose = k;
+			if (o.verbose < 0) {
+				cli_error("walk: --verbose takes error, warn, info, debug or trace");
+				return 2;
+			}
+		}
 		else if (!strcmp(argv[i], "--human"))
 			o.json = 0;
 		else if (argv[i][0] == '-') {
