@@ -131,55 +131,68 @@ static int by_base(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
+/* Orders readable regions by base, larger first on a tie. */
+static int by_region_base(const void *a, const void *b)
+{
+	const md_memory *x = *(const md_memory *const *)a, *y = *(const md_memory *const *)b;
+	if (x->base != y->base)
+		return x->base < y->base ? -1 : 1;
+	return x->avail > y->avail ? -1 : x->avail < y->avail;
+}
+
+/* One index over every readable region, memory lists and thread stacks
+ * alike. Hostile dumps nest and overlap regions; a region lying wholly
+ * inside an earlier one adds nothing and is left out, so the ends rise
+ * with the bases and a lookup needs to look at one candidate only. */
 void md__memory_finish(md_dump *d)
 {
 	if (d->nmemory > 1)
 		qsort(d->memory, d->nmemory, sizeof *d->memory, by_base);
-	/* Regions may nest or overlap in hostile dumps; the running maximum of
-	 * their ends tells a lookup how far back a containing one can start. */
-	d->memory_reach = cd_arena_calloc(&d->arena, d->nmemory ? d->nmemory : 1, sizeof(uint64_t));
+	uint64_t total = (uint64_t)d->nmemory + d->nthreads;
+	const md_memory **ix = cd_arena_calloc(&d->arena, total ? total : 1, sizeof *ix);
+	if (!ix)
+		return;
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < d->nmemory; i++)
+		if (d->memory[i].data && d->memory[i].avail)
+			ix[n++] = &d->memory[i];
+	for (uint32_t i = 0; i < d->nthreads; i++)
+		if (d->threads[i].stack.data && d->threads[i].stack.avail)
+			ix[n++] = &d->threads[i].stack;
+	if (n > 1)
+		qsort(ix, n, sizeof *ix, by_region_base);
+	uint32_t kept = 0;
 	uint64_t reach = 0;
-	for (uint32_t i = 0; d->memory_reach && i < d->nmemory; i++) {
-		uint64_t end = d->memory[i].base + d->memory[i].avail;
-		if (end > reach)
-			reach = end;
-		d->memory_reach[i] = reach;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t end = ix[i]->base + ix[i]->avail;
+		if (end < ix[i]->base)
+			end = UINT64_MAX; /* wraps past 2^64: reaches the top */
+		if (kept && end <= reach)
+			continue;
+		reach = end;
+		ix[kept++] = ix[i];
 	}
+	d->memory_index = ix;
+	d->nmemory_index = kept;
 }
 
-static const md_memory *containing(const md_memory *m, uint64_t addr, uint64_t size)
-{
-	return m->data && addr >= m->base && addr - m->base < m->avail &&
-			       size <= m->avail - (addr - m->base)
-		       ? m
-		       : NULL;
-}
-
-/* After the binary search, regions further down are scanned while one of
- * them may still reach addr (memory_reach); thread stacks are checked last. */
+/* The last indexed region starting at or below addr is the only one that
+ * can hold it, as ends rise with bases. */
 static const md_memory *find(const md_dump *d, uint64_t addr, uint64_t size)
 {
-	uint32_t lo = 0, hi = d->nmemory;
+	uint32_t lo = 0, hi = d->nmemory_index;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (d->memory[mid].base <= addr)
+		if (d->memory_index[mid]->base <= addr)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (uint32_t i = lo; i-- > 0;) {
-		if (d->memory_reach && d->memory_reach[i] <= addr)
-			break;
-		const md_memory *m = containing(&d->memory[i], addr, size);
-		if (m)
-			return m;
-	}
-	for (uint32_t i = 0; i < d->nthreads; i++) {
-		const md_memory *m = containing(&d->threads[i].stack, addr, size);
-		if (m)
-			return m;
-	}
-	return NULL;
+	if (lo == 0)
+		return NULL;
+	const md_memory *m = d->memory_index[lo - 1];
+	uint64_t off = addr - m->base;
+	return off < m->avail && size <= m->avail - off ? m : NULL;
 }
 
 const md_memory *md_find_memory(const md_dump *d, uint64_t addr)

@@ -358,7 +358,8 @@ typedef struct md_dump {
 	cd_map map;
 	cd_arena arena;
 	uint32_t problems_cap;
-	uint64_t *memory_reach;      /* [i]: furthest end of memory[0..i] */
+	const md_memory **memory_index; /* readable regions, see md__memory_finish */
+	uint32_t nmemory_index;
 	uint64_t string_budget;      /* bytes of decoded strings still allowed */
 } md_dump;
 
