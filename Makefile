@@ -8,7 +8,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := jansson zlib
+PKGS    := jansson zlib ncursesw sqlite3 yaml-0.1
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 # snprintf truncation is always deliberate here; gcc warns about it anyway.
@@ -16,7 +16,7 @@ CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(CFLAGS) $(SAN) $(PKG_CFLAGS)
-LDLIBS     += $(PKG_LIBS)
+LDLIBS     += $(PKG_LIBS) -lpthread
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 CLI_MAIN := src/cli/main.c
@@ -86,7 +86,7 @@ FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS)
+		$(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lpthread
 
 bench: deps
 	@./.ci/deps.sh --bench
