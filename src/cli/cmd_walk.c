@@ -31,19 +31,6 @@ static const char walk_help[] =
 	"$XDG_CACHE_HOME/crashdesk/symcache. --verbose info lists every module's\n"
 	"symbol status on stderr, debug also how each frame was found.\n";
 
-typedef struct supplier {
-	sym_store *store;
-} supplier;
-
-static const sym_cache *supply(void *ctx, const md_module *m)
-{
-	supplier *s = ctx;
-	sym_status st;
-	if (!s->store || !m->debug_file[0] || !m->debug_id[0])
-		return NULL;
-	return sym_store_get(s->store, m->debug_file, m->debug_id, &st);
-}
-
 static void print_frame_line(int n, const walk_frame *f, const char *fn, const char *file,
 			     int64_t line, uint64_t addr, uint64_t base)
 {
@@ -119,14 +106,6 @@ static void print_stack(const walk_stack *s)
 	}
 }
 
-static int module_status(void *ctx, const md_module *m)
-{
-	sym_status st = SYM_STATUS_MISSING;
-	if (ctx && m->debug_file[0] && m->debug_id[0])
-		sym_store_get(ctx, m->debug_file, m->debug_id, &st);
-	return st;
-}
-
 static void print_header(const md_dump *d, const proc_reason *r)
 {
 	const md_system_info *si = &d->sysinfo;
@@ -148,12 +127,13 @@ static void print_header(const md_dump *d, const proc_reason *r)
 		printf("Process uptime: not available\n");
 }
 
-static void print_modules(const md_dump *d, sym_store *store)
+static void print_modules(const proc_crash *c)
 {
+	const md_dump *d = c->dump;
 	printf("\nLoaded modules:\n");
 	for (uint32_t i = 0; i < d->nmodules; i++) {
 		const md_module *m = &d->modules[i];
-		int st = module_status(store, m);
+		int st = proc_crash_module_status(c, m);
 		printf("0x%llx - 0x%llx  %s  %s", (unsigned long long)m->base,
 		       (unsigned long long)(m->base + m->size - 1), cd_basename(m->code_file),
 		       m->version[0] ? m->version : "???");
@@ -174,95 +154,53 @@ typedef struct walk_opts {
 
 static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 {
-	md_dump *d;
+	proc_crash *c;
 	cd_err e;
-	if (md_open(path, &d, &e) != CD_OK) {
+	if (proc_crash_open(path, store, o->annotations, NULL, NULL, NULL, &c, &e) != CD_OK) {
 		cli_error("%s", e.msg);
 		return 1;
 	}
-	proc_reason r;
-	proc_crash_reason(d, &r);
-	supplier sup = { store };
-	int status = 0;
-	walk_stack *stacks = calloc(d->nthreads ? d->nthreads : 1, sizeof *stacks);
-	char *why = calloc(d->nthreads ? d->nthreads : 1, 256);
-	if (!stacks || !why) {
-		cli_error("%s: out of memory", path);
-		md_close(d);
-		free(stacks);
-		free(why);
-		return 1;
-	}
-	for (uint32_t i = 0; i < d->nthreads; i++) {
-		const md_thread *t = &d->threads[i];
-		int crashed = r.has_exception && t->id == d->exception.thread_id;
-		const md_context *ctx = crashed && d->exception.has_context ? &d->exception.context
-									   : &t->context;
-		if (!t->has_context && !(crashed && d->exception.has_context)) {
-			snprintf(why + 256 * i, 256, "no context");
-			continue;
-		}
-		if (walk_thread(d, t, ctx, supply, &sup, &stacks[i], &e) != CD_OK) {
-			snprintf(why + 256 * i, 256, "%s", e.msg);
-			status = 1;
-		}
-	}
+	const md_dump *d = c->dump;
 	if (o->verbose >= 2) {
 		for (uint32_t i = 0; i < d->nmodules; i++) {
 			static const char *st[] = { "unknown", "loaded", "missing", "corrupt" };
 			const md_module *m = &d->modules[i];
 			fprintf(stderr, "crashdesk: %s: symbols for %s (%s %s): %s\n", path,
 				cd_basename(m->code_file), cd_basename(m->debug_file), m->debug_id,
-				st[module_status(store, m)]);
+				st[proc_crash_module_status(c, m)]);
 		}
 	}
 	if (o->verbose >= 3) {
 		for (uint32_t i = 0; i < d->nthreads; i++)
-			for (uint32_t k = 0; k < stacks[i].nframes; k++)
+			for (uint32_t k = 0; k < c->stacks[i].nframes; k++)
 				fprintf(stderr, "crashdesk: %s: thread %u frame %u at 0x%llx found by %s\n",
 					path, i, k,
-					(unsigned long long)md_context_pc(&stacks[i].frames[k].regs),
-					walk_trust_name(stacks[i].frames[k].trust));
+					(unsigned long long)md_context_pc(&c->stacks[i].frames[k].regs),
+					walk_trust_name(c->stacks[i].frames[k].trust));
 	}
 	if (o->json) {
-		/* Firefox's annotations beside the dump, or the file given. */
-		char extra[4096];
-		proc_annotations a;
-		int have = 0;
-		const char *ap = o->annotations;
-		if (!ap && proc_extra_path(path, extra, sizeof extra) == CD_OK)
-			ap = extra;
-		if (ap) {
-			int rc = proc_annotations_load(ap, &a, &e);
-			if (rc == CD_OK)
-				have = 1;
-			else if (rc != CD_ENOTFOUND || o->annotations)
-				cli_error("%s", e.msg);
-		}
-		json_t *root = proc_json(d, stacks, module_status, store, have ? &a : NULL);
+		/* Annotations that could not be read are worth a word, not a failure. */
+		if (c->annotations_error[0])
+			cli_error("%s", c->annotations_error);
+		json_t *root = proc_crash_json(c);
 		json_dumpf(root, stdout, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 		json_decref(root);
-		if (ap)
-			proc_annotations_free(&a);
 	} else {
-		print_header(d, &r);
+		print_header(d, &c->reason);
 		for (uint32_t i = 0; i < d->nthreads; i++) {
-			int crashed = r.has_exception && d->threads[i].id == d->exception.thread_id;
+			int crashed = c->reason.has_exception && d->threads[i].id == d->exception.thread_id;
 			if (o->brief && !crashed)
 				continue;
 			printf("\nThread %u%s\n", i, crashed ? " (crashed)" : "");
-			if (why[256 * i])
-				printf("    (not walked: %s)\n", why + 256 * i);
-			print_stack(&stacks[i]);
+			if (c->why[i])
+				printf("    (not walked: %s)\n", c->why[i]);
+			print_stack(&c->stacks[i]);
 		}
-		print_modules(d, store);
+		print_modules(c);
 	}
-	for (uint32_t i = 0; i < d->nthreads; i++)
-		walk_stack_free(&stacks[i]);
-	free(stacks);
-	free(why);
-	md_close(d);
+	int status = c->nfailed != 0;
+	proc_crash_free(c);
 	return status;
 }
 

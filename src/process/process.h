@@ -1,8 +1,10 @@
 /*
- * process.h - turning a read minidump into a processed crash. For now: the
- * crash reason, decoded by OS as rust-minidump names it (what Socorro
- * shows), with the crash address. The processed crash itself arrives with
- * the stackwalker (issue 4).
+ * process.h - turning a read minidump into a processed crash: the crash
+ * reason, decoded by OS as rust-minidump names it (what Socorro shows),
+ * with the crash address; Firefox's .extra annotations; the JSON of
+ * rust-minidump's schema; and proc_crash_open(), which does all of it for
+ * one dump (open, walk every thread, load annotations) for the CLI and the
+ * TUI alike.
  */
 #ifndef CD_PROCESS_H
 #define CD_PROCESS_H
@@ -62,5 +64,48 @@ int proc_extra_path(const char *dump_path, char *buf, size_t size);
 int proc_annotations_load(const char *path, proc_annotations *out, cd_err *e);
 const char *proc_annotation(const proc_annotations *a, const char *key);
 void proc_annotations_free(proc_annotations *a);
+
+/* ---- one dump, processed ------------------------------------------- */
+
+struct sym_store;
+
+/* Everything `crashdesk walk` shows of one dump. Owned by the caller
+ * (proc_crash_free()); every pointer inside is owned by it except store. */
+typedef struct proc_crash {
+	char *path;                 /* the dump */
+	md_dump *dump;
+	proc_reason reason;
+	struct walk_stack *stacks;  /* [dump->nthreads]; nframes 0 when not walked */
+	char **why;                 /* [dump->nthreads]: why a thread was not walked, or NULL */
+	uint32_t nfailed;           /* threads whose walk failed (not merely without context) */
+	proc_annotations annotations;
+	int have_annotations;
+	/* Why the annotations could not be loaded ("" when they were, or when
+	 * no path was given and there is no .extra beside the dump). Not an
+	 * error of the crash: the CLI prints it and goes on. */
+	char annotations_error[512];
+	struct sym_store *store;    /* borrowed, may be NULL; must outlive the crash */
+	int crashing_thread;        /* index into dump->threads, -1 when none */
+} proc_crash;
+
+/* Called on the walking thread after each thread is walked: done of total. */
+typedef void (*proc_progress_fn)(void *ctx, uint32_t done, uint32_t total);
+
+/* Opens dump_path, decodes the crash reason, walks every thread with the
+ * symbols of store (may be NULL: no symbols) and loads the annotations
+ * from annotations_path (NULL: the .extra beside the dump, silently absent).
+ * progress may be NULL. When cancel is non-NULL and *cancel becomes
+ * non-zero (from another thread, say), the walk stops between threads and
+ * CD_ECANCELED is returned with nothing in *out. Only a dump that cannot be
+ * opened fails otherwise; threads that could not be walked say why in
+ * why[i]. */
+int proc_crash_open(const char *dump_path, struct sym_store *store,
+		    const char *annotations_path, proc_progress_fn progress, void *progress_ctx,
+		    const volatile int *cancel, proc_crash **out, cd_err *e);
+/* The document `crashdesk walk --json` prints; a new reference (json_t *). */
+void *proc_crash_json(const proc_crash *c);
+/* Symbol status of a module of the crash, from its store (sym_status). */
+int proc_crash_module_status(const proc_crash *c, const md_module *m);
+void proc_crash_free(proc_crash *c);
 
 #endif

@@ -24,6 +24,7 @@ const char *cd_strerror(int code)
 	case CD_ENOMEM: return "out of memory";
 	case CD_EUSAGE: return "usage error";
 	case CD_ENOTFOUND: return "not found";
+	case CD_ECANCELED: return "canceled";
 	}
 	return "unknown error";
 }

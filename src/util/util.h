@@ -28,6 +28,7 @@ enum {
 	CD_ENOMEM,    /* an allocation failed or a cap was reached */
 	CD_EUSAGE,    /* the caller asked for something invalid */
 	CD_ENOTFOUND, /* the thing asked for is not there */
+	CD_ECANCELED, /* the caller asked the work to stop before it was done */
 };
 
 typedef struct cd_err {

@@ -1,0 +1,146 @@
+/*
+ * crash.c - one dump processed: opened, every thread walked with the
+ * symbols of a store, annotations loaded. Shared by `crashdesk walk` and
+ * the TUI, which runs it off its input thread and watches progress.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../symbols/symbols.h"
+#include "../unwind/unwind.h"
+#include "process.h"
+
+static const sym_cache *supply(void *ctx, const md_module *m)
+{
+	sym_status st;
+	if (!ctx || !m->debug_file[0] || !m->debug_id[0])
+		return NULL;
+	return sym_store_get(ctx, m->debug_file, m->debug_id, &st);
+}
+
+static int status_of(void *ctx, const md_module *m)
+{
+	sym_status st = SYM_STATUS_MISSING;
+	if (ctx && m->debug_file[0] && m->debug_id[0])
+		sym_store_get(ctx, m->debug_file, m->debug_id, &st);
+	return st;
+}
+
+int proc_crash_module_status(const proc_crash *c, const md_module *m)
+{
+	return status_of(c->store, m);
+}
+
+static void load_annotations(proc_crash *c, const char *given)
+{
+	char extra[4096];
+	const char *ap = given;
+	if (!ap && proc_extra_path(c->path, extra, sizeof extra) == CD_OK)
+		ap = extra;
+	if (!ap)
+		return;
+	cd_err e;
+	int rc = proc_annotations_load(ap, &c->annotations, &e);
+	if (rc == CD_OK) {
+		c->have_annotations = 1;
+		return;
+	}
+	proc_annotations_free(&c->annotations);
+	/* No .extra beside a dump is the common case, not a problem. */
+	if (rc != CD_ENOTFOUND || given)
+		snprintf(c->annotations_error, sizeof c->annotations_error, "%s", e.msg);
+}
+
+static int set_why(proc_crash *c, uint32_t i, const char *msg)
+{
+	c->why[i] = strdup(msg);
+	return c->why[i] ? CD_OK : CD_ENOMEM;
+}
+
+int proc_crash_open(const char *dump_path, sym_store *store, const char *annotations_path,
+		    proc_progress_fn progress, void *progress_ctx, const volatile int *cancel,
+		    proc_crash **out, cd_err *e)
+{
+	*out = NULL;
+	proc_crash *c = calloc(1, sizeof *c);
+	if (!c || !(c->path = strdup(dump_path))) {
+		free(c);
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", dump_path);
+	}
+	c->store = store;
+	c->crashing_thread = -1;
+	int rc = md_open(dump_path, &c->dump, e);
+	if (rc != CD_OK) {
+		c->dump = NULL;
+		proc_crash_free(c);
+		return rc;
+	}
+	const md_dump *d = c->dump;
+	proc_crash_reason(d, &c->reason);
+	uint32_t n = d->nthreads;
+	c->stacks = calloc(n ? n : 1, sizeof *c->stacks);
+	c->why = calloc(n ? n : 1, sizeof *c->why);
+	if (!c->stacks || !c->why) {
+		proc_crash_free(c);
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", dump_path);
+	}
+	/* The last thread of the exception's id, as proc_json() picks it. */
+	for (uint32_t i = 0; c->reason.has_exception && i < n; i++)
+		if (d->threads[i].id == d->exception.thread_id)
+			c->crashing_thread = (int)i;
+	for (uint32_t i = 0; i < n; i++) {
+		if (cancel && *cancel) {
+			proc_crash_free(c);
+			return cd_errf(e, CD_ECANCELED, "%s: canceled after %u of %u threads",
+				       dump_path, i, n);
+		}
+		const md_thread *t = &d->threads[i];
+		int crashed = c->reason.has_exception && t->id == d->exception.thread_id;
+		const md_context *ctx = crashed && d->exception.has_context ? &d->exception.context
+									   : &t->context;
+		cd_err we;
+		rc = CD_OK;
+		if (!t->has_context && !(crashed && d->exception.has_context)) {
+			rc = set_why(c, i, "no context");
+		} else if (walk_thread(d, t, ctx, supply, store, &c->stacks[i], &we) != CD_OK) {
+			c->nfailed++;
+			rc = set_why(c, i, we.msg);
+		}
+		if (rc != CD_OK) {
+			proc_crash_free(c);
+			return cd_errf(e, rc, "%s: out of memory", dump_path);
+		}
+		if (progress)
+			progress(progress_ctx, i + 1, n);
+	}
+	load_annotations(c, annotations_path);
+	*out = c;
+	return CD_OK;
+}
+
+void *proc_crash_json(const proc_crash *c)
+{
+	return proc_json(c->dump, c->stacks, status_of, c->store,
+			 c->have_annotations ? &c->annotations : NULL);
+}
+
+void proc_crash_free(proc_crash *c)
+{
+	if (!c)
+		return;
+	uint32_t n = c->dump ? c->dump->nthreads : 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (c->stacks)
+			walk_stack_free(&c->stacks[i]);
+		if (c->why)
+			free(c->why[i]);
+	}
+	free(c->stacks);
+	free(c->why);
+	if (c->have_annotations)
+		proc_annotations_free(&c->annotations);
+	md_close(c->dump);
+	free(c->path);
+	free(c);
+}
