@@ -1,26 +1,39 @@
 /*
  * mksample.c - writes the sample crash that `make run` opens:
- * DIR/sample.dmp and DIR/sample.extra.
+ * DIR/sample.dmp, DIR/sample.extra and a Breakpad symbol store
+ * DIR/symbols/DEBUGFILE/DEBUGID/NAME.sym for two of its modules.
  *
- * A Linux amd64 process, sampleapp, with four named threads. The third
- * ("IPC I/O Parent") dereferenced NULL: SIGSEGV / SEGV_MAPERR at 0x0. Every
- * stack holds a frame-pointer chain whose return addresses point into the
- * modules' code, between words that look like locals (heap pointers, small
- * integers). Three modules carry ELF build ids, one plugin was unloaded, and
- * the usual Linux streams are there. Deterministic: the same bytes every
- * run, so later symbol files (.sym) can be written to match.
+ * A Linux amd64 process, sampleapp, with five named threads (one named
+ * "Décode 画像", so wide and accented characters reach the panes). The third
+ * ("IPC I/O Parent") dereferenced NULL in an inlined ipc::ReadU32():
+ * SIGSEGV / SEGV_MAPERR at 0x0. Every stack holds a frame-pointer chain
+ * whose return addresses point into the modules' code, between words that
+ * look like locals (heap pointers, small integers) but never point into
+ * a module, so a scan finds only what was put there.
+ *
+ * With the symbols, `crashdesk walk --symbols-path DIR/symbols` shows
+ * every way a frame is found: the crashing thread goes from its context
+ * (two inline frames nested in ipc::Channel::ReadMessage()) by STACK CFI,
+ * then by frame pointer, then (the last record saved a zero rbp) by a
+ * scan into libc, which has no symbols. The main thread ends at the
+ * _start PUBLIC; "Décode 画像" was running code of libplugin.so when it
+ * was unloaded (frame 0 points into the unloaded module) and was called
+ * from a PUBLIC of libsamplegui.so. Deterministic: the same bytes every
+ * run.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/util/util.h"
 #include "synth/synth.h"
 
 #define APP_BASE 0x555555554000ull
 #define LIBC_BASE 0x7f3a12000000ull
 #define GUI_BASE 0x7f3a14000000ull
 #define HEAP 0x5555555a0000ull
-#define NTHREADS 4
+#define PLUGIN_BASE 0x7f3a13000000ull
+#define NTHREADS 5
 #define STACK_SIZE 0x1000
 
 static const uint8_t app_id[20] = { 0x5a, 0x17, 0xc0, 0xde, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
@@ -36,18 +49,25 @@ typedef struct thread_spec {
 	uint64_t stack_base; /* lowest address captured; rsp points here + 0x20 */
 	uint64_t pc;
 	uint64_t returns[4]; /* return addresses, innermost first; 0 ends */
+	uint32_t extra_at;   /* a stray return address for a scan to find (0: none) */
+	uint64_t extra;
 } thread_spec;
 
-/* Function addresses are module offsets a future .sym file will name. */
+/* Function addresses are the module offsets the .sym files below name. */
 static const thread_spec threads[NTHREADS] = {
 	{ 4200, "sampleapp", 0x7ffc10000000, LIBC_BASE + 0xea5c2, /* poll */
-	  { APP_BASE + 0x1a30, APP_BASE + 0x1234, LIBC_BASE + 0x29d90, 0 } },
+	  { APP_BASE + 0x1a30, APP_BASE + 0x1234, LIBC_BASE + 0x29d90, 0 },
+	  0xd8, APP_BASE + 0x106a /* in _start, above __libc_start_main's frame */ },
 	{ 4201, "Compositor", 0x7f3a11000000, GUI_BASE + 0x4120, /* gui_wait */
-	  { GUI_BASE + 0x5308, LIBC_BASE + 0x94ac3, 0, 0 } },
-	{ 4202, "IPC I/O Parent", 0x7f3a10800000, APP_BASE + 0x21b7, /* ipc_read_header */
-	  { APP_BASE + 0x2210, APP_BASE + 0x2480, LIBC_BASE + 0x94ac3, 0 } },
+	  { GUI_BASE + 0x5308, LIBC_BASE + 0x94ac3, 0, 0 }, 0, 0 },
+	{ 4202, "IPC I/O Parent", 0x7f3a10800000, APP_BASE + 0x21b7, /* ipc::ReadU32 */
+	  { APP_BASE + 0x2210, APP_BASE + 0x2480, LIBC_BASE + 0x94ac3, 0 }, 0, 0 },
 	{ 4203, "Timer", 0x7f3a10000000, LIBC_BASE + 0x91e12, /* futex wait */
-	  { LIBC_BASE + 0x91b40, LIBC_BASE + 0x94ac3, 0, 0 } },
+	  { LIBC_BASE + 0x91b40, LIBC_BASE + 0x94ac3, 0, 0 }, 0, 0 },
+	/* 15 bytes of UTF-8, Linux's limit for a thread name. */
+	{ 4205, "D\xc3\xa9" "code \xe7\x94\xbb\xe5\x83\x8f", 0x7f3a0f800000,
+	  PLUGIN_BASE + 0x2a4c, /* libplugin.so, unloaded */
+	  { GUI_BASE + 0x6010, LIBC_BASE + 0x94ac3, 0, 0 }, 0, 0 },
 };
 #define CRASHED 2
 
@@ -60,8 +80,10 @@ static uint64_t next(uint64_t *state)
 
 /* Fills a stack whose frame 0 starts at base + 0x40: each frame is saved
  * rbp, return address, then locals. Returns frame 0's rbp. */
-static uint64_t build_stack(uint8_t *stack, uint64_t base, const uint64_t *returns, uint64_t seed)
+static uint64_t build_stack(uint8_t *stack, uint64_t base, const thread_spec *ts)
 {
+	const uint64_t *returns = ts->returns;
+	uint64_t seed = ts->id;
 	for (uint32_t off = 0; off < STACK_SIZE; off += 8) {
 		uint64_t r = next(&seed), v;
 		switch (r % 4) {
@@ -82,6 +104,8 @@ static uint64_t build_stack(uint8_t *stack, uint64_t base, const uint64_t *retur
 		synth_put64(stack + (fp - base) + 8, returns[i]);
 		fp = caller;
 	}
+	if (ts->extra_at)
+		synth_put64(stack + ts->extra_at, ts->extra);
 	return base + 0x40;
 }
 
@@ -102,7 +126,7 @@ static void write_dump(synth *s)
 		const thread_spec *ts = &threads[i];
 		uint8_t *stack = stacks + (size_t)i * STACK_SIZE;
 		uint64_t r[MD_MAX_REGS] = { 0 };
-		r[MD_AMD64_RBP] = build_stack(stack, ts->stack_base, ts->returns, ts->id);
+		r[MD_AMD64_RBP] = build_stack(stack, ts->stack_base, ts);
 		r[MD_AMD64_RSP] = ts->stack_base + 0x20;
 		r[MD_AMD64_RIP] = ts->pc;
 		r[MD_AMD64_RDI] = i == CRASHED ? 0 : HEAP + 0x100 * (uint64_t)i;
@@ -132,7 +156,7 @@ static void write_dump(synth *s)
 		  .cv = MD_CV_ELF, .build_id = gui_id, .build_id_len = 20 },
 	};
 	synth_module_list(s, m, 3);
-	synth_module gone = { .base = 0x7f3a13000000, .size = 0x40000,
+	synth_module gone = { .base = PLUGIN_BASE, .size = 0x40000,
 			      .name = "/opt/sample/lib/libplugin.so" };
 	synth_unloaded_list(s, &gone, 1);
 	synth_exception(s, &(synth_exc){ .thread_id = threads[CRASHED].id, .code = 11 /* SIGSEGV */,
@@ -148,7 +172,7 @@ static void write_dump(synth *s)
 	static const char cpuinfo[] = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
 				      "model\t\t: 26\nmodel name\t: Sample CPU @ 2.40GHz\n";
 	static const char status[] = "Name:\tsampleapp\nState:\tR (running)\nTgid:\t4199\n"
-				     "Pid:\t4199\nPPid:\t4100\nThreads:\t5\nVmRSS:\t   48312 kB\n";
+				     "Pid:\t4199\nPPid:\t4100\nThreads:\t6\nVmRSS:\t   48312 kB\n";
 	static const char lsb[] = "DISTRIB_ID=Debian\nDISTRIB_RELEASE=12\n"
 				  "DISTRIB_CODENAME=bookworm\nDISTRIB_DESCRIPTION=\"Debian GNU/Linux 12\"\n";
 	static const char cmdline[] = "/opt/sample/bin/sampleapp\0--crash\0ipc";
@@ -178,25 +202,142 @@ static void write_dump(synth *s)
 					       .dynamic = APP_BASE + 0x3de8 });
 }
 
-/* Firefox's .extra: one JSON object, every value a string. */
+/* Firefox's .extra: one JSON object, every value a string; the user's
+ * comment is in Japanese and French, as comments come. No URL: Firefox
+ * sends it only when asked. No MozCrashReason either: a plain SIGSEGV has
+ * none (MOZ_CRASH and failed release assertions set it). */
 static const char extra[] =
 	"{\n"
 	"  \"ProductName\": \"SampleApp\",\n"
 	"  \"ProductID\": \"{6a1e0c3b-8f2d-4c55-9a77-0e5a1f3d2b10}\",\n"
 	"  \"Vendor\": \"Crashdesk\",\n"
-	"  \"Version\": \"1.0\",\n"
-	"  \"BuildID\": \"20261101000000\",\n"
+	"  \"Version\": \"1.4.0a1\",\n"
+	"  \"BuildID\": \"20261101093012\",\n"
 	"  \"ReleaseChannel\": \"nightly\",\n"
 	"  \"CrashTime\": \"1790000000\",\n"
 	"  \"StartupTime\": \"1789999940\",\n"
+	"  \"InstallTime\": \"1788000000\",\n"
 	"  \"UptimeTS\": \"60.25\",\n"
+	"  \"LastInteractionDuration\": \"4\",\n"
 	"  \"ProcessType\": \"parent\",\n"
+	"  \"StartupCrash\": \"0\",\n"
 	"  \"SafeMode\": \"0\",\n"
+	"  \"useragent_locale\": \"ja-JP\",\n"
 	"  \"TotalPhysicalMemory\": \"16777216000\",\n"
+	"  \"AvailablePhysicalMemory\": \"2147483648\",\n"
+	"  \"AvailableVirtualMemory\": \"137438953472\",\n"
+	"  \"AvailablePageFile\": \"4294967296\",\n"
+	"  \"ContentSandboxLevel\": \"4\",\n"
 	"  \"IPCChannelError\": \"\",\n"
-	"  \"MozCrashReason\": \"\",\n"
+	"  \"Comments\": \"\\u5199\\u771f\\u3092\\u958b\\u3044\\u305f\\u3089\\u843d\\u3061\\u307e\\u3057\\u305f \\u2014 "
+	"plant\\u00e9 en ouvrant l'album\",\n"
 	"  \"Notes\": \"sample crash written by tests/mksample\"\n"
 	"}\n";
+
+/* Breakpad's debug identifier of an ELF module: the build id's first 16
+ * bytes as a GUID (the first three fields little-endian), then age 0. */
+static void debug_id(const uint8_t *b, char out[34])
+{
+	snprintf(out, 34, "%02X%02X%02X%02X%02X%02X%02X%02X%02X%02X%02X%02X%02X%02X%02X%02X0",
+		 b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+}
+
+/* sampleapp: every record kind. ReadMessage() has STACK CFI (its caller is
+ * found by it); IOThread::Run() and ThreadMain() have none (frame pointer,
+ * then a scan). ReadU32 is inlined into ParseHeader, itself inlined into
+ * ReadMessage; the line records of inlined code name the header. */
+static const char app_sym[] =
+	"MODULE Linux x86_64 %s sampleapp\n"
+	"INFO CODE_ID %s\n"
+	"INFO GENERATOR crashdesk tests/mksample\n"
+	"FILE 0 /build/sample/src/main.cc\n"
+	"FILE 1 /build/sample/src/event_loop.cc\n"
+	"FILE 2 /build/sample/src/event_loop.h\n"
+	"FILE 3 /build/sample/src/ipc/channel.cc\n"
+	"FILE 4 /build/sample/src/ipc/message.h\n"
+	"FILE 5 /build/sample/src/ipc/io_thread.cc\n"
+	"FILE 6 /build/sample/src/base/thread.cc\n"
+	"INLINE_ORIGIN 0 sample::EventLoop::PollOnce(int)\n"
+	"INLINE_ORIGIN 1 ipc::Message::ParseHeader(char const*, unsigned long)\n"
+	"INLINE_ORIGIN 2 ipc::ReadU32(char const*)\n"
+	"FUNC 1200 60 0 main\n"
+	"1200 10 12 0\n"
+	"1210 30 14 0\n"
+	"1240 20 15 0\n"
+	"FUNC 1980 100 0 sample::EventLoop::Run()\n"
+	"INLINE 0 42 1 0 1a20 20\n"
+	"1980 a0 40 1\n"
+	"1a20 20 88 2\n"
+	"1a40 40 44 1\n"
+	"FUNC 2100 e0 0 ipc::Channel::ReadMessage()\n"
+	"INLINE 0 97 3 1 21a0 20\n"
+	"INLINE 1 63 4 2 21b0 10\n"
+	"2100 20 88 3\n"
+	"2120 80 92 3\n"
+	"21a0 10 60 4\n"
+	"21b0 10 41 4\n"
+	"21c0 20 99 3\n"
+	"FUNC 2200 60 0 ipc::IOThread::Run()\n"
+	"2200 8 20 5\n"
+	"2208 40 23 5\n"
+	"2248 18 24 5\n"
+	"FUNC 2400 100 0 base::Thread::ThreadMain()\n"
+	"2400 70 51 6\n"
+	"2470 20 57 6\n"
+	"2490 70 58 6\n"
+	"PUBLIC 1000 0 _init\n"
+	"PUBLIC 1040 0 _start\n"
+	"PUBLIC 2600 0 sample_sigsegv_handler\n"
+	"STACK CFI INIT 1200 60 .cfa: $rsp 8 + .ra: .cfa -8 + ^\n"
+	"STACK CFI 1201 .cfa: $rsp 16 + $rbp: .cfa -16 + ^\n"
+	"STACK CFI 1204 .cfa: $rbp 16 +\n"
+	"STACK CFI INIT 2100 e0 .cfa: $rsp 8 + .ra: .cfa -8 + ^\n"
+	"STACK CFI 2101 .cfa: $rsp 16 + $rbp: .cfa -16 + ^\n"
+	"STACK CFI 2104 .cfa: $rbp 16 +\n";
+
+/* libsamplegui.so: functions and a PUBLIC, no CFI (frame pointers). */
+static const char gui_sym[] =
+	"MODULE Linux x86_64 %s libsamplegui.so\n"
+	"INFO CODE_ID %s\n"
+	"FILE 0 /build/sample/gui/compositor.cc\n"
+	"FILE 1 /build/sample/gui/plugin_host.cc\n"
+	"FUNC 4100 80 0 gui::Compositor::WaitForVsync()\n"
+	"4100 80 131 0\n"
+	"FUNC 5280 100 0 gui::Compositor::ThreadMain(void*)\n"
+	"5280 100 210 0\n"
+	"FUNC 5400 80 0 gui::PluginHost::Unload()\n"
+	"5400 80 77 1\n"
+	"PUBLIC 3000 0 gui_init\n"
+	"PUBLIC 6000 0 gui_run_plugin_callback\n";
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_sym(const char *dir, const char *name, const uint8_t *build_id,
+		     const char *tmpl)
+{
+	char id[34], code[41], path[4096], text[8192];
+	debug_id(build_id, id);
+	for (int i = 0; i < 20; i++)
+		snprintf(code + 2 * i, 3, "%02X", build_id[i]);
+	snprintf(path, sizeof path, "%s/symbols/%s/%s", dir, name, id);
+	cd_err e;
+	if (cd_mkdir_p(path, 0755, &e) != CD_OK) {
+		fprintf(stderr, "mksample: %s\n", e.msg);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/symbols/%s/%s/%s.sym", dir, name, id, name);
+	snprintf(text, sizeof text, tmpl, id, code);
+	return write_text(path, text);
+}
 
 int main(int argc, char **argv)
 {
@@ -212,10 +353,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(path, sizeof path, "%s/sample.extra", dir);
-	FILE *f = fopen(path, "w");
-	if (!f || fputs(extra, f) == EOF || fclose(f) != 0) {
-		perror(path);
+	if (write_text(path, extra) || write_sym(dir, "sampleapp", app_id, app_sym) ||
+	    write_sym(dir, "libsamplegui.so", gui_id, gui_sym))
 		return 1;
-	}
 	return 0;
 }

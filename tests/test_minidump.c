@@ -2030,7 +2030,8 @@ static void test_string_past_end_marks_stream_partial(void)
 
 /* The sample crash `make run` opens (tests/mksample), if it was made:
  * clean, and shaped as later stages expect (named threads, crash on a
- * non-first thread, frame chains whose return addresses are in modules). */
+ * non-first thread, frame chains whose return addresses are in modules,
+ * one thread running code of the unloaded module). */
 static void test_sample_dump(void)
 {
 	md_dump *d;
@@ -2043,9 +2044,15 @@ static void test_sample_dump(void)
 	T_EQ_STR(d->sysinfo.os, "Linux");
 	T_EQ_U64(d->sysinfo.cpu, MD_CPU_AMD64);
 	T_ASSERT(d->nthreads >= 3);
+	int in_unloaded = 0;
 	for (uint32_t i = 0; i < d->nthreads; i++) {
 		const md_thread *t = &d->threads[i];
-		T_ASSERT(t->name && t->has_context && md_find_module(d, md_context_pc(&t->context)));
+		uint64_t pc = md_context_pc(&t->context);
+		T_ASSERT(t->name && t->has_context);
+		if (!md_find_module(d, pc)) {
+			T_ASSERT(d->nunloaded && pc - d->unloaded[0].base < d->unloaded[0].size);
+			in_unloaded++;
+		}
 		/* Walk the saved-rbp chain: every return address is in a module. */
 		uint64_t fp = t->context.regs[MD_AMD64_RBP], ret;
 		int frames = 0;
@@ -2061,6 +2068,7 @@ static void test_sample_dump(void)
 	T_ASSERT(md_find_thread(d, d->exception.thread_id) != NULL);
 	T_ASSERT(d->exception.has_context);
 	T_ASSERT(d->nmodules >= 2 && d->nunloaded >= 1);
+	T_EQ_U64(in_unloaded, 1);
 	for (uint32_t i = 0; i < d->nmodules; i++)
 		T_ASSERT(d->modules[i].cv_kind == MD_CV_ELF && strlen(d->modules[i].code_id) == 40);
 	T_ASSERT(d->linux_maps.len > 0 && d->linux_cmdline.len > 0 && d->nauxv > 0);
