@@ -12,6 +12,7 @@ typedef struct cli_command {
 	const char *summary;
 } cli_command;
 
+int cmd_cache(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_sym(int argc, char **argv);
 int cmd_walk(int argc, char **argv);

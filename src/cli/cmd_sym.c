@@ -30,15 +30,6 @@ static const char sym_help[] =
 	"$XDG_CACHE_HOME/crashdesk/symcache (default ~/.cache/crashdesk/symcache).\n"
 	"check exits 1 when the file is damaged.\n";
 
-static void cache_dir_default(char *buf, size_t n)
-{
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	if (x && *x == '/')
-		snprintf(buf, n, "%s/crashdesk", x);
-	else
-		snprintf(buf, n, "%s/.cache/crashdesk", home && *home ? home : "/tmp");
-}
-
 /* ---- stats and check: a counting sink ------------------------------------------- */
 
 typedef struct big { uint64_t size; char name[120]; } big;
@@ -167,14 +158,16 @@ static int sym_check(const char *path)
 
 static int open_cache(const char *path, const char *dir, sym_cache **c)
 {
-	char def[4096], sub[4200];
-	if (!dir) {
-		cache_dir_default(def, sizeof def);
-		dir = def;
-	}
-	snprintf(sub, sizeof sub, "%s/symcache", dir);
+	char sub[4200];
 	cd_err me;
-	if (cd_mkdir_p(sub, 0700, &me) != CD_OK) {
+	int mrc;
+	if (!dir)
+		mrc = cd_xdg_dir(CD_XDG_CACHE, "symcache", sub, sizeof sub, &me);
+	else {
+		snprintf(sub, sizeof sub, "%s/symcache", dir);
+		mrc = cd_mkdir_p(sub, 0700, &me);
+	}
+	if (mrc != CD_OK) {
 		cli_error("%s", me.msg);
 		return 1;
 	}

@@ -310,13 +310,8 @@ int cmd_walk(int argc, char **argv)
 		return 1;
 	}
 	char dir[4096];
-	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	if (x && *x == '/')
-		snprintf(dir, sizeof dir, "%s/crashdesk/symcache", x);
-	else
-		snprintf(dir, sizeof dir, "%s/.cache/crashdesk/symcache", home && *home ? home : "/tmp");
 	cd_err e;
-	if (cd_mkdir_p(dir, 0700, &e) != CD_OK) {
+	if (cd_xdg_dir(CD_XDG_CACHE, "symcache", dir, sizeof dir, &e) != CD_OK) {
 		cli_error("%s", e.msg);
 		return 1;
 	}

@@ -7,6 +7,7 @@
 #define CRASHDESK_VERSION "0.1.0"
 
 static const cli_command commands[] = {
+	{ "cache", cmd_cache, "the cache database: path, recently opened crashes" },
 	{ "dump", cmd_dump, "print every stream of a minidump (--json for JSON)" },
 	{ "sym", cmd_sym, "inspect Breakpad symbol files: stats, check, lookup, funcs, convert" },
 	{ "walk", cmd_walk, "stackwalk minidumps with local symbols" },

@@ -91,6 +91,36 @@ void cd_map_close(cd_map *m);
 /* mkdir -p: creates path and its missing parents with mode. */
 int cd_mkdir_p(const char *path, unsigned mode, cd_err *e);
 
+/* ---- XDG base directories ------------------------------------------- */
+enum { CD_XDG_CACHE, CD_XDG_CONFIG, CD_XDG_STATE };
+/* crashdesk's directory of one kind: $XDG_CACHE_HOME/crashdesk (else
+ * ~/.cache/crashdesk), $XDG_CONFIG_HOME/crashdesk (~/.config/crashdesk),
+ * $XDG_STATE_HOME/crashdesk (~/.local/state/crashdesk), with "/sub"
+ * appended when sub is non-empty. Relative $XDG_* values are ignored, as the
+ * spec says; without $HOME the password database names the home. Written
+ * into buf (n bytes). cd_xdg_path only computes; cd_xdg_dir also creates
+ * the directory and its missing parents, mode 0700 (files in it are
+ * created 0600 by their writers: they are the user's own). */
+int cd_xdg_path(int kind, const char *sub, char *buf, size_t n, cd_err *e);
+int cd_xdg_dir(int kind, const char *sub, char *buf, size_t n, cd_err *e);
+
+/* ---- SHA-256 -------------------------------------------------------- */
+typedef struct cd_sha256 {
+	uint32_t h[8];
+	uint64_t len; /* bytes hashed so far */
+	uint8_t buf[64];
+	size_t n;
+} cd_sha256;
+
+void cd_sha256_init(cd_sha256 *s);
+void cd_sha256_update(cd_sha256 *s, const void *p, size_t n);
+/* Writes the digest; s must be initialised again before reuse. */
+void cd_sha256_final(cd_sha256 *s, uint8_t out[32]);
+/* Lowercase hex, NUL-terminated. */
+void cd_sha256_hex(const uint8_t digest[32], char hex[65]);
+/* The hex digest of a regular file's contents, read in blocks. */
+int cd_sha256_file(const char *path, char hex[65], cd_err *e);
+
 /* ---- text helpers --------------------------------------------------- */
 /* Appends UTF-8 for n UTF-16LE code units at p; bad surrogates become U+FFFD. */
 int cd_utf16le_to_utf8(cd_buf *out, const uint8_t *p, size_t units);

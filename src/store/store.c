@@ -1,0 +1,682 @@
+/* store.c - the SQLite database: opening, migrations, recent crashes and
+ * processed results. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "store.h"
+
+/* PRAGMA application_id: "cdsk". Tells crashdesk's database from any other
+ * SQLite file that happens to sit at the path. */
+#define APP_ID 0x6364736b
+
+/* Forward migrations: step i takes the schema from version i to i + 1.
+ * Append steps; never edit a released one. */
+static const char *const migrations[] = {
+	/* 1: recently opened crashes and processed results. */
+	"CREATE TABLE recent ("
+	"  path TEXT PRIMARY KEY,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('dump', 'dir')),"
+	"  sha256 TEXT,"               /* NULL for a directory */
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  first_opened INTEGER NOT NULL,"
+	"  last_opened INTEGER NOT NULL,"
+	"  open_count INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"       /* order of opening; times tie within a second */
+	"  summary_at INTEGER,"
+	"  product TEXT, version TEXT, crash_reason TEXT, crash_address TEXT,"
+	"  crash_function TEXT, signature TEXT, module TEXT"
+	");"
+	"CREATE INDEX recent_by_seq ON recent(seq);"
+	"CREATE TABLE processed ("
+	"  sha256 TEXT NOT NULL,"
+	"  symkey TEXT NOT NULL,"
+	"  encoding INTEGER NOT NULL CHECK (encoding IN (0, 1))," /* 0 plain, 1 zlib */
+	"  raw_size INTEGER NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  made_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (sha256, symkey)"
+	") WITHOUT ROWID;",
+};
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration step per schema version");
+
+struct store {
+	sqlite3 *db;
+	char path[4096];
+};
+
+static int code_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_FORMAT:
+		return CD_EFORMAT;
+	case SQLITE_NOMEM:
+	case SQLITE_TOOBIG:
+		return CD_ENOMEM;
+	}
+	return CD_EIO;
+}
+
+/* The error of the last call on db, naming the file and what was being done. */
+static int db_err(const char *path, sqlite3 *db, int rc, const char *what, cd_err *e)
+{
+	const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	if ((rc & 0xff) == SQLITE_NOTADB)
+		return cd_errf(e, CD_EFORMAT, "%s: not a crashdesk database (%s) while %s", path, msg,
+			       what);
+	if ((rc & 0xff) == SQLITE_CORRUPT)
+		return cd_errf(e, CD_EFORMAT, "%s: database is damaged (%s) while %s", path, msg, what);
+	return cd_errf(e, code_of(rc), "%s: %s while %s", path, msg, what);
+}
+
+static int st_err(store *st, int rc, const char *what, cd_err *e)
+{
+	return db_err(st->path, st->db, rc, what, e);
+}
+
+/* One integer from a query such as "PRAGMA user_version". */
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		*out = 0;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Creates the file 0600 before SQLite does: SQLite gives the -wal and -shm
+ * files the database's mode, so they are private too, without touching the
+ * process-wide umask. An existing file with wider modes is narrowed. */
+static int create_private(const char *path, cd_err *e)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd < 0)
+		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
+	struct stat sb;
+	int rc = CD_OK;
+	if (fstat(fd, &sb) != 0)
+		rc = cd_errf(e, CD_EIO, "%s: cannot stat: %s", path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		rc = cd_errf(e, CD_EIO, "%s: not a regular file", path);
+	else if ((sb.st_mode & 077) && fchmod(fd, 0600) != 0)
+		rc = cd_errf(e, CD_EIO, "%s: cannot make private: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+/* -wal and -shm files left by an older run keep their own modes. */
+static void narrow_side_files(const char *path)
+{
+	static const char *const sfx[] = { "-wal", "-shm" };
+	char p[4200];
+	struct stat sb;
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+		if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077))
+			(void)chmod(p, 0600);
+	}
+}
+
+static int exec(store *st, const char *sql, const char *what, cd_err *e)
+{
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? CD_OK : st_err(st, rc, what, e);
+}
+
+/* IMMEDIATE: take the write lock up front, so two writers never deadlock
+ * upgrading read locks (busy_timeout then simply waits). */
+static int tx_begin(store *st, cd_err *e)
+{
+	return exec(st, "BEGIN IMMEDIATE", "starting a transaction", e);
+}
+
+static int tx_end(store *st, int rc, cd_err *e)
+{
+	if (rc == CD_OK)
+		return exec(st, "COMMIT", "committing", e);
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int migrate(store *st, cd_err *e)
+{
+	for (;;) {
+		int rc = tx_begin(st, e);
+		if (rc != CD_OK)
+			return rc;
+		/* Read again under the write lock: another process may have
+		 * migrated since. */
+		int64_t v;
+		int src = query_int(st->db, "PRAGMA user_version", &v);
+		if (src != SQLITE_OK)
+			return tx_end(st, st_err(st, src, "reading the schema version", e), e);
+		if (v >= NMIGRATIONS)
+			return tx_end(st, CD_OK, e);
+		char what[64], bump[96];
+		snprintf(what, sizeof what, "migrating the schema to version %d", (int)v + 1);
+		rc = exec(st, migrations[v], what, e);
+		snprintf(bump, sizeof bump, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+			 (int)v + 1, APP_ID);
+		if (rc == CD_OK)
+			rc = exec(st, bump, what, e);
+		rc = tx_end(st, rc, e);
+		if (rc != CD_OK)
+			return rc;
+	}
+}
+
+/* Refuses what is not crashdesk's database, or is newer than this build. */
+static int check_identity(store *st, cd_err *e)
+{
+	int64_t app, ver, ntables;
+	int rc = query_int(st->db, "PRAGMA application_id", &app);
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "PRAGMA user_version", &ver);
+	if (rc == SQLITE_OK)
+		rc = query_int(st->db, "SELECT count(*) FROM sqlite_master", &ntables);
+	if (rc != SQLITE_OK)
+		return st_err(st, rc, "reading the header", e);
+	if (app != APP_ID && (app != 0 || ver != 0 || ntables != 0))
+		return cd_errf(e, CD_EFORMAT,
+			       "%s: an SQLite database of another program (application_id 0x%llx), "
+			       "not crashdesk's",
+			       st->path, (unsigned long long)(uint32_t)app);
+	if (ver > NMIGRATIONS)
+		return cd_errf(e, CD_EFORMAT,
+			       "%s: schema version %lld is newer than this crashdesk knows (%d); "
+			       "it was written by a newer crashdesk: use that, or remove the file",
+			       st->path, (long long)ver, NMIGRATIONS);
+	return CD_OK;
+}
+
+int store_open(const char *path, store **out, cd_err *e)
+{
+	*out = NULL;
+	store *st = calloc(1, sizeof *st);
+	if (!st)
+		return cd_errf(e, CD_ENOMEM, "store_open: out of memory");
+	int rc;
+	if (path) {
+		if (!*path || strlen(path) >= sizeof st->path) {
+			free(st);
+			return cd_errf(e, CD_EUSAGE, "%s: bad database path", path);
+		}
+		snprintf(st->path, sizeof st->path, "%s", path);
+	} else {
+		char dir[4000];
+		rc = cd_xdg_dir(CD_XDG_CACHE, NULL, dir, sizeof dir, e);
+		if (rc != CD_OK) {
+			free(st);
+			return rc;
+		}
+		snprintf(st->path, sizeof st->path, "%s/crashdesk.db", dir);
+	}
+	rc = create_private(st->path, e);
+	if (rc != CD_OK) {
+		free(st);
+		return rc;
+	}
+	int src = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE, NULL);
+	if (src != SQLITE_OK) {
+		rc = st_err(st, src, "opening", e);
+		store_close(st);
+		return rc;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	rc = check_identity(st, e);
+	if (rc == CD_OK) {
+		sqlite3_stmt *s;
+		src = sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+		if (src == SQLITE_OK) {
+			src = sqlite3_step(s);
+			const unsigned char *mode = sqlite3_column_text(s, 0);
+			if (src == SQLITE_ROW && (!mode || strcmp((const char *)mode, "wal")))
+				rc = cd_errf(e, CD_EIO,
+					     "%s: cannot use write-ahead logging (journal mode stays %s); "
+					     "is it on a network file system?",
+					     st->path, mode ? (const char *)mode : "unknown");
+			else if (src != SQLITE_ROW)
+				rc = st_err(st, src, "setting WAL mode", e);
+			sqlite3_finalize(s);
+		} else
+			rc = st_err(st, src, "setting WAL mode", e);
+	}
+	if (rc == CD_OK)
+		rc = exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+			  "setting options", e);
+	if (rc == CD_OK)
+		rc = migrate(st, e);
+	if (rc != CD_OK) {
+		store_close(st);
+		return rc;
+	}
+	narrow_side_files(st->path);
+	*out = st;
+	return CD_OK;
+}
+
+void store_close(store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+const char *store_path(const store *st) { return st->path; }
+
+int store_check(store *st, cd_err *e)
+{
+	sqlite3_stmt *s;
+	int src = sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s, NULL);
+	if (src != SQLITE_OK)
+		return st_err(st, src, "checking", e);
+	int rc = CD_OK;
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 0);
+		if (!r || strcmp(r, "ok"))
+			rc = cd_errf(e, CD_EFORMAT, "%s: database is damaged: %s", st->path,
+				     r ? r : "(no answer)");
+	} else
+		rc = st_err(st, src, "checking", e);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- recent ------------------------------------------------------------ */
+
+static int64_t now_s(void) { return (int64_t)time(NULL); }
+
+static int bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	return t ? sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+}
+
+/* Runs a prepared write statement to completion and finalizes it. */
+static int step_done(store *st, sqlite3_stmt *s, const char *what, cd_err *e)
+{
+	int src = sqlite3_step(s);
+	int rc = src == SQLITE_DONE ? CD_OK : st_err(st, src, what, e);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int prepare(store *st, const char *sql, sqlite3_stmt **s, const char *what, cd_err *e)
+{
+	int src = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+	return src == SQLITE_OK ? CD_OK : st_err(st, src, what, e);
+}
+
+int store_recent_touch(store *st, const char *path, store_kind kind, char sha256_out[65],
+		       cd_err *e)
+{
+	if (sha256_out)
+		sha256_out[0] = 0;
+	char abs[PATH_MAX];
+	if (!realpath(path, abs))
+		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
+	struct stat sb;
+	if (stat(abs, &sb) != 0)
+		return cd_errf(e, CD_EIO, "%s: cannot stat: %s", path, strerror(errno));
+	if (kind == STORE_DUMP && !S_ISREG(sb.st_mode))
+		return cd_errf(e, CD_EUSAGE, "%s: not a regular file", path);
+	if (kind == STORE_DIR && !S_ISDIR(sb.st_mode))
+		return cd_errf(e, CD_EUSAGE, "%s: not a directory", path);
+	int64_t mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	uint64_t size = kind == STORE_DUMP ? (uint64_t)sb.st_size : 0;
+
+	/* Hash outside the write transaction, so a large dump does not hold
+	 * the lock; skipped when the file looks unchanged. */
+	char sha[65] = "";
+	if (kind == STORE_DUMP) {
+		sqlite3_stmt *s;
+		int rc = prepare(st, "SELECT sha256 FROM recent WHERE path = ?1 AND size = ?2 "
+				     "AND mtime_ns = ?3 AND kind = 'dump'",
+				 &s, "reading recent crashes", e);
+		if (rc != CD_OK)
+			return rc;
+		bind_text(s, 1, abs);
+		sqlite3_bind_int64(s, 2, (int64_t)size);
+		sqlite3_bind_int64(s, 3, mtime_ns);
+		int src = sqlite3_step(s);
+		const char *old = src == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+		if (old && strlen(old) == 64)
+			memcpy(sha, old, 65);
+		sqlite3_finalize(s);
+		if (src != SQLITE_ROW && src != SQLITE_DONE)
+			return st_err(st, src, "reading recent crashes", e);
+		if (!sha[0] && (rc = cd_sha256_file(abs, sha, e)) != CD_OK)
+			return rc;
+	}
+
+	int rc = tx_begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	/* On conflict every right-hand side sees the old row, so the summary
+	 * is kept only when the content (hash) is the same. */
+	rc = prepare(st,
+		     "INSERT INTO recent (path, kind, sha256, size, mtime_ns, first_opened, "
+		     "  last_opened, open_count, seq) "
+		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1, "
+		     "  (SELECT coalesce(max(seq), 0) + 1 FROM recent)) "
+		     "ON CONFLICT (path) DO UPDATE SET "
+		     "  kind = excluded.kind, sha256 = excluded.sha256, size = excluded.size, "
+		     "  mtime_ns = excluded.mtime_ns, last_opened = excluded.last_opened, "
+		     "  open_count = open_count + 1, seq = excluded.seq, "
+		     "  summary_at = iif(sha256 IS excluded.sha256, summary_at, NULL), "
+		     "  product = iif(sha256 IS excluded.sha256, product, NULL), "
+		     "  version = iif(sha256 IS excluded.sha256, version, NULL), "
+		     "  crash_reason = iif(sha256 IS excluded.sha256, crash_reason, NULL), "
+		     "  crash_address = iif(sha256 IS excluded.sha256, crash_address, NULL), "
+		     "  crash_function = iif(sha256 IS excluded.sha256, crash_function, NULL), "
+		     "  signature = iif(sha256 IS excluded.sha256, signature, NULL), "
+		     "  module = iif(sha256 IS excluded.sha256, module, NULL)",
+		     &s, "recording a recent crash", e);
+	if (rc == CD_OK) {
+		bind_text(s, 1, abs);
+		bind_text(s, 2, kind == STORE_DUMP ? "dump" : "dir");
+		bind_text(s, 3, kind == STORE_DUMP ? sha : NULL);
+		sqlite3_bind_int64(s, 4, (int64_t)size);
+		sqlite3_bind_int64(s, 5, mtime_ns);
+		sqlite3_bind_int64(s, 6, now_s());
+		rc = step_done(st, s, "recording a recent crash", e);
+	}
+	rc = tx_end(st, rc, e);
+	if (rc == CD_OK && sha256_out)
+		memcpy(sha256_out, sha, 65);
+	return rc;
+}
+
+/* The row's key: the absolute path when path still resolves, else path. */
+static const char *row_key(const char *path, char abs[PATH_MAX])
+{
+	return realpath(path, abs) ? abs : path;
+}
+
+int store_recent_update_summary(store *st, const char *path, const store_summary *sm, cd_err *e)
+{
+	char abs[PATH_MAX];
+	const char *key = row_key(path, abs);
+	int rc = tx_begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = prepare(st,
+		     "UPDATE recent SET summary_at = ?2, product = ?3, version = ?4, "
+		     "crash_reason = ?5, crash_address = ?6, crash_function = ?7, signature = ?8, "
+		     "module = ?9 WHERE path = ?1",
+		     &s, "writing a crash summary", e);
+	if (rc == CD_OK) {
+		bind_text(s, 1, key);
+		sqlite3_bind_int64(s, 2, now_s());
+		bind_text(s, 3, sm->product);
+		bind_text(s, 4, sm->version);
+		bind_text(s, 5, sm->crash_reason);
+		bind_text(s, 6, sm->crash_address);
+		bind_text(s, 7, sm->crash_function);
+		bind_text(s, 8, sm->signature);
+		bind_text(s, 9, sm->module);
+		rc = step_done(st, s, "writing a crash summary", e);
+	}
+	if (rc == CD_OK && sqlite3_changes(st->db) == 0)
+		rc = cd_errf(e, CD_ENOTFOUND, "%s: not among the recent crashes", path);
+	return tx_end(st, rc, e);
+}
+
+static char *col_dup(sqlite3_stmt *s, int i, int *oom)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	if (!t)
+		return NULL;
+	char *d = strdup((const char *)t);
+	if (!d)
+		*oom = 1;
+	return d;
+}
+
+void store_recent_free(store_recent *rows, size_t n)
+{
+	if (!rows)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		store_recent *r = &rows[i];
+		free(r->path);
+		free(r->product);
+		free(r->version);
+		free(r->crash_reason);
+		free(r->crash_address);
+		free(r->crash_function);
+		free(r->signature);
+		free(r->module);
+	}
+	free(rows);
+}
+
+int store_recent_list(store *st, size_t max, store_recent **out, size_t *n, cd_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = prepare(st,
+			 "SELECT path, kind, sha256, size, mtime_ns, first_opened, last_opened, "
+			 "open_count, summary_at, product, version, crash_reason, crash_address, "
+			 "crash_function, signature, module FROM recent ORDER BY seq DESC LIMIT ?1",
+			 &s, "listing recent crashes", e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_bind_int64(s, 1, max && max < INT64_MAX ? (int64_t)max : -1);
+	store_recent *rows = NULL;
+	size_t cnt = 0, cap = 0;
+	int src, oom = 0;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			store_recent *g = realloc(rows, nc * sizeof *g);
+			if (!g) {
+				oom = 1;
+				break;
+			}
+			rows = g;
+			cap = nc;
+		}
+		store_recent *r = &rows[cnt++];
+		memset(r, 0, sizeof *r);
+		r->path = col_dup(s, 0, &oom);
+		const char *kind = (const char *)sqlite3_column_text(s, 1);
+		r->kind = kind && !strcmp(kind, "dir") ? STORE_DIR : STORE_DUMP;
+		const char *sha = (const char *)sqlite3_column_text(s, 2);
+		if (sha && strlen(sha) == 64)
+			memcpy(r->sha256, sha, 65);
+		r->size = (uint64_t)sqlite3_column_int64(s, 3);
+		r->mtime_ns = sqlite3_column_int64(s, 4);
+		r->first_opened = sqlite3_column_int64(s, 5);
+		r->last_opened = sqlite3_column_int64(s, 6);
+		r->open_count = (uint64_t)sqlite3_column_int64(s, 7);
+		r->summary_at = sqlite3_column_int64(s, 8);
+		r->product = col_dup(s, 9, &oom);
+		r->version = col_dup(s, 10, &oom);
+		r->crash_reason = col_dup(s, 11, &oom);
+		r->crash_address = col_dup(s, 12, &oom);
+		r->crash_function = col_dup(s, 13, &oom);
+		r->signature = col_dup(s, 14, &oom);
+		r->module = col_dup(s, 15, &oom);
+		if (oom || !r->path)
+			break;
+	}
+	if (oom)
+		rc = cd_errf(e, CD_ENOMEM, "%s: out of memory listing recent crashes", st->path);
+	else if (src != SQLITE_DONE)
+		rc = st_err(st, src, "listing recent crashes", e);
+	sqlite3_finalize(s);
+	if (rc != CD_OK) {
+		store_recent_free(rows, cnt);
+		return rc;
+	}
+	*out = rows;
+	*n = cnt;
+	return CD_OK;
+}
+
+int store_recent_forget(store *st, const char *path, cd_err *e)
+{
+	char abs[PATH_MAX];
+	const char *key = row_key(path, abs);
+	int rc = tx_begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = prepare(st, "DELETE FROM recent WHERE path IN (?1, ?2)", &s, "forgetting a crash", e);
+	if (rc == CD_OK) {
+		bind_text(s, 1, path);
+		bind_text(s, 2, key);
+		rc = step_done(st, s, "forgetting a crash", e);
+	}
+	if (rc == CD_OK && sqlite3_changes(st->db) == 0)
+		rc = cd_errf(e, CD_ENOTFOUND, "%s: not among the recent crashes", path);
+	return tx_end(st, rc, e);
+}
+
+/* ---- processed ------------------------------------------------------------ */
+
+static int check_key(const char *sha256, const char *symkey, cd_err *e)
+{
+	size_t i = 0;
+	for (; sha256 && i < 64; i++)
+		if (!((sha256[i] >= '0' && sha256[i] <= '9') || (sha256[i] >= 'a' && sha256[i] <= 'f')))
+			break;
+	if (!sha256 || i != 64 || sha256[64])
+		return cd_errf(e, CD_EUSAGE, "processed result: '%s' is not a lowercase hex SHA-256",
+			       sha256 ? sha256 : "(null)");
+	if (!symkey || !*symkey)
+		return cd_errf(e, CD_EUSAGE, "processed result: empty symbol-set key");
+	return CD_OK;
+}
+
+int store_processed_put(store *st, const char *sha256, const char *symkey, const char *json,
+			cd_err *e)
+{
+	int rc = check_key(sha256, symkey, e);
+	if (rc != CD_OK)
+		return rc;
+	size_t len = strlen(json);
+	if (len > STORE_PROCESSED_MAX)
+		return cd_errf(e, CD_EUSAGE, "processed result of %s: %zu bytes, more than %u", sha256,
+			       len, STORE_PROCESSED_MAX);
+	/* Processed JSON is repetitive; zlib typically shrinks it 5-10x. */
+	uLongf zlen = compressBound((uLong)len);
+	unsigned char *z = malloc(zlen);
+	if (!z)
+		return cd_errf(e, CD_ENOMEM, "processed result of %s: out of memory", sha256);
+	int enc = compress2(z, &zlen, (const Bytef *)json, (uLong)len, 6) == Z_OK && zlen < len;
+	const void *body = enc ? (const void *)z : (const void *)json;
+	size_t blen = enc ? (size_t)zlen : len;
+
+	rc = tx_begin(st, e);
+	if (rc == CD_OK) {
+		sqlite3_stmt *s;
+		rc = prepare(st,
+			     "INSERT OR REPLACE INTO processed (sha256, symkey, encoding, raw_size, "
+			     "body, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			     &s, "storing a processed result", e);
+		if (rc == CD_OK) {
+			bind_text(s, 1, sha256);
+			bind_text(s, 2, symkey);
+			sqlite3_bind_int(s, 3, enc);
+			sqlite3_bind_int64(s, 4, (int64_t)len);
+			/* A zero-length blob must still be a blob, not NULL. */
+			sqlite3_bind_blob64(s, 5, blen ? body : "", blen, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 6, now_s());
+			rc = step_done(st, s, "storing a processed result", e);
+		}
+		rc = tx_end(st, rc, e);
+	}
+	free(z);
+	return rc;
+}
+
+int store_processed_get(store *st, const char *sha256, const char *symkey, char **json,
+			int64_t *made_at, cd_err *e)
+{
+	*json = NULL;
+	int rc = check_key(sha256, symkey, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = prepare(st,
+		     "SELECT encoding, raw_size, body, made_at FROM processed "
+		     "WHERE sha256 = ?1 AND symkey = ?2",
+		     &s, "reading a processed result", e);
+	if (rc != CD_OK)
+		return rc;
+	bind_text(s, 1, sha256);
+	bind_text(s, 2, symkey);
+	int src = sqlite3_step(s);
+	if (src == SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return cd_errf(e, CD_ENOTFOUND, "no processed result for %s with symbols '%s'", sha256,
+			       symkey);
+	}
+	if (src != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return st_err(st, src, "reading a processed result", e);
+	}
+	int enc = sqlite3_column_int(s, 0);
+	int64_t raw = sqlite3_column_int64(s, 1);
+	const void *body = sqlite3_column_blob(s, 2);
+	size_t blen = (size_t)sqlite3_column_bytes(s, 2);
+	if (made_at)
+		*made_at = sqlite3_column_int64(s, 3);
+	char *text = NULL;
+	/* Sizes come from the file: check them before trusting them. */
+	if (raw < 0 || raw > (int64_t)STORE_PROCESSED_MAX || (enc == 0 && (size_t)raw != blen))
+		rc = CD_EFORMAT;
+	else if (!(text = malloc((size_t)raw + 1)))
+		rc = CD_ENOMEM;
+	else if (enc == 0) {
+		if (raw)
+			memcpy(text, body, (size_t)raw);
+	} else {
+		uLongf got = (uLongf)raw;
+		if (uncompress((Bytef *)text, &got, body, (uLong)blen) != Z_OK || got != (uLongf)raw)
+			rc = CD_EFORMAT;
+	}
+	if (rc == CD_OK) {
+		text[raw] = 0;
+		if (memchr(text, 0, (size_t)raw))
+			rc = CD_EFORMAT;
+	}
+	sqlite3_finalize(s);
+	if (rc != CD_OK) {
+		free(text);
+		if (rc == CD_ENOMEM)
+			return cd_errf(e, rc, "%s: out of memory reading a processed result", st->path);
+		return cd_errf(e, rc, "%s: processed result for %s with symbols '%s' is damaged",
+			       st->path, sha256, symkey);
+	}
+	*json = text;
+	return CD_OK;
+}

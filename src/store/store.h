@@ -1,0 +1,107 @@
+/*
+ * store.h - crashdesk's SQLite database: the recently opened crashes and
+ * the processed results, under $XDG_CACHE_HOME/crashdesk/crashdesk.db.
+ *
+ * The database is in WAL mode (synchronous=NORMAL): a process killed at
+ * any moment leaves it usable, and every committed write survives the
+ * kill. Every write is one transaction. The schema carries a version
+ * (PRAGMA user_version) and is brought forward on open by the numbered
+ * SQL steps in store.c; a database written by a newer crashdesk is
+ * refused, as is a file that is not crashdesk's database. The database and
+ * its -wal and -shm files are private to the user (mode 0600). Nothing
+ * secret is stored.
+ *
+ * A store is one SQLite connection: use it from one thread at a time
+ * (several processes may share the file; writers wait up to 5 s for each
+ * other). Strings in returned structs are owned as stated per function.
+ */
+#ifndef CD_STORE_H
+#define CD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/util.h"
+
+/* The schema version this build writes; older databases are migrated. */
+#define STORE_SCHEMA_VERSION 1
+
+typedef struct store store;
+
+/* Opens the database at path, creating it (mode 0600) and its schema when
+ * absent; path NULL means $XDG_CACHE_HOME/crashdesk/crashdesk.db (the
+ * directory is created 0700). Caller owns *out and closes it with
+ * store_close(). Errors name the path: CD_EIO when it cannot be opened or
+ * written, CD_EFORMAT when it is not crashdesk's database, is damaged, or
+ * has a schema newer than STORE_SCHEMA_VERSION. */
+int store_open(const char *path, store **out, cd_err *e);
+void store_close(store *st);
+/* The database file's path; borrowed from st. */
+const char *store_path(const store *st);
+/* SQLite's consistency check of the whole file (PRAGMA quick_check);
+ * CD_EFORMAT with the first problem when the file is damaged. */
+int store_check(store *st, cd_err *e);
+
+/* ---- recently opened crashes ------------------------------------------- */
+
+typedef enum store_kind { STORE_DUMP, STORE_DIR } store_kind;
+
+/* What processing learnt about a crash; any field may be NULL (unknown). */
+typedef struct store_summary {
+	const char *product, *version;
+	const char *crash_reason, *crash_address; /* address as text, "0x..." */
+	const char *crash_function;               /* top frame of the crashing thread */
+	const char *signature;                    /* Socorro signature, once there is one */
+	const char *module;                       /* module of the crashing frame */
+} store_summary;
+
+typedef struct store_recent {
+	char *path; /* absolute */
+	store_kind kind;
+	char sha256[65];          /* lowercase hex of a dump's bytes; "" for a directory */
+	uint64_t size;            /* bytes of a dump; 0 for a directory */
+	int64_t mtime_ns;         /* modification time when last opened */
+	int64_t first_opened, last_opened; /* Unix seconds */
+	uint64_t open_count;
+	int64_t summary_at;       /* when the summary was written; 0: no summary */
+	char *product, *version, *crash_reason, *crash_address, *crash_function, *signature,
+		*module; /* NULL when unknown */
+} store_recent;
+
+/* Records that path (a minidump file, or a directory of them) was opened:
+ * a new row, or the existing one with its open count raised and its last
+ * opened time now. The path is made absolute. A dump is hashed (SHA-256)
+ * unless its size and mtime match the row's, and a dump whose content
+ * changed loses its old summary. The hash goes into sha256_out when not
+ * NULL ("" for a directory), for store_processed_get(). */
+int store_recent_touch(store *st, const char *path, store_kind kind, char sha256_out[65],
+		       cd_err *e);
+/* Replaces the summary of path's row; CD_ENOTFOUND when path has none. */
+int store_recent_update_summary(store *st, const char *path, const store_summary *s,
+				cd_err *e);
+/* At most max rows (0: all), most recently opened first. The caller owns
+ * *out (and every string in it) and frees it with store_recent_free(). */
+int store_recent_list(store *st, size_t max, store_recent **out, size_t *n, cd_err *e);
+void store_recent_free(store_recent *rows, size_t n);
+/* Removes path's row (as given, or made absolute, so a file deleted since
+ * can be forgotten too); CD_ENOTFOUND when there was none. */
+int store_recent_forget(store *st, const char *path, cd_err *e);
+
+/* ---- processed results --------------------------------------------------- */
+
+/* Largest processed JSON stored (bytes). */
+#define STORE_PROCESSED_MAX (256u << 20)
+
+/* Stores the processed JSON of the dump with SHA-256 sha256 (64 lowercase
+ * hex digits) walked with the symbol set named by symkey (any non-empty
+ * text the caller derives from the symbols used), replacing an older
+ * entry. Compressed with zlib when that is smaller. */
+int store_processed_put(store *st, const char *sha256, const char *symkey, const char *json,
+			cd_err *e);
+/* The stored JSON in *json (NUL-terminated, caller frees it with free())
+ * and, when made_at is not NULL, when it was stored (Unix seconds).
+ * CD_ENOTFOUND when there is no entry; CD_EFORMAT when it is damaged. */
+int store_processed_get(store *st, const char *sha256, const char *symkey, char **json,
+			int64_t *made_at, cd_err *e);
+
+#endif
