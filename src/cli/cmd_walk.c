@@ -1,7 +1,8 @@
 /*
  * cmd_walk.c - `crashdesk walk`: stackwalk minidumps with local symbols,
- * printed as minidump_stackwalk's human report. (JSON per rust-minidump's
- * schema, x86, arm and arm64 and the rest of issue 4 come next.)
+ * printed as minidump_stackwalk's human report or rust-minidump's JSON.
+ * The processing itself is proc_crash_open() (src/process/crash.c), which
+ * the TUI shares.
  */
 #include <dirent.h>
 #include <errno.h>
