@@ -28,6 +28,13 @@ SYNTH_OBJ := $(SYNTH_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 TOOLS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/mksample.c))
 
+# The shipped views/*.yaml compiled in as the TUI's built-in defaults
+# (src/tui/viewdef.c), so the files and the defaults cannot disagree.
+# views/ itself is a prerequisite so that adding or removing a file regenerates.
+VIEWS     := $(sort $(wildcard views/*.yaml))
+VIEWS_GEN := $(BUILD)/gen/views_builtin.c
+LIB_OBJ   += $(BUILD)/gen/views_builtin.o
+
 .PHONY: all run test check fuzz bench deps deps-fuzz clean sample
 all: crashdesk
 
@@ -42,6 +49,13 @@ $(BUILD)/libcrashdesk.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in views (see VIEWS above).
+$(VIEWS_GEN): $(VIEWS) views src/tui/embed_views.sh
+	@mkdir -p $(dir $@)
+	sh src/tui/embed_views.sh $(VIEWS) >$@.tmp && mv $@.tmp $@
+$(BUILD)/gen/views_builtin.o: $(VIEWS_GEN)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/bench/%: tests/bench/%.c $(BUILD)/libcrashdesk.a
@@ -83,6 +97,7 @@ fuzz: deps-fuzz
 
 # Fuzz targets link the library stages, not the command line.
 FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
+FUZZ_LIB += build/gen/views_builtin.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
