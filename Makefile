@@ -1,6 +1,6 @@
 # crashdesk - build, test, run.
 #   make          build ./crashdesk
-#   make run      install what is missing, build, open the sample crash
+#   make run      install what is missing, build, open the sample crash in the TUI
 #   make test     install what is missing, build and run every test
 #   make check    the tests again under AddressSanitizer + UBSan
 #   make fuzz     libFuzzer targets (clang) into build/fuzz/
@@ -79,7 +79,7 @@ sample: $(TOOLS)
 
 run: deps
 	@$(MAKE) --no-print-directory crashdesk sample
-	./crashdesk dump data/samples/sample.dmp
+	./crashdesk open --symbols-path data/samples/symbols data/samples/sample.dmp
 
 test: deps
 	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(TEST_BIN) $(TOOLS)

@@ -6,6 +6,8 @@
 #ifndef CD_CLI_H
 #define CD_CLI_H
 
+#include <stddef.h>
+
 typedef struct cli_command {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
@@ -16,6 +18,12 @@ int cmd_cache(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_sym(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
+int cmd_open(int argc, char **argv);
+
+/* Runs the TUI (refusing when not on a terminal): on target (a dump or a
+ * directory), on sym_file (the sym-file browser), or on the home pane. */
+int cli_tui(const char *const *paths, int npaths, const char *cache_dir, const char *target,
+	    const char *sym_file);
 
 /* dump_json.c: the decoded dump as a JSON tree (caller owns the reference),
  * and whether the reader recorded problems. */

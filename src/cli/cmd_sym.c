@@ -24,6 +24,7 @@ static const char sym_help[] =
 	"       crashdesk sym lookup [--json] [--cache-dir DIR] FILE ADDR...\n"
 	"       crashdesk sym funcs [--cache-dir DIR] FILE [REGEX]\n"
 	"       crashdesk sym convert FILE -o OUT\n"
+	"       crashdesk sym browse [--cache-dir DIR] FILE   (the TUI's sym-file browser)\n"
 	"\n"
 	"FILE is a Breakpad .sym (plain, .gz or UTF-16). ADDR is a module-relative\n"
 	"hex address. lookup and funcs build a symbol cache on first use, under\n"
@@ -373,6 +374,24 @@ int cmd_sym(int argc, char **argv)
 		return sym_funcs(argc - 2, argv + 2);
 	if (!strcmp(sub, "convert"))
 		return sym_convert(argc - 2, argv + 2);
+	if (!strcmp(sub, "browse")) {
+		const char *dir = NULL, *file = NULL;
+		for (int i = 2; i < argc; i++) {
+			if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
+				dir = argv[++i];
+			else if (argv[i][0] != '-' && !file)
+				file = argv[i];
+			else {
+				fputs(sym_help, stderr);
+				return 2;
+			}
+		}
+		if (!file) {
+			fputs(sym_help, stderr);
+			return 2;
+		}
+		return cli_tui(NULL, 0, dir, NULL, file);
+	}
 	cli_error("sym: unknown subcommand or arguments");
 	fputs(sym_help, stderr);
 	return 2;

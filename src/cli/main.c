@@ -1,6 +1,7 @@
 /* main.c - crashdesk's entry point: dispatch to a subcommand. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -11,6 +12,7 @@ static const cli_command commands[] = {
 	{ "dump", cmd_dump, "print every stream of a minidump (--json for JSON)" },
 	{ "sym", cmd_sym, "inspect Breakpad symbol files: stats, check, lookup, funcs, convert" },
 	{ "walk", cmd_walk, "stackwalk minidumps with local symbols" },
+	{ "open", cmd_open, "the terminal workstation on a dump or a directory of dumps" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -26,6 +28,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
+		/* On a terminal the bare command is the workstation's home. */
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return cli_tui(NULL, 0, NULL, NULL, NULL);
 		usage(stderr);
 		return 2;
 	}

@@ -143,6 +143,9 @@ int sym_cache_is_current(const sym_cache *c, const char *sym_path);
 int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *built,
 	     sym_report *report, cd_err *e);
 void sym_cache_close(sym_cache *c);
+/* Parses sym_path only for its anomalies, into report (freed by the
+ * caller with sym_report_free(), also after an error). */
+int sym_check_file(const char *sym_path, sym_report *report, cd_err *e);
 
 typedef struct sym_module_info {
 	const char *os, *arch, *debug_id, *name, *code_id, *generator;

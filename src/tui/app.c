@@ -1,0 +1,1304 @@
+/*
+ * app.c - the TUI's loop: a stack of panes, each a list (list.c) whose rows
+ * come from a processed crash (rows.c) or a symbol cache (symbrowse.c).
+ *
+ *   keys -> keymap (views/keys.yaml) -> action -> the top pane
+ *   worker thread -> new crash documents -> panes rebuilt from them -> draw
+ *
+ * The loop waits for a key at most 100 ms, so results of the worker show as
+ * soon as they land; it redraws only when something changed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include <curses.h>
+
+#include "../minidump/minidump.h"
+#include "../store/store.h"
+#include "internal.h"
+#include "rows.h"
+#include "symbrowse.h"
+#include "tui.h"
+#include "worker.h"
+
+typedef enum pane_kind {
+	PK_HOME, PK_CRASHES,
+	/* the tabs of one crash, in Tab order */
+	PK_SUMMARY, PK_THREADS, PK_FRAMES, PK_MODULES, PK_UNLOADED, PK_ANNOTATIONS,
+	PK_DETAILS, PK_UNLOADED_FRAMES,
+	/* the sym-file browser's tabs */
+	PK_SYMFUNCS, PK_SYMCHECK, PK_SYMLOOKUP,
+} pane_kind;
+
+#define FIRST_TAB PK_SUMMARY
+#define LAST_TAB PK_ANNOTATIONS
+static const char *const pane_names[] = {
+	[PK_HOME] = "Home", [PK_CRASHES] = "Crashes", [PK_SUMMARY] = "Summary",
+	[PK_THREADS] = "Threads", [PK_FRAMES] = "Frames", [PK_MODULES] = "Modules",
+	[PK_UNLOADED] = "Unloaded", [PK_ANNOTATIONS] = "Annotations", [PK_DETAILS] = "Frame",
+	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_SYMFUNCS] = "Functions",
+	[PK_SYMCHECK] = "Check", [PK_SYMLOOKUP] = "Lookup",
+};
+/* The view (views/ YAML) each list pane takes its columns from. */
+static const char *const pane_views[] = {
+	[PK_CRASHES] = "crashes", [PK_THREADS] = "threads", [PK_FRAMES] = "frames",
+	[PK_MODULES] = "modules", [PK_UNLOADED] = "unloaded", [PK_ANNOTATIONS] = "annotations",
+	[PK_SYMFUNCS] = "symfuncs",
+};
+
+typedef struct pane {
+	pane_kind kind;
+	tui_list list;
+	int crash;            /* index into the worker's crashes, -1: none */
+	int thread, frame;    /* PK_FRAMES, PK_DETAILS */
+	int unfold;           /* PK_FRAMES: inline frames shown */
+	uint32_t built_seq;   /* the crash's seq the rows came from */
+	int built;
+	char arg[256];        /* PK_UNLOADED_FRAMES: the module */
+} pane;
+
+#define MAX_DEPTH 16
+
+typedef struct app {
+	const tui_options *o;
+	tui_views views;
+	tui_view v_kv, v_text, v_home, v_check;
+	sym_store *store;
+	store *db;            /* recently opened crashes; NULL when it cannot be opened */
+	uint8_t *recorded;    /* [crash]: its summary went into db */
+	tui_worker w;
+	pane stack[MAX_DEPTH];
+	int depth;
+	int quit, dirty;
+	char status[512];
+	int status_style;
+	time_t status_at;
+	char search[128];
+	int prompt;           /* 0 or the key that opened it: search, filter, address, open */
+	char input[512];
+	int help;             /* the help overlay is up */
+	tui_list help_list;
+	uint32_t seen_seq;
+	/* the sym-file browser */
+	const sym_cache *sym;
+	char sym_title[512];
+	int sym_wait;         /* waiting for the worker's answer */
+	symbrowse sb;
+	char symcache_dir[4096];
+	char config_dir[4096];
+	char target[4096];    /* the dump or directory of the session */
+} app;
+
+enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN };
+
+static void set_status(app *a, tui_style style, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_status(app *a, tui_style style, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof a->status, fmt, ap);
+	va_end(ap);
+	a->status_style = style;
+	a->status_at = time(NULL);
+	a->dirty = 1;
+}
+
+static pane *top(app *a)
+{
+	return a->depth ? &a->stack[a->depth - 1] : NULL;
+}
+
+static int is_tab(pane_kind k)
+{
+	return k >= FIRST_TAB && k <= LAST_TAB;
+}
+
+static int list_height(void)
+{
+	return LINES - 2; /* title line above, status line below */
+}
+
+static tui_crash *crash_of(app *a, const pane *p)
+{
+	return p->crash >= 0 && (uint32_t)p->crash < a->w.ncrashes ? &a->w.crashes[p->crash] : NULL;
+}
+
+/* ---- building a pane's rows ------------------------------------------- */
+
+static const tui_view *view_for(app *a, pane_kind k)
+{
+	const tui_view *v = pane_views[k] ? tui_views_get(&a->views, pane_views[k]) : NULL;
+	if (v)
+		return v;
+	if (k == PK_HOME)
+		return &a->v_home;
+	if (k == PK_SYMCHECK)
+		return &a->v_check;
+	if (k == PK_UNLOADED_FRAMES)
+		return &a->v_text;
+	return &a->v_kv;
+}
+
+static int read_memory(void *ctx, uint64_t addr, void *dst, size_t n)
+{
+	const md_dump *d = ctx;
+	return md_read_memory(d, addr, dst, n) == CD_OK ? 0 : -1;
+}
+
+static void describe_time(json_t *doc, const proc_crash *pc, char *buf, size_t n)
+{
+	json_t *ann = json_object_get(doc, "annotations");
+	json_t *ct = json_object_get(ann, "CrashTime");
+	time_t t = 0;
+	if (json_is_string(ct))
+		t = (time_t)strtoll(json_string_value(ct), NULL, 10);
+	if (!t && pc && pc->dump)
+		t = (time_t)pc->dump->time_date_stamp;
+	struct tm tm;
+	if (t && gmtime_r(&t, &tm))
+		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
+	else
+		snprintf(buf, n, "%s", "");
+}
+
+/* Under the worker's lock: one row per dump of the directory. */
+static json_t *crash_rows(app *a)
+{
+	json_t *rows = json_array();
+	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
+		tui_crash *c = &a->w.crashes[i];
+		char reason[256] = "", fn[512] = "", mod[256] = "", when[32] = "";
+		const char *style = NULL;
+		if (c->state == CRASH_READY) {
+			json_t *ci = json_object_get(c->doc, "crash_info");
+			const char *t = json_string_value(json_object_get(ci, "type"));
+			snprintf(reason, sizeof reason, "%s", t ? t : "No crash");
+			json_t *th = rows_crashing_thread(c->doc);
+			json_t *f0 = json_array_get(json_object_get(th, "frames"), 0);
+			const char *f = json_string_value(json_object_get(f0, "function"));
+			const char *m = json_string_value(json_object_get(f0, "module"));
+			const char *off = json_string_value(json_object_get(f0, "module_offset"));
+			if (f)
+				snprintf(fn, sizeof fn, "%s", f);
+			else if (m)
+				snprintf(fn, sizeof fn, "%s+%s", m, off ? off : "");
+			snprintf(mod, sizeof mod, "%s", m ? m : "");
+			describe_time(c->doc, c->pc, when, sizeof when);
+		} else if (c->state == CRASH_FAILED) {
+			snprintf(reason, sizeof reason, "unreadable: %s", c->error);
+			style = "error";
+		} else {
+			snprintf(reason, sizeof reason, "%s",
+				 c->state == CRASH_WORKING ? "walking..." : "waiting");
+			style = "dim";
+		}
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "reason", reason, "function",
+				      fn, "module", mod, "time", when, "file", cd_basename(c->path),
+				      "_crash", (json_int_t)i);
+		if (style)
+			json_object_set_new(r, "_style", json_string(style));
+		json_array_append_new(rows, r);
+	}
+	return rows;
+}
+
+static json_t *message_rows(const char *key, const char *value, const char *style)
+{
+	json_t *rows = json_array();
+	json_t *r = json_pack("{s:s, s:s}", "key", key, "value", value);
+	if (style)
+		json_object_set_new(r, "_style", json_string(style));
+	json_array_append_new(rows, r);
+	return rows;
+}
+
+static const char *describe_annotation(void *ctx, const char *key)
+{
+	(void)ctx;
+	(void)key;
+	return NULL;
+}
+
+/* Under the worker's lock: (re)builds p's rows when its crash changed. */
+static void build(app *a, pane *p)
+{
+	if (p->kind == PK_CRASHES) {
+		json_t *rows = crash_rows(a);
+		if (!p->built)
+			tui_list_set_json(&p->list, view_for(a, p->kind), rows);
+		else
+			tui_list_update_json(&p->list, rows);
+		p->built = 1;
+		return;
+	}
+	tui_crash *c = crash_of(a, p);
+	if (!c || (p->built && p->built_seq == c->seq))
+		return;
+	if (c->state != CRASH_READY) {
+		char msg[600];
+		if (c->state == CRASH_FAILED)
+			snprintf(msg, sizeof msg, "%s", c->error);
+		else
+			snprintf(msg, sizeof msg, "walking %s ...", cd_basename(c->path));
+		tui_list_set_json(&p->list, &a->v_kv,
+				  message_rows(c->state == CRASH_FAILED ? "Error" : "Status", msg,
+					       c->state == CRASH_FAILED ? "error" : "dim"));
+		p->built = 1;
+		p->built_seq = c->seq;
+		return;
+	}
+	json_t *rows = NULL;
+	json_t *doc = c->doc;
+	switch (p->kind) {
+	case PK_SUMMARY: rows = rows_summary(doc, c->path); break;
+	case PK_THREADS: rows = rows_threads(doc); break;
+	case PK_FRAMES: rows = rows_frames(doc, p->thread, p->unfold); break;
+	case PK_MODULES: rows = rows_modules(doc); break;
+	case PK_UNLOADED: rows = rows_unloaded(doc); break;
+	case PK_ANNOTATIONS:
+		rows = rows_annotations(doc, describe_annotation, a);
+		break;
+	case PK_DETAILS:
+		rows = rows_frame_details(doc, p->thread, p->frame,
+					  c->pc && c->pc->dump ? read_memory : NULL,
+					  c->pc ? c->pc->dump : NULL);
+		break;
+	case PK_UNLOADED_FRAMES: rows = rows_unloaded_frames(doc, p->arg); break;
+	default: rows = json_array(); break;
+	}
+	uint32_t sel = p->list.sel;
+	tui_list_set_json(&p->list, view_for(a, p->kind), rows);
+	if (p->built)
+		tui_list_select(&p->list, sel, list_height() - 1);
+	p->built = 1;
+	p->built_seq = c->seq;
+}
+
+/* Under the worker's lock: the home pane's memory of a processed dump. */
+static void record_summary(app *a, uint32_t i)
+{
+	tui_crash *c = &a->w.crashes[i];
+	if (!a->db || !a->recorded || a->recorded[i] || c->state != CRASH_READY)
+		return;
+	a->recorded[i] = 1;
+	json_t *ann = json_object_get(c->doc, "annotations");
+	json_t *ci = json_object_get(c->doc, "crash_info");
+	json_t *f0 = json_array_get(json_object_get(rows_crashing_thread(c->doc), "frames"), 0);
+	store_summary sum = {
+		.product = json_string_value(json_object_get(ann, "ProductName")),
+		.version = json_string_value(json_object_get(ann, "Version")),
+		.crash_reason = json_string_value(json_object_get(ci, "type")),
+		.crash_address = json_string_value(json_object_get(ci, "address")),
+		.crash_function = json_string_value(json_object_get(f0, "function")),
+		.module = json_string_value(json_object_get(f0, "module")),
+	};
+	cd_err e;
+	char abs[4096];
+	if (!realpath(c->path, abs))
+		return;
+	store_recent_touch(a->db, abs, STORE_DUMP, NULL, &e);
+	store_recent_update_summary(a->db, abs, &sum, &e);
+}
+
+static void rebuild_all(app *a)
+{
+	worker_lock(&a->w);
+	for (uint32_t i = 0; i < a->w.ncrashes; i++)
+		record_summary(a, i);
+	for (int i = 0; i < a->depth; i++) {
+		pane *p = &a->stack[i];
+		if (p->kind == PK_CRASHES || p->crash >= 0)
+			build(a, p);
+	}
+	worker_unlock(&a->w);
+}
+
+/* ---- pane stack --------------------------------------------------------- */
+
+static pane *push(app *a, pane_kind k, int crash)
+{
+	if (a->depth == MAX_DEPTH) {
+		set_status(a, TUI_S_ERROR, "too many panes open: go back first");
+		return NULL;
+	}
+	pane *p = &a->stack[a->depth++];
+	memset(p, 0, sizeof *p);
+	p->kind = k;
+	p->crash = crash;
+	p->thread = -1;
+	p->list.sort_col = -1;
+	a->dirty = 1;
+	return p;
+}
+
+static void pop(app *a)
+{
+	if (!a->depth)
+		return;
+	tui_list_free(&a->stack[--a->depth].list);
+	a->dirty = 1;
+}
+
+/* The crashing thread, or the first one. */
+static int default_thread(app *a, int crash)
+{
+	int t = 0;
+	worker_lock(&a->w);
+	tui_crash *c = &a->w.crashes[crash];
+	if (c->state == CRASH_READY) {
+		json_t *ci = json_object_get(c->doc, "crash_info");
+		json_t *ct = json_object_get(ci, "crashing_thread");
+		if (json_is_integer(ct))
+			t = (int)json_integer_value(ct);
+	}
+	worker_unlock(&a->w);
+	return t;
+}
+
+/* Switches the top crash tab to kind k (or pushes it over a non-tab). */
+static void show_tab(app *a, pane_kind k)
+{
+	pane *p = top(a);
+	if (!p || p->crash < 0)
+		return;
+	int crash = p->crash, thread = p->thread;
+	if (p->kind == PK_FRAMES || p->kind == PK_THREADS)
+		thread = p->thread;
+	/* Tabs replace each other; details and the like are left first. */
+	while (a->depth > 1 && !is_tab(top(a)->kind) && top(a)->crash == crash)
+		pop(a);
+	if (is_tab(top(a)->kind))
+		pop(a);
+	pane *n = push(a, k, crash);
+	if (!n)
+		return;
+	n->thread = thread >= 0 ? thread : default_thread(a, crash);
+	worker_lock(&a->w);
+	build(a, n);
+	worker_unlock(&a->w);
+}
+
+static void open_crash(app *a, int crash)
+{
+	worker_want(&a->w, (uint32_t)crash);
+	pane *p = push(a, PK_SUMMARY, crash);
+	if (!p)
+		return;
+	worker_lock(&a->w);
+	build(a, p);
+	worker_unlock(&a->w);
+}
+
+/* ---- the sym-file browser ---------------------------------------------- */
+
+static void browse_symbols(app *a, const sym_cache *c, const char *title)
+{
+	a->sym = c;
+	if (title != a->sym_title)
+		snprintf(a->sym_title, sizeof a->sym_title, "%s", title);
+	symbrowse_set(&a->sb, c);
+	pane *p = push(a, PK_SYMFUNCS, -1);
+	if (!p)
+		return;
+	tui_list_set_source(&p->list, view_for(a, PK_SYMFUNCS), symbrowse_count(&a->sb),
+			    symbrowse_cell, &a->sb);
+	p->built = 1;
+	set_status(a, TUI_S_NORMAL, "%s: %u functions", title, symbrowse_count(&a->sb));
+}
+
+/* Polls the worker's answer to a request for symbols. */
+static void poll_symbols(app *a)
+{
+	if (!a->sym_wait)
+		return;
+	worker_lock(&a->w);
+	int answered = a->w.want_sym == 2;
+	const sym_cache *c = a->w.sym_answer;
+	sym_status st = a->w.sym_answer_status;
+	char err[512];
+	snprintf(err, sizeof err, "%s", a->w.sym_error);
+	const sym_report *report = answered && c && a->w.sym_owned == c ? &a->w.sym_report : NULL;
+	worker_unlock(&a->w);
+	if (!answered)
+		return;
+	a->sym_wait = 0;
+	if (!c) {
+		set_status(a, TUI_S_ERROR, "%s: %s", a->sym_title,
+			   err[0] ? err : st == SYM_STATUS_CORRUPT ? "symbols damaged" : "no symbols");
+		if (!a->depth)
+			a->quit = 1;
+		return;
+	}
+	browse_symbols(a, c, a->sym_title);
+	/* The worker leaves its report alone until the next request. */
+	symbrowse_set_report(&a->sb, report);
+}
+
+static void show_lookup(app *a, const char *text)
+{
+	char *end;
+	errno = 0;
+	unsigned long long addr = strtoull(text, &end, 16);
+	if (!a->sym || errno || end == text || *end) {
+		set_status(a, TUI_S_ERROR, "not a hex address: %s", text);
+		return;
+	}
+	pane *p = push(a, PK_SYMLOOKUP, -1);
+	if (!p)
+		return;
+	tui_list_set_json(&p->list, &a->v_kv, symbrowse_lookup_rows(&a->sb, addr));
+	p->built = 1;
+	snprintf(p->arg, sizeof p->arg, "0x%llx", addr);
+}
+
+static void show_check(app *a)
+{
+	pane *p = push(a, PK_SYMCHECK, -1);
+	if (!p)
+		return;
+	tui_list_set_json(&p->list, &a->v_check, symbrowse_check_rows(&a->sb));
+	p->built = 1;
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+static void open_target(app *a, const char *path);
+
+static void act_open(app *a)
+{
+	pane *p = top(a);
+	if (!p || !p->list.n)
+		return;
+	json_t *row = tui_list_row(&p->list, p->list.sel);
+	switch (p->kind) {
+	case PK_HOME: {
+		const char *path = json_string_value(json_object_get(row, "_path"));
+		if (path)
+			open_target(a, path);
+		else {
+			a->prompt = PROMPT_OPEN;
+			a->input[0] = 0;
+		}
+		break;
+	}
+	case PK_CRASHES:
+		open_crash(a, (int)json_integer_value(json_object_get(row, "_crash")));
+		break;
+	case PK_THREADS: {
+		int t = (int)json_integer_value(json_object_get(row, "_thread"));
+		int crash = p->crash;
+		pop(a);
+		pane *n = push(a, PK_FRAMES, crash);
+		if (n) {
+			n->thread = t;
+			worker_lock(&a->w);
+			build(a, n);
+			worker_unlock(&a->w);
+		}
+		break;
+	}
+	case PK_FRAMES:
+	case PK_UNLOADED_FRAMES: {
+		json_t *fr = json_object_get(row, "_frame");
+		if (!json_is_integer(fr))
+			break;
+		int thread = p->kind == PK_FRAMES
+				     ? p->thread
+				     : (int)json_integer_value(json_object_get(row, "_thread"));
+		pane *n = push(a, PK_DETAILS, p->crash);
+		if (n) {
+			n->thread = thread;
+			n->frame = (int)json_integer_value(fr);
+			worker_lock(&a->w);
+			build(a, n);
+			worker_unlock(&a->w);
+		}
+		break;
+	}
+	case PK_UNLOADED: {
+		const char *name = json_string_value(json_object_get(row, "name"));
+		pane *n = push(a, PK_UNLOADED_FRAMES, p->crash);
+		if (n) {
+			snprintf(n->arg, sizeof n->arg, "%s", name ? name : "");
+			worker_lock(&a->w);
+			build(a, n);
+			worker_unlock(&a->w);
+			if (!n->list.n)
+				set_status(a, TUI_S_NORMAL, "no frame points into %s", n->arg);
+		}
+		break;
+	}
+	case PK_MODULES: {
+		const char *df = json_string_value(json_object_get(row, "debug_file"));
+		const char *id = json_string_value(json_object_get(row, "debug_id"));
+		const char *st = json_string_value(json_object_get(row, "status"));
+		if (!df || !id || !st || strcmp(st, "loaded")) {
+			set_status(a, TUI_S_MISSING, "no symbols to browse for %s",
+				   json_string_value(json_object_get(row, "name")));
+			break;
+		}
+		snprintf(a->sym_title, sizeof a->sym_title, "%s %s", df, id);
+		worker_want_symbols(&a->w, df, id);
+		a->sym_wait = 1;
+		set_status(a, TUI_S_NORMAL, "opening the symbols of %s ...", df);
+		break;
+	}
+	case PK_SYMFUNCS: {
+		char buf[64];
+		const char *addr = tui_list_cell(&p->list, p->list.sel, "address", buf, sizeof buf);
+		show_lookup(a, addr);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void act_back(app *a, int quit_key)
+{
+	if (a->depth <= 1) {
+		/* q on the first pane quits; Backspace there does nothing. */
+		if (quit_key)
+			a->quit = 1;
+		return;
+	}
+	pane *p = top(a);
+	int crash = p->crash;
+	/* A crash's tabs are one level: back leaves them all. */
+	if (is_tab(p->kind)) {
+		while (a->depth > 1 && top(a)->crash == crash && (is_tab(top(a)->kind)))
+			pop(a);
+		if (!a->depth || a->depth == 0)
+			a->quit = 1;
+		return;
+	}
+	if (p->kind == PK_SYMFUNCS) {
+		a->sym = NULL;
+		symbrowse_set(&a->sb, NULL);
+	}
+	pop(a);
+}
+
+static void act_tab(app *a, int dir)
+{
+	pane *p = top(a);
+	if (!p)
+		return;
+	if (p->kind == PK_SYMFUNCS || p->kind == PK_SYMCHECK) {
+		if (p->kind == PK_SYMFUNCS)
+			show_check(a);
+		else
+			pop(a);
+		return;
+	}
+	if (!is_tab(p->kind))
+		return;
+	int k = p->kind + dir;
+	if (k > LAST_TAB)
+		k = FIRST_TAB;
+	if (k < FIRST_TAB)
+		k = LAST_TAB;
+	show_tab(a, (pane_kind)k);
+}
+
+static void act_fold(app *a)
+{
+	pane *p = top(a);
+	if (!p || p->kind != PK_FRAMES)
+		return;
+	/* Keep the same real frame selected across the fold. */
+	json_t *row = tui_list_row(&p->list, p->list.sel);
+	json_int_t frame = json_integer_value(json_object_get(row, "_frame"));
+	p->unfold = !p->unfold;
+	p->built = 0;
+	worker_lock(&a->w);
+	build(a, p);
+	worker_unlock(&a->w);
+	for (uint32_t i = 0; i < p->list.n; i++)
+		if (json_integer_value(json_object_get(tui_list_row(&p->list, i), "_frame")) == frame) {
+			tui_list_select(&p->list, i, list_height() - 1);
+			break;
+		}
+	set_status(a, TUI_S_NORMAL, "inline frames %s", p->unfold ? "shown" : "folded");
+}
+
+/* OSC 52: the terminal (or tmux) puts the text on the clipboard. */
+static void copy_to_clipboard(app *a, const char *text)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(text);
+	char *out = malloc(4 * (n / 3 + 1) + 1);
+	if (!out)
+		return;
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)(unsigned char)text[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)(unsigned char)text[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)text[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out[o] = 0;
+	fprintf(stdout, "\033]52;c;%s\a", out);
+	fflush(stdout);
+	free(out);
+	set_status(a, TUI_S_NORMAL, "copied: %.200s", text);
+}
+
+static void act_copy(app *a)
+{
+	pane *p = top(a);
+	if (!p || !p->list.n)
+		return;
+	char line[2048];
+	tui_list_line(&p->list, p->list.sel, line, sizeof line);
+	/* Tabs between cells read badly once pasted into a bug. */
+	for (char *c = line; *c; c++)
+		if (*c == '\t')
+			*c = ' ';
+	copy_to_clipboard(a, line);
+}
+
+static void act_sort(app *a)
+{
+	pane *p = top(a);
+	if (!p || !p->list.view || !p->list.view->ncols)
+		return;
+	tui_list *l = &p->list;
+	/* Each column ascending, then descending, then back to source order. */
+	if (l->sort_col >= 0 && !l->sort_desc)
+		l->sort_desc = 1;
+	else {
+		l->sort_desc = 0;
+		l->sort_col = l->sort_col + 1 >= l->view->ncols ? -1 : l->sort_col + 1;
+	}
+	tui_list_refresh(l);
+	if (l->sort_col >= 0)
+		set_status(a, TUI_S_NORMAL, "sorted by %s%s", l->view->cols[l->sort_col].title,
+			   l->sort_desc ? ", descending" : "");
+	else
+		set_status(a, TUI_S_NORMAL, "in original order");
+}
+
+static void search(app *a, int dir)
+{
+	pane *p = top(a);
+	if (!p || !a->search[0])
+		return;
+	if (tui_list_search(&p->list, a->search, dir))
+		set_status(a, TUI_S_NORMAL, "/%s", a->search);
+	else
+		set_status(a, TUI_S_ERROR, "not found: %s", a->search);
+}
+
+static void finish_prompt(app *a)
+{
+	pane *p = top(a);
+	switch (a->prompt) {
+	case PROMPT_SEARCH:
+		snprintf(a->search, sizeof a->search, "%s", a->input);
+		search(a, 1);
+		break;
+	case PROMPT_FILTER:
+		if (p) {
+			snprintf(p->list.filter, sizeof p->list.filter, "%s", a->input);
+			tui_list_refresh(&p->list);
+			set_status(a, TUI_S_NORMAL, a->input[0] ? "%u rows match \"%s\"" : "%u rows",
+				   p->list.n, a->input);
+		}
+		break;
+	case PROMPT_ADDRESS:
+		show_lookup(a, a->input);
+		break;
+	case PROMPT_OPEN:
+		open_target(a, a->input);
+		break;
+	}
+	a->prompt = 0;
+}
+
+/* ---- help ----------------------------------------------------------------- */
+
+/* Whether an action does something in a pane of kind k. */
+static int applies(pane_kind k, tui_action act)
+{
+	switch (act) {
+	case TUI_ACT_THREADS: case TUI_ACT_FRAMES: case TUI_ACT_MODULES:
+	case TUI_ACT_UNLOADED: case TUI_ACT_ANNOTATIONS: case TUI_ACT_SUMMARY:
+		return k >= FIRST_TAB && k <= PK_UNLOADED_FRAMES;
+	case TUI_ACT_NEXT_PANE: case TUI_ACT_PREV_PANE:
+		return is_tab(k) || k == PK_SYMFUNCS || k == PK_SYMCHECK;
+	case TUI_ACT_FOLD:
+		return k == PK_FRAMES;
+	case TUI_ACT_GOTO_ADDRESS:
+		return k == PK_SYMFUNCS || k == PK_SYMLOOKUP || k == PK_SYMCHECK;
+	case TUI_ACT_OPEN:
+		return k == PK_HOME || k == PK_CRASHES || k == PK_THREADS || k == PK_FRAMES ||
+		       k == PK_UNLOADED || k == PK_UNLOADED_FRAMES || k == PK_MODULES ||
+		       k == PK_SYMFUNCS;
+	case TUI_ACT_NONE: case TUI_ACT_COUNT:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static void show_help(app *a)
+{
+	pane *p = top(a);
+	pane_kind k = p ? p->kind : PK_HOME;
+	json_t *rows = json_array();
+	for (int act = TUI_ACT_NONE + 1; act < TUI_ACT_COUNT; act++) {
+		if (!applies(k, (tui_action)act))
+			continue;
+		int keys[8], n = tui_keymap_keys(&a->views.keys, (tui_action)act, keys, 8);
+		if (n <= 0)
+			continue;
+		char names[128] = "";
+		for (int i = 0; i < n && i < 8; i++) {
+			char kn[32];
+			tui_key_name(keys[i], kn, sizeof kn);
+			if (i)
+				strncat(names, " ", sizeof names - strlen(names) - 1);
+			strncat(names, kn, sizeof names - strlen(names) - 1);
+		}
+		json_array_append_new(rows, json_pack("{s:s, s:s}", "key", names, "value",
+						      tui_action_help((tui_action)act)));
+	}
+	tui_list_set_json(&a->help_list, &a->v_kv, rows);
+	a->help = 1;
+	a->dirty = 1;
+}
+
+/* ---- drawing ---------------------------------------------------------------- */
+
+static void draw_title(app *a)
+{
+	pane *p = top(a);
+	attrset(tui_attr(TUI_S_TITLE));
+	char title[1024];
+	const char *what = "";
+	if (p && p->crash >= 0)
+		what = cd_basename(a->w.crashes[p->crash].path);
+	else if (p && p->kind >= PK_SYMFUNCS)
+		what = a->sym_title;
+	else if (p && p->kind == PK_CRASHES)
+		what = a->target;
+	snprintf(title, sizeof title, " crashdesk  %s", what);
+	int tabs_w = 0;
+	if (p && (is_tab(p->kind) || p->crash >= 0))
+		for (int k = FIRST_TAB; k <= LAST_TAB; k++)
+			tabs_w += (int)strlen(pane_names[k]) + 2;
+	int room = COLS - tabs_w;
+	if (room < 12) { /* a narrow screen keeps the tabs only */
+		room = 0;
+	}
+	tui_put(0, 0, room, title, TUI_ALIGN_LEFT);
+	int x = room;
+	if (p && (is_tab(p->kind) || p->crash >= 0)) {
+		pane_kind cur = p->kind;
+		for (int i = a->depth - 1; i >= 0 && !is_tab(cur); i--)
+			if (is_tab(a->stack[i].kind))
+				cur = a->stack[i].kind;
+		for (int k = FIRST_TAB; k <= LAST_TAB && x < COLS; k++) {
+			char t[32];
+			snprintf(t, sizeof t, " %s ", pane_names[k]);
+			int w = (int)strlen(t);
+			if (x + w > COLS)
+				w = COLS - x;
+			attrset(k == (int)cur ? tui_attr(TUI_S_TAB) | (int)A_REVERSE : tui_attr(TUI_S_TITLE));
+			tui_put(0, x, w, t, TUI_ALIGN_LEFT);
+			x += w;
+		}
+	} else if (p && (p->kind == PK_SYMFUNCS || p->kind == PK_SYMCHECK)) {
+		/* nothing: the title says which file */
+	}
+	attrset(A_NORMAL);
+}
+
+static void draw_status(app *a)
+{
+	int y = LINES - 1;
+	pane *p = top(a);
+	char left[1024], right[128] = "";
+	tui_style style = TUI_S_STATUS;
+	if (a->prompt) {
+		static const char *const label[] = { "", "/", "filter: ", "address (hex): ",
+						     "open: " };
+		snprintf(left, sizeof left, "%s%s", label[a->prompt], a->input);
+		attrset(A_NORMAL);
+		tui_put(y, 0, COLS, left, TUI_ALIGN_LEFT);
+		int cx = tui_text_width(left);
+		move(y, cx < COLS ? cx : COLS - 1);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	worker_lock(&a->w);
+	if (a->w.busy) {
+		tui_crash *c = &a->w.crashes[a->w.busy_crash];
+		snprintf(left, sizeof left, "walking %s: thread %u of %u", cd_basename(c->path),
+			 a->w.threads_done, a->w.threads_total);
+	} else if (a->sym_wait) {
+		snprintf(left, sizeof left, "loading symbols: %s ...", a->sym_title);
+	} else {
+		snprintf(left, sizeof left, "%s", a->status);
+		style = a->status[0] && a->status_style != TUI_S_NORMAL ? a->status_style
+									: TUI_S_STATUS;
+	}
+	worker_unlock(&a->w);
+	if (p && p->list.n)
+		snprintf(right, sizeof right, " %u/%u  ?:help q:back ", p->list.sel + 1, p->list.n);
+	else
+		snprintf(right, sizeof right, " ?:help q:back ");
+	int rw = tui_text_width(right);
+	if (rw > COLS / 2)
+		rw = 0;
+	attrset(tui_attr(style) | (style == TUI_S_STATUS ? 0 : A_REVERSE));
+	tui_put(y, 0, COLS - rw, left, TUI_ALIGN_LEFT);
+	attrset(tui_attr(TUI_S_STATUS));
+	if (rw)
+		tui_put(y, COLS - rw, rw, right, TUI_ALIGN_RIGHT);
+	attrset(A_NORMAL);
+}
+
+static void draw_help(app *a)
+{
+	int h = LINES - 4, w = COLS - 8;
+	if (h > (int)a->help_list.n + 3)
+		h = (int)a->help_list.n + 3;
+	if (w > 76)
+		w = 76;
+	if (h < 3 || w < 20) {
+		h = LINES - 2;
+		w = COLS;
+	}
+	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+	attrset(tui_attr(TUI_S_TITLE));
+	tui_put(y, x, w, " Keys of this pane  (Esc closes)", TUI_ALIGN_LEFT);
+	attrset(A_NORMAL);
+	tui_list_draw(&a->help_list, y + 1, x, h - 1, w, 1);
+}
+
+static void draw(app *a)
+{
+	erase();
+	if (LINES < 3 || COLS < 10) {
+		mvaddstr(0, 0, "crashdesk: window too small");
+		refresh();
+		return;
+	}
+	draw_title(a);
+	pane *p = top(a);
+	if (p)
+		tui_list_draw(&p->list, 1, 0, list_height(), COLS, !a->help);
+	if (a->help)
+		draw_help(a);
+	draw_status(a);
+	refresh();
+	a->dirty = 0;
+}
+
+/* ---- opening things -------------------------------------------------------- */
+
+static int has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+static int by_string(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The .dmp files of a directory, in name order. */
+static int list_dumps(const char *dir, char ***out, uint32_t *n, cd_err *e)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return cd_errf(e, CD_EIO, "%s: %s", dir, strerror(errno));
+	char **v = NULL;
+	uint32_t cnt = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!has_suffix(de->d_name, ".dmp"))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **nv = realloc(v, cap * sizeof *v);
+			if (!nv)
+				break;
+			v = nv;
+		}
+		size_t len = strlen(dir) + strlen(de->d_name) + 2;
+		v[cnt] = malloc(len);
+		if (v[cnt])
+			snprintf(v[cnt++], len, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof *v, by_string);
+	*out = v;
+	*n = cnt;
+	return CD_OK;
+}
+
+/* Starts the worker over the dumps of path; the first pane shows them. */
+static void open_target(app *a, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		set_status(a, TUI_S_ERROR, "%s: %s", path, strerror(errno));
+		return;
+	}
+	char **paths = NULL;
+	uint32_t n = 0;
+	cd_err e;
+	int dir = S_ISDIR(st.st_mode);
+	if (dir) {
+		if (list_dumps(path, &paths, &n, &e) != CD_OK) {
+			set_status(a, TUI_S_ERROR, "%s", e.msg);
+			return;
+		}
+		if (!n) {
+			set_status(a, TUI_S_ERROR, "%s: no .dmp files", path);
+			free(paths);
+			return;
+		}
+	} else {
+		paths = malloc(sizeof *paths);
+		if (!paths || !(paths[0] = strdup(path))) {
+			free(paths);
+			return;
+		}
+		n = 1;
+	}
+	snprintf(a->target, sizeof a->target, "%s", path);
+	/* One session at a time: the panes of an earlier one go. */
+	while (a->depth > 0 && top(a)->kind != PK_HOME)
+		pop(a);
+	worker_free(&a->w);
+	if (worker_start(&a->w, a->store, paths, n) != CD_OK)
+		set_status(a, TUI_S_ERROR, "cannot start the worker thread");
+	for (uint32_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(a->recorded);
+	a->recorded = calloc(n ? n : 1, 1);
+	if (dir && a->db) {
+		char abs[4096];
+		if (realpath(path, abs))
+			store_recent_touch(a->db, abs, STORE_DIR, NULL, &e);
+	}
+	if (dir) {
+		pane *p = push(a, PK_CRASHES, -1);
+		if (p) {
+			worker_lock(&a->w);
+			build(a, p);
+			worker_unlock(&a->w);
+		}
+		set_status(a, TUI_S_NORMAL, "%s: %u dumps", path, n);
+	} else {
+		open_crash(a, 0);
+	}
+}
+
+static void home_rows(app *a)
+{
+	pane *p = push(a, PK_HOME, -1);
+	if (!p)
+		return;
+	json_t *rows = json_array();
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "name", "Open a dump or a directory...",
+					      "when", "", "_style", "heading"));
+	store_recent *rec = NULL;
+	size_t nrec = 0;
+	cd_err e;
+	if (a->db && store_recent_list(a->db, 200, &rec, &nrec, &e) == CD_OK) {
+		for (size_t i = 0; i < nrec; i++) {
+			char when[32] = "", crash[512] = "";
+			time_t t = (time_t)rec[i].last_opened;
+			struct tm tm;
+			if (gmtime_r(&t, &tm))
+				strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+			if (rec[i].kind == STORE_DIR)
+				snprintf(crash, sizeof crash, "(a directory of dumps)");
+			else if (rec[i].crash_reason)
+				snprintf(crash, sizeof crash, "%s  %s", rec[i].crash_reason,
+					 rec[i].crash_function ? rec[i].crash_function : "");
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s}", "name",
+							      rec[i].path, "reason", crash, "when",
+							      when, "_path", rec[i].path));
+		}
+		store_recent_free(rec, nrec);
+	}
+	tui_list_set_json(&p->list, &a->v_home, rows);
+	p->built = 1;
+}
+
+/* ---- the loop --------------------------------------------------------------- */
+
+static void on_mouse(app *a)
+{
+	MEVENT ev;
+	pane *p = top(a);
+	if (getmouse(&ev) != OK || !p)
+		return;
+	if (ev.bstate & BUTTON4_PRESSED)
+		tui_list_move(&p->list, -3, list_height() - 1);
+	else if (ev.bstate & (BUTTON5_PRESSED))
+		tui_list_move(&p->list, 3, list_height() - 1);
+	else if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)) {
+		int row = ev.y - 2; /* the title and the column header above */
+		if (row >= 0 && ev.y < LINES - 1)
+			tui_list_select(&p->list, p->list.top + (uint32_t)row, list_height() - 1);
+		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+			act_open(a);
+	}
+	a->dirty = 1;
+}
+
+static void on_prompt_key(app *a, wint_t ch, int is_key)
+{
+	size_t len = strlen(a->input);
+	if ((!is_key && (ch == '\n' || ch == '\r')) || (is_key && ch == KEY_ENTER)) {
+		finish_prompt(a);
+	} else if (!is_key && ch == 27) {
+		a->prompt = 0;
+	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		/* Back over one whole UTF-8 character. */
+		while (len > 0 && ((unsigned char)a->input[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		a->input[len] = 0;
+	} else if (!is_key && ch >= 0x20) {
+		char mb[MB_LEN_MAX];
+		mbstate_t ps;
+		memset(&ps, 0, sizeof ps);
+		size_t k = wcrtomb(mb, (wchar_t)ch, &ps);
+		if (k != (size_t)-1 && len + k < sizeof a->input) {
+			memcpy(a->input + len, mb, k);
+			a->input[len + k] = 0;
+		}
+	}
+	a->dirty = 1;
+}
+
+static void on_key(app *a, int key)
+{
+	pane *p = top(a);
+	int page = list_height() - 1;
+	tui_action act = tui_keymap_lookup(&a->views.keys, key);
+	if (a->help) {
+		/* The overlay scrolls; any other key closes it. */
+		if (act == TUI_ACT_UP || act == TUI_ACT_DOWN || act == TUI_ACT_PAGE_UP ||
+		    act == TUI_ACT_PAGE_DOWN)
+			tui_list_move(&a->help_list,
+				      act == TUI_ACT_UP ? -1 : act == TUI_ACT_DOWN ? 1
+							       : act == TUI_ACT_PAGE_UP ? -page
+											: page,
+				      LINES - 6);
+		else
+			a->help = 0;
+		a->dirty = 1;
+		return;
+	}
+	a->dirty = 1;
+	switch (act) {
+	case TUI_ACT_UP: if (p) tui_list_move(&p->list, -1, page); break;
+	case TUI_ACT_DOWN: if (p) tui_list_move(&p->list, 1, page); break;
+	case TUI_ACT_PAGE_UP: if (p) tui_list_move(&p->list, -page, page); break;
+	case TUI_ACT_PAGE_DOWN: if (p) tui_list_move(&p->list, page, page); break;
+	case TUI_ACT_TOP: if (p) tui_list_select(&p->list, 0, page); break;
+	case TUI_ACT_BOTTOM: if (p && p->list.n) tui_list_select(&p->list, p->list.n - 1, page); break;
+	case TUI_ACT_OPEN: act_open(a); break;
+	case TUI_ACT_BACK: act_back(a, key == 'q'); break;
+	case TUI_ACT_QUIT: a->quit = 1; break;
+	case TUI_ACT_NEXT_PANE: act_tab(a, 1); break;
+	case TUI_ACT_PREV_PANE: act_tab(a, -1); break;
+	case TUI_ACT_SUMMARY: show_tab(a, PK_SUMMARY); break;
+	case TUI_ACT_THREADS: show_tab(a, PK_THREADS); break;
+	case TUI_ACT_FRAMES: show_tab(a, PK_FRAMES); break;
+	case TUI_ACT_MODULES: show_tab(a, PK_MODULES); break;
+	case TUI_ACT_UNLOADED: show_tab(a, PK_UNLOADED); break;
+	case TUI_ACT_ANNOTATIONS: show_tab(a, PK_ANNOTATIONS); break;
+	case TUI_ACT_FOLD: act_fold(a); break;
+	case TUI_ACT_SEARCH: a->prompt = PROMPT_SEARCH; a->input[0] = 0; break;
+	case TUI_ACT_SEARCH_NEXT: search(a, 1); break;
+	case TUI_ACT_SEARCH_PREV: search(a, -1); break;
+	case TUI_ACT_FILTER:
+		if (p) {
+			a->prompt = PROMPT_FILTER;
+			snprintf(a->input, sizeof a->input, "%s", p->list.filter);
+		}
+		break;
+	case TUI_ACT_SORT: act_sort(a); break;
+	case TUI_ACT_GOTO_ADDRESS:
+		if (a->sym) {
+			a->prompt = PROMPT_ADDRESS;
+			a->input[0] = 0;
+		}
+		break;
+	case TUI_ACT_HELP: show_help(a); break;
+	case TUI_ACT_CLOSE: a->status[0] = 0; break;
+	case TUI_ACT_COPY: act_copy(a); break;
+	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
+	default:
+		if (key == KEY_RESIZE)
+			break;
+		a->dirty = 0;
+		break;
+	}
+}
+
+static void init_views(app *a, char *warnings, size_t n)
+{
+	tui_views_load(a->config_dir[0] ? a->config_dir : NULL, &a->views, warnings, n);
+	a->v_kv = (tui_view){ .name = "kv", .ncols = 2,
+			      .cols = { { "", "key", 16, 0, TUI_ALIGN_LEFT },
+					{ "", "value", 0, 1, TUI_ALIGN_LEFT } } };
+	a->v_text = (tui_view){ .name = "text", .ncols = 2,
+				.cols = { { "Frame", "text", 24, 0, TUI_ALIGN_LEFT },
+					  { "Address", "offset", 0, 1, TUI_ALIGN_LEFT } } };
+	a->v_home = (tui_view){ .name = "home", .ncols = 3,
+				.cols = { { "Recently opened", "name", 0, 3, TUI_ALIGN_LEFT },
+					  { "Crash", "reason", 0, 2, TUI_ALIGN_LEFT },
+					  { "Last opened", "when", 17, 0, TUI_ALIGN_LEFT } } };
+	a->v_check = (tui_view){ .name = "check", .ncols = 3,
+				 .cols = { { "Line", "line", 10, 0, TUI_ALIGN_RIGHT },
+					   { "Kind", "kind", 9, 0, TUI_ALIGN_LEFT },
+					   { "Problem", "message", 0, 1, TUI_ALIGN_LEFT } } };
+}
+
+int tui_run(const tui_options *o, cd_err *e)
+{
+	app *a = calloc(1, sizeof *a);
+	if (!a)
+		return cd_errf(e, CD_ENOMEM, "out of memory");
+	a->o = o;
+	snprintf(a->symcache_dir, sizeof a->symcache_dir, "%s/symcache", o->cache_dir);
+	if (o->config_dir)
+		snprintf(a->config_dir, sizeof a->config_dir, "%s", o->config_dir);
+	cd_err me;
+	cd_mkdir_p(a->symcache_dir, 0700, &me);
+	if (sym_store_new(o->symbol_paths, o->nsymbol_paths, a->symcache_dir, &a->store, e) != CD_OK) {
+		free(a);
+		return 1;
+	}
+	char warnings[2048] = "";
+	init_views(a, warnings, sizeof warnings);
+	cd_err se;
+	char dbpath[4200];
+	snprintf(dbpath, sizeof dbpath, "%s/crashdesk.db", o->cache_dir);
+	if (store_open(dbpath, &a->db, &se) != CD_OK) {
+		a->db = NULL; /* the workstation works without its memory */
+		snprintf(warnings + strlen(warnings), sizeof warnings - strlen(warnings), "%s%s",
+			 warnings[0] ? "; " : "", se.msg);
+	}
+	symbrowse_init(&a->sb);
+
+	setlocale(LC_ALL, "");
+	if (MB_CUR_MAX == 1) /* names are UTF-8 whatever the locale says */
+		setlocale(LC_CTYPE, "C.UTF-8");
+	int color = 0;
+	SCREEN *screen = tui_start_screen(&color);
+	if (!screen) {
+		sym_store_free(a->store);
+		free(a);
+		return cd_errf(e, CD_EIO, "cannot open the terminal (TERM=%s)",
+			       getenv("TERM") ? getenv("TERM") : "");
+	}
+	set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED |
+			  BUTTON5_PRESSED,
+		  NULL);
+	mouseinterval(0);
+	timeout(100);
+	tui_draw_init(color);
+	if (warnings[0])
+		set_status(a, TUI_S_ERROR, "%s", warnings);
+
+	if (o->sym_file) {
+		snprintf(a->sym_title, sizeof a->sym_title, "%s", o->sym_file);
+		worker_start(&a->w, a->store, NULL, 0);
+		worker_want_symfile(&a->w, o->sym_file, a->symcache_dir);
+		a->sym_wait = 1;
+	} else if (o->target) {
+		open_target(a, o->target);
+		if (!a->depth)
+			a->quit = 1;
+	} else {
+		worker_start(&a->w, a->store, NULL, 0);
+		home_rows(a);
+	}
+
+	a->dirty = 1;
+	while (!a->quit) {
+		worker_lock(&a->w);
+		uint32_t seq = a->w.seq;
+		worker_unlock(&a->w);
+		if (seq != a->seen_seq) {
+			a->seen_seq = seq;
+			rebuild_all(a);
+			poll_symbols(a);
+			a->dirty = 1;
+		}
+		if (a->dirty)
+			draw(a);
+		wint_t ch;
+		int r = get_wch(&ch);
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
+			on_mouse(a);
+			continue;
+		}
+		if (r == KEY_CODE_YES && ch == KEY_RESIZE) {
+			a->dirty = 1;
+			continue;
+		}
+		if (a->prompt) {
+			on_prompt_key(a, ch, r == KEY_CODE_YES);
+			continue;
+		}
+		int key = (int)ch;
+		if (r != KEY_CODE_YES && (ch == '\r'))
+			key = '\n';
+		on_key(a, key);
+	}
+	endwin();
+	delscreen(screen);
+	/* A cache still being built is left to the process's exit. */
+	worker_free(&a->w);
+	while (a->depth)
+		pop(a);
+	tui_list_free(&a->help_list);
+	sym_store_free(a->store);
+	store_close(a->db);
+	free(a->recorded);
+	free(a);
+	return 0;
+}

@@ -1,0 +1,242 @@
+#!/bin/sh
+# tui.test.sh - the workstation as a person uses it: tmux runs crashdesk,
+# send-keys types, capture-pane reads the screen, and each check is on what
+# is shown.
+cd "$(dirname "$0")/.." || exit 1
+cd=$(pwd)/${CRASHDESK:-build/crashdesk}
+case ${CRASHDESK:-} in /*) cd=$CRASHDESK ;; esac
+shared=${CRASHDESK_SHARED:-../shared}
+build=$(dirname "$cd")
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; }
+
+if ! command -v tmux >/dev/null; then
+	echo "skip tui: tmux is not installed (make deps installs it)"
+	exit 0
+fi
+tmp=$(mktemp -d)
+sock="crashdesk-test-$$"
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state"
+
+screen() { tm capture-pane -p -t t; }
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
+wait_for() {
+	i=0 limit=$(( ${2:-10} * 20 ))
+	while [ $i -lt $limit ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+# wait_gone TEXT: until the screen no longer shows it.
+wait_gone() {
+	i=0
+	while [ $i -lt 200 ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+keys() { tm send-keys -t t "$@"; }
+# start CMD...: a 120x40 session running the command in a shell that says
+# how it ended, so quitting can be checked on the restored screen.
+start() {
+	tm kill-session -t t 2>/dev/null
+	tm new-session -d -s t -x 120 -y 40 \
+		"cd '$tmp' && $* ; echo \"EXITED \$?\"; sleep 60"
+	tm set-option -t t -g set-clipboard on 2>/dev/null
+}
+check() { # check NAME TEXT: the screen shows TEXT
+	if wait_for "$2" "${3:-10}"; then ok "$1"; else fail "$1" "no \"$2\" on screen:
+$(screen)"; fi
+}
+
+# ---- refusing without a terminal --------------------------------------------
+"$cd" open "$build/../data/samples/sample.dmp" >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+[ $rc -ne 0 ] && grep -q "crashdesk walk" "$tmp/err" && ok no-terminal/refused ||
+	fail no-terminal/refused "rc=$rc $(cat "$tmp/err")"
+
+# ---- the sample crash the project generates ----------------------------------
+mkdir -p "$tmp/sample"
+"$build/tests/mksample" "$tmp/sample" >/dev/null 2>&1
+if [ -f "$tmp/sample/sample.dmp" ]; then
+	start "TERM=xterm-256color '$cd' open --symbols-path '$tmp/sample/symbols' '$tmp/sample/sample.dmp'"
+	check sample/summary "SIGSEGV"
+	keys t
+	check sample/threads "Threads"
+	# A wide-character thread name keeps the columns aligned: the frame
+	# count (right-aligned) ends in the header's "Frames" cell on every row,
+	# the wide characters counting two cells as the terminal shows them.
+	if wait_for "画像" 5; then
+		bad=$(screen | python3 -c '
+import sys, unicodedata
+def cells(s):
+    out = []
+    for c in s:
+        if unicodedata.combining(c): continue
+        out.append(c)
+        if unicodedata.east_asian_width(c) in "WF": out.append("")
+    return out
+lines = [cells(l.rstrip("\n")) for l in sys.stdin]
+head = "".join(c for c in lines[1])
+end = len(cells(head[:head.index("Frames") + 6]))
+rows = [l for l in lines[2:-1] if len(l) > end]
+print(sum(1 for l in rows if not (l[end - 1].isdigit() and l[end] == " ")), len(rows))')
+		[ "$bad" = "0 5" ] && ok sample/wide-name-aligned ||
+			fail sample/wide-name-aligned "misaligned rows, of all: $bad
+$(screen)"
+	else
+		fail sample/wide-name-shown "$(screen)"
+	fi
+	keys q
+	check sample/quit "EXITED 0"
+else
+	echo "skip sample: mksample did not write a sample"
+fi
+
+if [ ! -d "$shared/corpus/dumps" ]; then
+	echo "skip tui/corpus: $shared/corpus is absent"
+	exit 0
+fi
+dumps="$(cd "$shared/corpus/dumps" && pwd)"
+dump="$dumps/own-fp-null_write_inline.dmp"
+syms="$(cd "$shared/corpus/symbols" && pwd)"
+
+# ---- one crash, pane by pane ----------------------------------------------------
+start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
+check open/crash-reason "SIGSEGV / SEGV_MAPERR"
+check open/crashing-function "storage::flush"
+keys f
+check frames/pane "[+2 inline]"
+if screen | grep -qF "storage::store_cell"; then
+	fail frames/folded "inline frames shown before unfolding"
+else
+	ok frames/folded
+fi
+keys i
+check frames/unfolded "storage::store_cell"
+s=$(screen)
+a=$(printf '%s\n' "$s" | grep -n "storage::store_cell" | head -1 | cut -d: -f1)
+b=$(printf '%s\n' "$s" | grep -n "storage::fill_block" | head -1 | cut -d: -f1)
+[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok frames/store_cell-above-fill_block ||
+	fail frames/store_cell-above-fill_block "store_cell at line $a, fill_block at $b:
+$s"
+keys i
+wait_gone "storage::store_cell" && ok frames/fold-again || fail frames/fold-again "$(screen)"
+
+# Details of frame 0: registers, the inline chain with its call sites, the stack.
+keys g Enter
+check details/registers "rip"
+check details/inline-chain "called from"
+check details/stack "around the stack pointer"
+keys BSpace
+check details/back "[+2 inline]"
+
+keys m
+check modules/pane "Debug"
+check modules/missing "missing"
+s=$(screen)
+printf '%s\n' "$s" | grep "crashme-fp" | grep -q "loaded" && ok modules/loaded-shown ||
+	fail modules/loaded-shown "$s"
+
+keys t
+check threads/pane "Top function"
+first=$(screen | sed -n 3p)
+case $first in "!"*storage::flush*) ok threads/crashed-first-and-marked ;;
+	*) fail threads/crashed-first-and-marked "first row: $first" ;; esac
+keys a
+check annotations/pane "ProductName"
+keys /
+keys "Version" Enter
+check annotations/search "Version"
+
+keys '?'
+check help/overlay "Keys of this pane"
+check help/lists-keys "Search"
+keys Escape
+wait_gone "Keys of this pane" && ok help/closed-by-esc || fail help/closed-by-esc "$(screen)"
+
+# Resizing redraws at the new size, down to 40x10.
+keys f
+check resize/before "storage::flush"
+tm resize-window -t t -x 40 -y 10
+sleep 0.3
+s=$(screen)
+# Every line fits the 40 cells (counted as the terminal counts them).
+long=$(tm capture-pane -p -N -t t | python3 -c '
+import sys, unicodedata
+def w(s): return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(sum(1 for l in sys.stdin if w(l.rstrip("\n")) > 40))')
+printf '%s\n' "$s" | grep -q "storage" && [ "$long" = 0 ] && ok resize/40x10 ||
+	fail resize/40x10 "$long lines too long: $s"
+tm resize-window -t t -x 120 -y 40
+check resize/back "storage::flush"
+
+# Copy with OSC 52 lands in tmux's paste buffer.
+keys g y
+sleep 0.3
+tm show-buffer 2>/dev/null | grep -q "storage::flush" && ok copy/osc52 ||
+	fail copy/osc52 "buffer: $(tm show-buffer 2>&1)"
+
+keys q
+check quit/clean-terminal "EXITED 0"
+s=$(screen)
+printf '%s\n' "$s" | grep -q "Summary" && fail quit/screen-restored "$s" || ok quit/screen-restored
+
+# ---- a directory of dumps: the crash list ------------------------------------------
+mkdir -p "$tmp/dir"
+for f in own-fp-null_write_inline own-abort_assert own-fp-plugin; do
+	ln -s "$dumps/$f.dmp" "$tmp/dir/$f.dmp"
+	[ -f "$dumps/$f.extra" ] && ln -s "$dumps/$f.extra" "$tmp/dir/$f.extra"
+done
+start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$tmp/dir'"
+check list/rows "own-fp-plugin.dmp"
+check list/reasons "SIGABRT"
+keys F
+keys "abort" Enter
+check list/filter "1 rows match"
+keys Enter
+check list/open-crash "SIGABRT"
+keys q
+check list/back "own-abort_assert.dmp"
+keys q
+check list/quit "EXITED 0"
+
+# ---- monochrome and dumb terminals stay usable ---------------------------------------
+start "NO_COLOR=1 TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
+check no-color/usable "SIGSEGV / SEGV_MAPERR"
+keys q
+check no-color/quit "EXITED 0"
+start "TERM=dumb '$cd' open --symbols-path '$syms' '$dump'"
+check dumb/usable "SIGSEGV / SEGV_MAPERR"
+keys f
+check dumb/frames "storage::flush"
+keys q
+check dumb/quit "EXITED 0"
+
+# ---- the sym-file browser ----------------------------------------------------------------
+sym=$(find "$syms" -name 'crashme-fp.sym' | head -1)
+if [ -n "$sym" ]; then
+	start "TERM=xterm-256color '$cd' sym browse '$sym'"
+	check sym/functions "storage::flush"
+	keys /
+	keys "WriteThreadListStream" Enter
+	check sym/search "MinidumpWriter::WriteThreadListStream"
+	keys Enter
+	check sym/lookup "Start + offset"
+	keys q
+	keys @
+	keys "3bf3" Enter
+	check sym/address-inline-chain "storage::store_cell"
+	keys q
+	keys Tab
+	check sym/check "no anomalies"
+	keys q q
+	check sym/quit "EXITED 0"
+else
+	echo "skip sym: crashme-fp.sym not found"
+fi
