@@ -293,6 +293,8 @@ static void test_broken_files(void)
 		  "a column is a mapping of title, field, width or weight, align; not '[...]'" },
 		{ "frames.yaml", "columns:\n  - field: frame\n    width: 3\n   title: x\n", ":4:",
 		  "did not find expected '-' indicator" },
+		{ "frames.yaml", "columns:\n  - [[[[[[[[[x]]]]]]]]]\n", ":2:",
+		  "nested deeper than a view file needs" },
 		{ "keys.yaml", "keys:\n  up: [k]\n  dwon: [j]\n", ":3:", "unknown action 'dwon'" },
 		{ "keys.yaml", "keys:\n  up: [k]\n  down: [j, PgDown]\n", ":3:", "unknown key name 'PgDown'" },
 		{ "keys.yaml", "keys:\n  up: [k]\n\n  down: [j, k]\n", ":4:",
@@ -550,6 +552,17 @@ static void test_parse_direct(void)
 			 "  - {title: c%d, field: %s, width: 1}\n", i, mf[i % 8]);
 	T_EQ_U64(tui_view_parse(TUI_PANE_MODULES, "m.yaml", many, strlen(many), &v, &e), CD_EFORMAT);
 	T_CHECK(strstr(e.msg, "m.yaml:10: field 'name' shown twice (first on line 2)") != NULL);
+	/* libyaml's scanner is quadratic in nesting depth (seconds for 60,000
+	 * '['): the depth limit stops it within the first levels. */
+	static char deep[TUI_VIEW_FILE_MAX];
+	memset(deep, '[', sizeof deep);
+	memcpy(deep, "columns:\n  - ", 13);
+	T_EQ_U64(tui_view_parse(TUI_PANE_FRAMES, "d.yaml", deep, sizeof deep, &v, &e), CD_EFORMAT);
+	T_CHECK(strstr(e.msg, "d.yaml:2: nested deeper than a view file needs") != NULL);
+	static char big[TUI_VIEW_FILE_MAX + 1];
+	memset(big, '#', sizeof big);
+	T_EQ_U64(tui_view_parse(TUI_PANE_FRAMES, "b.yaml", big, sizeof big, &v, &e), CD_EFORMAT);
+	T_CHECK(strstr(e.msg, "b.yaml:1: 65537 bytes; a view file may have 65536 at most") != NULL);
 }
 
 int main(void)
