@@ -10,6 +10,8 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <locale.h>
@@ -98,7 +100,20 @@ typedef struct app {
 	char symcache_dir[4096];
 	char config_dir[4096];
 	char target[4096];    /* the dump or directory of the session */
+	/* CRASHDESK_TIMING=FILE: when the first full screen of a crash was
+	 * drawn and how long each keypress took to redraw (make bench) */
+	FILE *timing;
+	int wake[2];          /* the worker's wake-up pipe */
+	double t0, key_at;
+	int first_logged;
 } app;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN };
 
@@ -264,7 +279,7 @@ static void build(app *a, pane *p)
 	switch (p->kind) {
 	case PK_SUMMARY: rows = rows_summary(doc, c->path); break;
 	case PK_THREADS: rows = rows_threads(doc); break;
-	case PK_FRAMES: rows = rows_frames(doc, p->thread, p->unfold); break;
+	case PK_FRAMES: rows = rows_frames(doc, p->thread); break;
 	case PK_MODULES: rows = rows_modules(doc); break;
 	case PK_UNLOADED: rows = rows_unloaded(doc); break;
 	case PK_ANNOTATIONS:
@@ -280,6 +295,10 @@ static void build(app *a, pane *p)
 	}
 	uint32_t sel = p->list.sel;
 	tui_list_set_json(&p->list, view_for(a, p->kind), rows);
+	if (p->kind == PK_FRAMES) {
+		snprintf(p->list.hide, sizeof p->list.hide, "%s", p->unfold ? "_folded" : "_unfolded");
+		tui_list_refresh(&p->list);
+	}
 	if (p->built)
 		tui_list_select(&p->list, sel, list_height() - 1);
 	p->built = 1;
@@ -622,10 +641,8 @@ static void act_fold(app *a)
 	json_t *row = tui_list_row(&p->list, p->list.sel);
 	json_int_t frame = json_integer_value(json_object_get(row, "_frame"));
 	p->unfold = !p->unfold;
-	p->built = 0;
-	worker_lock(&a->w);
-	build(a, p);
-	worker_unlock(&a->w);
+	snprintf(p->list.hide, sizeof p->list.hide, "%s", p->unfold ? "_folded" : "_unfolded");
+	tui_list_refresh(&p->list);
 	for (uint32_t i = 0; i < p->list.n; i++)
 		if (json_integer_value(json_object_get(tui_list_row(&p->list, i), "_frame")) == frame) {
 			tui_list_select(&p->list, i, list_height() - 1);
@@ -913,6 +930,19 @@ static void draw(app *a)
 	draw_status(a);
 	refresh();
 	a->dirty = 0;
+	if (!a->timing)
+		return;
+	double t = now_ms();
+	if (!a->first_logged && p && p->crash >= 0 &&
+	    a->w.crashes[p->crash].state == CRASH_READY) {
+		fprintf(a->timing, "first-screen %.3f\n", t - a->t0);
+		a->first_logged = 1;
+	}
+	if (a->key_at > 0) {
+		fprintf(a->timing, "key %.3f %u\n", t - a->key_at, p ? p->list.n : 0);
+		a->key_at = 0;
+	}
+	fflush(a->timing);
 }
 
 /* ---- opening things -------------------------------------------------------- */
@@ -995,7 +1025,7 @@ static void open_target(app *a, const char *path)
 	while (a->depth > 0 && top(a)->kind != PK_HOME)
 		pop(a);
 	worker_free(&a->w);
-	if (worker_start(&a->w, a->store, paths, n) != CD_OK)
+	if (worker_start(&a->w, a->store, paths, n, a->wake[1]) != CD_OK)
 		set_status(a, TUI_S_ERROR, "cannot start the worker thread");
 	for (uint32_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -1188,19 +1218,44 @@ static void init_views(app *a, char *warnings, size_t n)
 					   { "Problem", "message", 0, 1, TUI_ALIGN_LEFT } } };
 }
 
+/* Releases everything a (partly) started app holds. */
+static void app_free(app *a)
+{
+	worker_free(&a->w);
+	while (a->depth)
+		pop(a);
+	tui_list_free(&a->help_list);
+	sym_store_free(a->store);
+	store_close(a->db);
+	free(a->recorded);
+	if (a->timing)
+		fclose(a->timing);
+	close(a->wake[0]);
+	close(a->wake[1]);
+	free(a);
+}
+
 int tui_run(const tui_options *o, cd_err *e)
 {
 	app *a = calloc(1, sizeof *a);
 	if (!a)
 		return cd_errf(e, CD_ENOMEM, "out of memory");
 	a->o = o;
+	a->t0 = now_ms();
+	if (pipe2(a->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
+		free(a);
+		return cd_errf(e, CD_EIO, "cannot make a pipe: %s", strerror(errno));
+	}
+	const char *timing = getenv("CRASHDESK_TIMING");
+	if (timing && *timing)
+		a->timing = fopen(timing, "a");
 	snprintf(a->symcache_dir, sizeof a->symcache_dir, "%s/symcache", o->cache_dir);
 	if (o->config_dir)
 		snprintf(a->config_dir, sizeof a->config_dir, "%s", o->config_dir);
 	cd_err me;
 	cd_mkdir_p(a->symcache_dir, 0700, &me);
 	if (sym_store_new(o->symbol_paths, o->nsymbol_paths, a->symcache_dir, &a->store, e) != CD_OK) {
-		free(a);
+		app_free(a);
 		return 1;
 	}
 	char warnings[2048] = "";
@@ -1221,8 +1276,7 @@ int tui_run(const tui_options *o, cd_err *e)
 	int color = 0;
 	SCREEN *screen = tui_start_screen(&color);
 	if (!screen) {
-		sym_store_free(a->store);
-		free(a);
+		app_free(a);
 		return cd_errf(e, CD_EIO, "cannot open the terminal (TERM=%s)",
 			       getenv("TERM") ? getenv("TERM") : "");
 	}
@@ -1236,14 +1290,14 @@ int tui_run(const tui_options *o, cd_err *e)
 			  BUTTON5_PRESSED,
 		  NULL);
 	mouseinterval(0);
-	timeout(100);
+	nodelay(stdscr, TRUE);
 	tui_draw_init(color);
 	if (warnings[0])
 		set_status(a, TUI_S_ERROR, "%s", warnings);
 
 	if (o->sym_file) {
 		snprintf(a->sym_title, sizeof a->sym_title, "%s", o->sym_file);
-		worker_start(&a->w, a->store, NULL, 0);
+		worker_start(&a->w, a->store, NULL, 0, a->wake[1]);
 		worker_want_symfile(&a->w, o->sym_file, a->symcache_dir);
 		a->sym_wait = 1;
 	} else if (o->target) {
@@ -1251,7 +1305,7 @@ int tui_run(const tui_options *o, cd_err *e)
 		if (!a->depth)
 			a->quit = 1;
 	} else {
-		worker_start(&a->w, a->store, NULL, 0);
+		worker_start(&a->w, a->store, NULL, 0, a->wake[1]);
 		home_rows(a);
 	}
 
@@ -1270,8 +1324,17 @@ int tui_run(const tui_options *o, cd_err *e)
 			draw(a);
 		wint_t ch;
 		int r = get_wch(&ch);
-		if (r == ERR)
+		if (r == ERR) {
+			/* Nothing typed: sleep until a key or the worker. */
+			struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+						 { .fd = a->wake[0], .events = POLLIN } };
+			if (poll(fds, 2, 1000) > 0 && (fds[1].revents & POLLIN)) {
+				char buf[64];
+				while (read(a->wake[0], buf, sizeof buf) > 0)
+					;
+			}
 			continue;
+		}
 		if (r == KEY_CODE_YES && ch == KEY_MOUSE) {
 			on_mouse(a);
 			continue;
@@ -1287,18 +1350,12 @@ int tui_run(const tui_options *o, cd_err *e)
 		int key = (int)ch;
 		if (r != KEY_CODE_YES && (ch == '\r'))
 			key = '\n';
+		if (a->timing)
+			a->key_at = now_ms();
 		on_key(a, key);
 	}
 	endwin();
 	delscreen(screen);
-	/* A cache still being built is left to the process's exit. */
-	worker_free(&a->w);
-	while (a->depth)
-		pop(a);
-	tui_list_free(&a->help_list);
-	sym_store_free(a->store);
-	store_close(a->db);
-	free(a->recorded);
-	free(a);
+	app_free(a);
 	return 0;
 }

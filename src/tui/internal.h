@@ -63,6 +63,7 @@ typedef struct tui_list {
 	uint32_t n;
 	uint32_t sel, top;
 	char filter[128];         /* rows whose cells contain it, any case */
+	char hide[16];            /* rows where this field is set are not shown */
 	int sort_col;             /* -1: source order */
 	int sort_desc;
 } tui_list;

@@ -158,9 +158,13 @@ void tui_list_refresh(tui_list *l)
 {
 	uint32_t keep = l->sel < l->n ? l->order[l->sel] : l->sel;
 	l->n = 0;
-	for (uint32_t r = 0; r < l->nsrc; r++)
+	char buf[16];
+	for (uint32_t r = 0; r < l->nsrc; r++) {
+		if (l->hide[0] && *source_cell(l, r, l->hide, buf, sizeof buf))
+			continue;
 		if (!l->filter[0] || row_matches(l, r, l->filter))
 			l->order[l->n++] = r;
+	}
 	if (l->sort_col >= 0 && l->view && l->sort_col < l->view->ncols)
 		qsort_r(l->order, l->n, sizeof *l->order, by_sort_column, l);
 	l->sel = 0;

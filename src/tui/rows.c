@@ -200,34 +200,41 @@ json_t *rows_threads(json_t *doc)
 	return rows;
 }
 
-json_t *rows_frames(json_t *doc, int thread, int unfold)
+/* One row per frame for the folded view ("_unfolded" empty) and, for
+ * frames with inline functions, a second row without the count plus one
+ * row per inline function for the unfolded view ("_folded" empty); the
+ * pane hides one set, so folding is a filter, not a rebuild. */
+json_t *rows_frames(json_t *doc, int thread)
 {
 	json_t *rows = json_array();
 	json_t *t = json_array_get(json_object_get(doc, "threads"), (size_t)thread);
 	size_t i;
 	json_t *f;
 	json_array_foreach(json_object_get(t, "frames"), i, f) {
-		char fn[600], src[256], n_s[16];
+		char fn[600], folded[640], src[256], n_s[16];
 		frame_function(f, fn, sizeof fn);
 		json_t *inl = json_object_get(f, "inlines");
 		size_t ninl = json_array_size(inl);
-		if (ninl && !unfold) {
-			size_t len = strlen(fn);
-			snprintf(fn + len, sizeof fn - len, "  [+%zu inline]", ninl);
-		}
 		source_of(f, src, sizeof src);
 		snprintf(n_s, sizeof n_s, "%zu", i);
+		snprintf(folded, sizeof folded, "%s  [+%zu inline]", fn, ninl);
 		const char *trust = str(f, "trust");
-		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "frame", n_s, "module",
-				      str(f, "module"), "function", fn, "source", src, "trust",
-				      trust, "_frame", (json_int_t)i, "_inline", (json_int_t)-1);
-		if (!strcmp(trust, "scan"))
-			json_object_set_new(r, "_style", json_string("scan"));
-		else if (json_is_true(json_object_get(f, "missing_symbols")))
-			json_object_set_new(r, "_style", json_string("missing"));
-		json_array_append_new(rows, r);
-		if (!unfold)
-			continue;
+		const char *style = !strcmp(trust, "scan") ? "scan"
+				    : json_is_true(json_object_get(f, "missing_symbols")) ? "missing"
+											: NULL;
+		for (int view = 0; view < (ninl ? 2 : 1); view++) {
+			/* view 0: the only row, or the folded one; 1: unfolded */
+			json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "frame", n_s,
+					      "module", str(f, "module"), "function",
+					      ninl && !view ? folded : fn, "source", src, "trust",
+					      trust, "_frame", (json_int_t)i, "_inline",
+					      (json_int_t)-1);
+			if (style)
+				json_object_set_new(r, "_style", json_string(style));
+			if (ninl)
+				json_object_set_new(r, view ? "_unfolded" : "_folded", json_string("1"));
+			json_array_append_new(rows, r);
+		}
 		/* Innermost first, under the real frame they were inlined into. */
 		size_t k;
 		json_t *in;
@@ -235,11 +242,11 @@ json_t *rows_frames(json_t *doc, int thread, int unfold)
 			char name[600];
 			snprintf(name, sizeof name, "  \xe2\x86\xb3 %s", str(in, "function"));
 			source_of(in, src, sizeof src);
-			json_t *ir = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "frame", "",
-					       "module", str(f, "module"), "function", name,
+			json_t *ir = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "frame",
+					       "", "module", str(f, "module"), "function", name,
 					       "source", src, "trust", "inline", "_frame",
 					       (json_int_t)i, "_inline", (json_int_t)k, "_style",
-					       "inline");
+					       "inline", "_unfolded", "1");
 			json_array_append_new(rows, ir);
 		}
 	}

@@ -20,9 +20,12 @@ json_t *rows_crashing_thread(json_t *doc);
 json_t *rows_summary(json_t *doc, const char *path);
 /* index, id, name, frames, function, crashed; the crashing thread first. */
 json_t *rows_threads(json_t *doc);
-/* frame, module, function, source, trust; with unfold, each frame's inline
- * functions follow it, innermost first, styled "inline". */
-json_t *rows_frames(json_t *doc, int thread, int unfold);
+/* frame, module, function, source, trust. Rows for both views: those with
+ * "_unfolded" set belong to the unfolded view (each frame's inline
+ * functions follow it, innermost first, styled "inline"), those with
+ * "_folded" set to the folded one (the frame with a count of its inline
+ * functions); a pane hides one set with tui_list's hide. */
+json_t *rows_frames(json_t *doc, int thread);
 /* name, version, base, size, debug_file, debug_id, code_id, status, source. */
 json_t *rows_modules(json_t *doc);
 /* name, base, size, frames (how many frames point into it). */

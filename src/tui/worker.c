@@ -4,8 +4,19 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "worker.h"
+
+/* Under the lock: something changed; the UI sleeps in poll() on the
+ * other end of notify_fd, so it redraws at once. */
+static void bump(tui_worker *w)
+{
+	w->seq++;
+	if (w->notify_fd >= 0 && write(w->notify_fd, "", 1) < 0) {
+		/* full pipe: the UI has a wake-up pending already */
+	}
+}
 
 static void progress(void *ctx, uint32_t done, uint32_t total)
 {
@@ -13,7 +24,7 @@ static void progress(void *ctx, uint32_t done, uint32_t total)
 	pthread_mutex_lock(&w->lock);
 	w->threads_done = done;
 	w->threads_total = total;
-	w->seq++;
+	bump(w);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -76,7 +87,7 @@ static void *run(void *arg)
 			w->sym_answer = c;
 			w->sym_answer_status = st;
 			w->want_sym = 2;
-			w->seq++;
+			bump(w);
 			continue;
 		}
 		int i = next_job(w);
@@ -90,16 +101,36 @@ static void *run(void *arg)
 		w->busy = 1;
 		w->busy_crash = (uint32_t)i;
 		w->threads_done = w->threads_total = 0;
-		w->seq++;
+		bump(w);
 		char *path = c->path;
 		pthread_mutex_unlock(&w->lock);
 
 		proc_crash *pc = NULL;
 		cd_err e = { 0 };
 		json_t *doc = NULL;
-		int rc = proc_crash_open(path, w->store, NULL, progress, w, &w->cancel, &pc, &e);
-		if (rc == CD_OK)
-			doc = proc_crash_json(pc);
+		int rc;
+		size_t len = strlen(path);
+		if (len > 5 && !strcmp(path + len - 5, ".json")) {
+			/* A processed crash already (walk --json, or a report's
+			 * json_dump): shown as it is, without dump memory. */
+			json_error_t je;
+			doc = json_load_file(path, 0, &je);
+			rc = doc && json_is_object(doc) ? CD_OK : CD_EFORMAT;
+			if (rc != CD_OK) {
+				cd_errf(&e, rc, "%s:%d:%d: %s", path, je.line, je.column,
+					doc ? "not a JSON object" : je.text);
+				json_decref(doc);
+				doc = NULL;
+			} else if (json_is_object(json_object_get(doc, "json_dump"))) {
+				json_t *inner = json_incref(json_object_get(doc, "json_dump"));
+				json_decref(doc);
+				doc = inner;
+			}
+		} else {
+			rc = proc_crash_open(path, w->store, NULL, progress, w, &w->cancel, &pc, &e);
+			if (rc == CD_OK)
+				doc = proc_crash_json(pc);
+		}
 
 		pthread_mutex_lock(&w->lock);
 		if (rc == CD_OK && doc) {
@@ -113,15 +144,17 @@ static void *run(void *arg)
 		}
 		c->seq++;
 		w->busy = 0;
-		w->seq++;
+		bump(w);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
-int worker_start(tui_worker *w, sym_store *store, char *const *paths, uint32_t npaths)
+int worker_start(tui_worker *w, sym_store *store, char *const *paths, uint32_t npaths,
+		 int notify_fd)
 {
 	memset(w, 0, sizeof *w);
+	w->notify_fd = notify_fd;
 	w->store = store;
 	w->wanted = -1;
 	w->crashes = calloc(npaths ? npaths : 1, sizeof *w->crashes);

@@ -55,11 +55,14 @@ typedef struct tui_worker {
 	sym_report sym_report;    /* its anomalies, when it was (re)built */
 	char sym_error[512];
 	uint32_t seq;             /* bumped on every change */
+	int notify_fd;            /* written a byte on every change; -1: none */
 } tui_worker;
 
 /* Starts the thread over the given dumps (paths are copied); the store is
- * borrowed and used by the worker thread only. */
-int worker_start(tui_worker *w, sym_store *store, char *const *paths, uint32_t npaths);
+ * borrowed and used by the worker thread only. Each change writes a byte
+ * to notify_fd (non-blocking; -1 for none). */
+int worker_start(tui_worker *w, sym_store *store, char *const *paths, uint32_t npaths,
+		 int notify_fd);
 /* Puts crash i at the head of the queue. */
 void worker_want(tui_worker *w, uint32_t i);
 /* Asks for a module's symbols; poll want_sym == 2 under the lock. */
