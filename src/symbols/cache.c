@@ -33,8 +33,6 @@ struct sym_cache {
 	uint64_t nfiles, norigins;
 	const sym_fc_cfi *cfi;
 	uint64_t ncfi;
-	const uint8_t *cfidata;
-	uint64_t ncfidata;
 	const sym_fc_win *win;
 	uint64_t nwin;
 	const uint64_t *funcidx;
@@ -112,7 +110,7 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 	static const size_t elem[S_COUNT] = {
 		[S_STRINGS] = 1, [S_FUNCS] = sizeof(sym_fc_func), [S_DATA] = 1,
 		[S_PUBLICS] = sizeof(sym_fc_public), [S_FILES] = sizeof(sym_fc_id),
-		[S_ORIGINS] = sizeof(sym_fc_id), [S_CFI] = sizeof(sym_fc_cfi), [S_CFIDATA] = 1,
+		[S_ORIGINS] = sizeof(sym_fc_id), [S_CFI] = sizeof(sym_fc_cfi),
 		[S_WIN] = sizeof(sym_fc_win), [S_FUNCIDX] = sizeof(uint64_t),
 	};
 	for (int s = 0; !why && s < S_COUNT; s++) {
@@ -147,8 +145,6 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 	c->norigins = COUNT(S_ORIGINS);
 	c->cfi = SEC(S_CFI, sym_fc_cfi);
 	c->ncfi = COUNT(S_CFI);
-	c->cfidata = SEC(S_CFIDATA, uint8_t);
-	c->ncfidata = h->section[S_CFIDATA].size;
 	c->win = SEC(S_WIN, sym_fc_win);
 	c->funcidx = SEC(S_FUNCIDX, uint64_t);
 	c->nfuncidx = COUNT(S_FUNCIDX);
@@ -388,9 +384,9 @@ int sym_lookup_cfi(const sym_cache *c, uint64_t addr, sym_cfi_rules *out)
 	out->init_addr = r->addr;
 	out->init_size = r->size;
 	out->init_rules = str(c, r->rules);
-	if (r->data_off > c->ncfidata || r->data_len > c->ncfidata - r->data_off)
+	if (r->data_off > c->ndata || r->data_len > c->ndata - r->data_off)
 		return CD_OK;
-	const uint8_t *p = c->cfidata + r->data_off, *end = p + r->data_len;
+	const uint8_t *p = c->data + r->data_off, *end = p + r->data_len;
 	uint64_t at = r->addr, v, rules;
 	while (p < end && sym__get_varint(&p, end, &v) && sym__get_varint(&p, end, &rules)) {
 		at += (uint64_t)sym__unzig(v);

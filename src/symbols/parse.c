@@ -473,19 +473,33 @@ static int rec_stack(parser *ps, cursor *c)
 	return bad(ps, "STACK");
 }
 
-/* "addr size line file" in one pass: line records are most of a file. */
-static int fast_line(const char *p, size_t n, sym_line_rec *l)
+/* Hex digit values, 0xff for anything else: one load per character. */
+static const uint8_t hex_digit[256] = {
+	['0'] = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+	['A'] = 10, 11, 12, 13, 14, 15,
+	['a'] = 10, 11, 12, 13, 14, 15,
+};
+
+/* hex_digit[] leaves non-digits at 0, so validity is kept apart. */
+static const uint8_t is_hex[256] = {
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['A'] = 1, 1, 1, 1, 1, 1,
+	['a'] = 1, 1, 1, 1, 1, 1,
+};
+
+/* "addr size line file" in one pass over [p, e): line records are most of
+ * a file. Returns where the fields end (the terminator, not consumed), or
+ * NULL when the text is not exactly such a record. */
+static const char *scan_line(const char *p, const char *e, sym_line_rec *l)
 {
-	const char *e = p + n;
 	uint64_t v[2];
 	for (int k = 0; k < 2; k++) {
 		uint64_t x = 0;
 		const char *start = p;
-		int h;
-		while (p < e && (h = hexval(*p)) >= 0)
-			x = x << 4 | (uint64_t)h, p++;
+		while (p < e && is_hex[(uint8_t)*p])
+			x = x << 4 | hex_digit[(uint8_t)*p++];
 		if (p == start || p - start > 16 || p == e || *p++ != ' ')
-			return 0;
+			return NULL;
 		v[k] = x;
 	}
 	int64_t d[2];
@@ -494,23 +508,28 @@ static int fast_line(const char *p, size_t n, sym_line_rec *l)
 		p += neg;
 		const char *start = p;
 		uint64_t x = 0; /* unsigned: a hostile digit run wraps, never overflows */
-		while (p < e && *p >= '0' && *p <= '9')
+		while (p < e && (unsigned)(*p - '0') < 10)
 			x = x * 10 + (uint64_t)(*p++ - '0');
-		if (p == start || p - start > 18 || (k == 0 ? (p == e || *p++ != ' ') : p != e))
-			return 0;
+		if (p == start || p - start > 18 || (k == 0 && (p == e || *p++ != ' ')))
+			return NULL;
 		d[k] = neg ? -(int64_t)x : (int64_t)x;
 	}
 	l->addr = v[0];
 	l->size = v[1];
 	l->line = d[0];
 	l->file = d[1];
-	return 1;
+	return p;
+}
+
+static int fast_line(const char *p, size_t n, sym_line_rec *l)
+{
+	return scan_line(p, p + n, l) == p + n;
 }
 
 static void dispatch(parser *ps, const char *p, size_t n)
 {
 	sym_line_rec fl;
-	if (hexval(p[0]) >= 0 && fast_line(p, n, &fl)) {
+	if (is_hex[(uint8_t)p[0]] && fast_line(p, n, &fl)) {
 		if (ps->sink->line_rec)
 			ps->sink->line_rec(ps->sink->ctx, ps->line, &fl);
 		ps->counts->records[SYM_R_LINE]++;
@@ -630,7 +649,27 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 		first = 0;
 		counts->bytes_total += (uint64_t)k;
 		int eof = k == 0;
+		const char *bend = buf.data + buf.len;
 		for (;;) {
+			/* The common case first: a complete line record, parsed in
+			 * the same pass that finds its end, with nothing to join. */
+			if (!skipping && !j.have && start < buf.len && is_hex[(uint8_t)buf.data[start]]) {
+				sym_line_rec l;
+				const char *q = scan_line(buf.data + start, bend, &l);
+				size_t cr = 0;
+				if (q && q < bend && *q == '\r' && q + 1 < bend)
+					q++, cr = 1;
+				if (q && q < bend && *q == '\n') {
+					size_t n = (size_t)(q - (buf.data + start)) - cr;
+					ps.line = ++lineno;
+					if (sink->line_rec)
+						sink->line_rec(sink->ctx, lineno, &l);
+					counts->records[SYM_R_LINE]++;
+					counts->bytes[SYM_R_LINE] += n + 1;
+					start = (size_t)(q - buf.data) + 1;
+					continue;
+				}
+			}
 			char *nl = memchr(buf.data + start, '\n', buf.len - start);
 			size_t end = nl ? (size_t)(nl - buf.data) : buf.len;
 			if (!nl && !eof && end - start <= MAX_LINE)
