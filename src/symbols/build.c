@@ -585,13 +585,24 @@ static int cmp_win(const void *a, const void *b)
 	return x->rva < y->rva ? -1 : x->rva > y->rva;
 }
 
+/* qsort, unless the array is in order already (dump_syms writes most
+ * sections sorted; a linear check is far cheaper than a merge sort). */
+static void sort_if_needed(void *base, size_t n, size_t elem, int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+	size_t i = 1;
+	while (i < n && cmp(p + (i - 1) * elem, p + i * elem) <= 0)
+		i++;
+	if (i < n)
+		qsort(base, n, elem, cmp);
+}
+
 /* Sorted functions: a duplicate start address keeps the first seen; an
  * overlap is reported and both are kept (lookups take the innermost). */
 static void check_funcs(builder *b)
 {
 	bfunc *f = b->funcs.p;
-	if (b->funcs.n > 1)
-		qsort(f, b->funcs.n, sizeof *f, cmp_func);
+	sort_if_needed(f, b->funcs.n, sizeof *f, cmp_func);
 	size_t out = 0;
 	char msg[200];
 	for (size_t i = 0; i < b->funcs.n; i++) {
@@ -616,8 +627,7 @@ static void check_funcs(builder *b)
 static void sort_dedupe(vec *v, int (*order)(const void *, const void *),
 			int (*same)(const void *, const void *))
 {
-	if (v->n > 1)
-		qsort(v->p, v->n, v->elem, order);
+	sort_if_needed(v->p, v->n, v->elem, order);
 	size_t out = 0;
 	for (size_t i = 0; i < v->n; i++) {
 		char *cur = (char *)v->p + i * v->elem;
@@ -781,8 +791,8 @@ int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *re
 	sort_dedupe(&b.files, cmp_id, same_id);
 	sort_dedupe(&b.origins, cmp_id, same_id);
 	sort_dedupe(&b.cfi, cmp_cfi, cmp_cfi);
-	if (b.win.n > 1) /* nested ranges may share a start: all are kept */
-		qsort(b.win.p, b.win.n, b.win.elem, cmp_win);
+	/* nested ranges may share a start: all are kept */
+	sort_if_needed(b.win.p, b.win.n, b.win.elem, cmp_win);
 	int bad = finish_cache(&b, sym_path);
 	bad |= close(b.out.fd);
 	b.out.fd = -1;
