@@ -662,6 +662,8 @@ static int finish_cache(builder *b, const char *sym_path)
 		return -1;
 	for (size_t i = 0; i < nidx; i++)
 		idx[i] = ((const bfunc *)b->funcs.p)[i * SYM_FC_IDX_STEP].f.addr;
+	/* FUNCADDR: strided out of the bfunc array below. */
+	const bfunc *bf = b->funcs.p;
 	/* The bfunc array is written as plain sym_fc_func entries. */
 	struct { const void *p; size_t n, elem, stride; } sec[S_COUNT] = {
 		[S_STRINGS] = { b->str.blob, b->str.len, 1, 1 },
@@ -672,6 +674,7 @@ static int finish_cache(builder *b, const char *sym_path)
 		[S_CFI] = { b->cfi.p, b->cfi.n, sizeof(sym_fc_cfi), sizeof(sym_fc_cfi) },
 		[S_WIN] = { b->win.p, b->win.n, sizeof(sym_fc_win), sizeof(sym_fc_win) },
 		[S_FUNCIDX] = { idx, nidx, sizeof *idx, sizeof *idx },
+		[S_FUNCADDR] = { bf ? &bf->f.addr : NULL, b->funcs.n, sizeof(uint64_t), sizeof(bfunc) },
 	};
 	for (int s = 0; s < S_COUNT; s++) {
 		if (s == S_DATA)

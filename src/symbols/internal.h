@@ -16,6 +16,7 @@
  *   ORIGINS  sym_fc_id[] (INLINE_ORIGIN id -> name), sorted by id.
  *   CFI      sym_fc_cfi[] (STACK CFI INIT), sorted by address.
  *   WIN      sym_fc_win[] (STACK WIN), sorted by rva.
+ *   FUNCADDR uint64_t[]: every function's address, in FUNCS' order.
  *   FUNCIDX  uint64_t[]: the address of every SYM_FC_IDX_STEP-th function.
  *
  * Files and origins are kept by id and resolved at lookup time, so records
@@ -32,12 +33,13 @@
 #define SYM_FC_VERSION 4
 
 enum { S_DATA, S_STRINGS, S_FUNCS, S_PUBLICS, S_FILES, S_ORIGINS, S_CFI, S_WIN, S_FUNCIDX,
-       S_COUNT };
+       S_FUNCADDR, S_COUNT };
 
-/* FUNCIDX holds the address of every SYM_FC_IDX_STEP-th function: a lookup
- * searches this small array first, then one stretch of FUNCS, instead of
- * missing the cache at every step of a search over all of FUNCS. */
-#define SYM_FC_IDX_STEP 64
+/* A lookup searches FUNCIDX (an eighth of a byte per function, soon in
+ * the CPU's caches), then SYM_FC_IDX_STEP addresses of FUNCADDR (two cache
+ * lines), and reads one FUNCS entry: three or four cache misses where a
+ * search over FUNCS itself missed at nearly every step. */
+#define SYM_FC_IDX_STEP 16
 
 typedef struct sym_fc_header {
 	char magic[8];
