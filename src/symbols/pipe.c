@@ -13,7 +13,11 @@
 #include "internal.h"
 
 #define PIPE_BATCHES 8
-#define PIPE_BATCH (256u << 10)
+#define PIPE_BATCH (1u << 20)
+/* A sleeping side is woken only once the other has half the ring to give
+ * (or is done): one sleep per few megabytes, not one per batch, which on
+ * two cores cost more in wake-ups than it gained in overlap. */
+#define PIPE_WAKE (PIPE_BATCHES / 2)
 
 typedef struct batch {
 	uint8_t *p;
@@ -35,6 +39,7 @@ typedef struct pipe_ctx {
 	batch b[PIPE_BATCHES];
 	unsigned wi, ri, filled; /* ring of filled batches [ri, ri + filled) */
 	int done;                /* the worker has pushed its last batch */
+	int reader_waits, writer_waits;
 	int oom;                 /* a record was lost for want of memory */
 	/* the worker's parse */
 	const char *path;
@@ -51,9 +56,13 @@ static void push(pipe_ctx *q)
 	pthread_mutex_lock(&q->mu);
 	q->filled++;
 	q->wi = (q->wi + 1) % PIPE_BATCHES;
-	pthread_cond_broadcast(&q->cv);
-	while (q->filled == PIPE_BATCHES)
+	if (q->reader_waits && q->filled >= PIPE_WAKE)
+		pthread_cond_broadcast(&q->cv);
+	while (q->filled == PIPE_BATCHES) {
+		q->writer_waits = 1;
 		pthread_cond_wait(&q->cv, &q->mu);
+	}
+	q->writer_waits = 0;
 	pthread_mutex_unlock(&q->mu);
 	q->b[q->wi].len = 0;
 }
@@ -428,8 +437,12 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 	} else {
 		for (;;) {
 			pthread_mutex_lock(&q->mu);
-			while (!q->filled && !q->done)
-				pthread_cond_wait(&q->cv, &q->mu);
+			if (!q->filled && !q->done) {
+				q->reader_waits = 1;
+				while (q->filled < PIPE_WAKE && !q->done)
+					pthread_cond_wait(&q->cv, &q->mu);
+				q->reader_waits = 0;
+			}
 			int have = q->filled > 0;
 			pthread_mutex_unlock(&q->mu);
 			if (!have)
@@ -439,7 +452,8 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 			pthread_mutex_lock(&q->mu);
 			q->filled--;
 			q->ri = (q->ri + 1) % PIPE_BATCHES;
-			pthread_cond_broadcast(&q->cv);
+			if (q->writer_waits && q->filled <= PIPE_BATCHES - PIPE_WAKE)
+				pthread_cond_broadcast(&q->cv);
 			pthread_mutex_unlock(&q->mu);
 		}
 		pthread_join(t, NULL);
