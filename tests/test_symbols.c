@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "../src/minidump/minidump.h"
+#include "../src/symbols/internal.h" /* sym__parse_threaded */
 #include "../src/symbols/symbols.h"
 #include "testlib.h"
 
@@ -497,6 +498,146 @@ static void test_anomalies_in_the_cache(void)
 }
 
 /* Found by fuzzing: a line of nothing but spaces read an unset token. */
+/* ---- the threaded parse replays exactly what sym_parse() reports -------------- */
+
+/* Every callback folded into a hash, with its line number and fields. */
+typedef struct transcript { uint64_t h, n; } transcript;
+
+static void tr_add(transcript *t, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		t->h = (t->h ^ b[i]) * 0x100000001b3ull;
+}
+
+static void tr_rec(transcript *t, int kind, uint64_t line)
+{
+	t->n++;
+	tr_add(t, &kind, sizeof kind);
+	tr_add(t, &line, sizeof line);
+}
+
+static void tr_str(transcript *t, const char *s, size_t n)
+{
+	tr_add(t, &n, sizeof n);
+	tr_add(t, s, n);
+}
+
+static void tr_module(void *c, uint64_t l, const char *os, const char *arch, const char *id, const char *name)
+{
+	tr_rec(c, 0, l), tr_str(c, os, strlen(os)), tr_str(c, arch, strlen(arch));
+	tr_str(c, id, strlen(id)), tr_str(c, name, strlen(name));
+}
+static void tr_info(void *c, uint64_t l, const char *k, const char *v)
+{
+	tr_rec(c, 1, l), tr_str(c, k, strlen(k)), tr_str(c, v, strlen(v));
+}
+static void tr_file(void *c, uint64_t l, int64_t id, const char *s, size_t n)
+{
+	tr_rec(c, 2, l), tr_add(c, &id, 8), tr_str(c, s, n);
+}
+static void tr_origin(void *c, uint64_t l, uint64_t id, const char *s, size_t n)
+{
+	tr_rec(c, 3, l), tr_add(c, &id, 8), tr_str(c, s, n);
+}
+static void tr_func(void *c, uint64_t l, const sym_func_rec *f)
+{
+	tr_rec(c, 4, l), tr_add(c, &f->addr, 8), tr_add(c, &f->size, 8), tr_add(c, &f->param_size, 8);
+	tr_add(c, &f->multiple, sizeof f->multiple), tr_str(c, f->name, f->name_len);
+}
+static void tr_line(void *c, uint64_t l, const sym_line_rec *r)
+{
+	tr_rec(c, 5, l), tr_add(c, &r->addr, 8), tr_add(c, &r->size, 8), tr_add(c, &r->line, 8);
+	tr_add(c, &r->file, 8);
+}
+static void tr_inline(void *c, uint64_t l, const sym_inline_rec *r)
+{
+	tr_rec(c, 6, l), tr_add(c, &r->depth, 8), tr_add(c, &r->call_line, 8), tr_add(c, &r->call_file, 8);
+	tr_add(c, &r->origin, 8), tr_add(c, &r->nranges, 4), tr_add(c, r->ranges, r->nranges * sizeof r->ranges[0]);
+}
+static void tr_public(void *c, uint64_t l, uint64_t a, uint64_t p, int m, const char *s, size_t n)
+{
+	tr_rec(c, 7, l), tr_add(c, &a, 8), tr_add(c, &p, 8), tr_add(c, &m, sizeof m), tr_str(c, s, n);
+}
+static void tr_cfi_init(void *c, uint64_t l, uint64_t a, uint64_t size, const char *r, size_t n)
+{
+	tr_rec(c, 8, l), tr_add(c, &a, 8), tr_add(c, &size, 8), tr_str(c, r, n);
+}
+static void tr_cfi(void *c, uint64_t l, uint64_t a, const char *r, size_t n)
+{
+	tr_rec(c, 9, l), tr_add(c, &a, 8), tr_str(c, r, n);
+}
+static void tr_win(void *c, uint64_t l, const sym_win_rec *w)
+{
+	tr_rec(c, 10, l), tr_add(c, &w->type, 4), tr_add(c, &w->rva, 8), tr_add(c, &w->code_size, 8);
+	tr_add(c, &w->max_stack_size, 4), tr_add(c, &w->has_program, sizeof(int));
+	tr_add(c, &w->allocates_base_pointer, sizeof(int));
+	if (w->has_program)
+		tr_str(c, w->program, w->program_len);
+}
+static void tr_diag(void *c, uint64_t l, int damaged, const char *m)
+{
+	tr_rec(c, 11, l), tr_add(c, &damaged, sizeof damaged), tr_str(c, m, strlen(m));
+}
+
+/* Both parses of path agree record for record; returns the record count. */
+static uint64_t same_transcripts(const char *path)
+{
+	transcript a = { 0xcbf29ce484222325ull, 0 }, b = a;
+	sym_sink sink = {
+		.module = tr_module, .info = tr_info, .file = tr_file, .origin = tr_origin,
+		.func = tr_func, .line_rec = tr_line, .inline_rec = tr_inline, .public_rec = tr_public,
+		.cfi_init = tr_cfi_init, .cfi = tr_cfi, .win = tr_win, .diag = tr_diag,
+	};
+	sym_counts ca, cb;
+	cd_err e;
+	sink.ctx = &a;
+	int ra = sym_parse(path, &sink, &ca, &e);
+	sink.ctx = &b;
+	int rb = sym__parse_threaded(path, &sink, &cb, &e);
+	if (ra != rb || a.n != b.n || a.h != b.h || memcmp(&ca, &cb, sizeof ca)) {
+		T_FAILF("%s: threaded parse differs: rc %d/%d, %llu/%llu records", path, ra, rb,
+			(unsigned long long)a.n, (unsigned long long)b.n);
+		return 0;
+	}
+	return a.n;
+}
+
+static void test_threaded_parse_replays_every_record(void)
+{
+	/* Every record type and quirk, and a record larger than a batch: a
+	 * name of 1.6 MB joined from two lines. */
+	cd_buf t;
+	cd_buf_init(&t, 0);
+	cd_buf_append(&t, anomalies, sizeof anomalies - 1);
+	cd_buf_puts(&t, "FUNC 9000 100 0 ");
+	for (int i = 0; i < 800000; i++)
+		cd_buf_append(&t, "n", 1);
+	cd_buf_puts(&t, "\r\n  ");
+	for (int i = 0; i < 800000; i++)
+		cd_buf_append(&t, "m", 1);
+	cd_buf_puts(&t, "\n");
+	/* Several batches of line and CFI records, CRLF and LF mixed. */
+	for (int i = 0; i < 60000; i++) {
+		cd_buf_printf(&t, "%x 4 %d %d%s", 0x9000 + i * 4, i, i % 7, i % 3 ? "\n" : "\r\n");
+		if (i % 10 == 0)
+			cd_buf_printf(&t, "STACK CFI %s%x .cfa: $rsp %d +\n", i % 20 ? "" : "INIT 1 ",
+				      0x9000 + i * 4, i % 64);
+	}
+	cd_buf_puts(&t, "STACK CFI  10 two spaces\nSTACK CFI 10\nSTACK CFI INIT 10 20\n1 2 3"); /* no final newline */
+	T_ASSERT(!t.overflow);
+	const char *path = write_file("replay.sym", t.data, t.len);
+	cd_buf_free(&t);
+	uint64_t n = same_transcripts(path);
+	T_ASSERT(n > 66000);
+	const char *shared = t_shared();
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/corpus/symbols/libc.so.6/EC61AC938E5A39B16F9FBD350E3169A50/libc.so.6.sym", shared);
+	struct stat st;
+	if (stat(dir, &st) == 0)
+		T_ASSERT(same_transcripts(dir) > 100000);
+}
+
 static void test_blank_and_space_lines(void)
 {
 	static const char text[] = "MODULE Linux x86_64 ABC0 m\n   \n\t\n \r\nFUNC 10 10 0 f\n  \n";
@@ -720,6 +861,7 @@ int main(void)
 	T_RUN(test_anomalies_reported_with_lines);
 	T_RUN(test_anomalies_in_the_cache);
 	T_RUN(test_blank_and_space_lines);
+	T_RUN(test_threaded_parse_replays_every_record);
 	T_RUN(test_utf16_and_gzip);
 	T_RUN(test_damaged_and_stale_caches);
 	const char *shared = t_shared();

@@ -33,11 +33,9 @@ struct sym_cache {
 	uint64_t nfiles, norigins;
 	const sym_fc_cfi *cfi;
 	uint64_t ncfi;
-	const uint8_t *cfidata;
-	uint64_t ncfidata;
 	const sym_fc_win *win;
 	uint64_t nwin;
-	const uint64_t *funcidx;
+	const uint64_t *funcidx, *funcaddr;
 	uint64_t nfuncidx;
 };
 
@@ -112,8 +110,9 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 	static const size_t elem[S_COUNT] = {
 		[S_STRINGS] = 1, [S_FUNCS] = sizeof(sym_fc_func), [S_DATA] = 1,
 		[S_PUBLICS] = sizeof(sym_fc_public), [S_FILES] = sizeof(sym_fc_id),
-		[S_ORIGINS] = sizeof(sym_fc_id), [S_CFI] = sizeof(sym_fc_cfi), [S_CFIDATA] = 1,
+		[S_ORIGINS] = sizeof(sym_fc_id), [S_CFI] = sizeof(sym_fc_cfi),
 		[S_WIN] = sizeof(sym_fc_win), [S_FUNCIDX] = sizeof(uint64_t),
+		[S_FUNCADDR] = sizeof(uint64_t),
 	};
 	for (int s = 0; !why && s < S_COUNT; s++) {
 		uint64_t off = h->section[s].off, size = h->section[s].size;
@@ -123,6 +122,10 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 	if (!why && (h->section[S_STRINGS].size == 0 ||
 		     c->map.data[h->section[S_STRINGS].off + h->section[S_STRINGS].size - 1] != 0))
 		why = "the string table is not terminated";
+	if (!why && (h->section[S_FUNCADDR].size / 8 != h->section[S_FUNCS].size / sizeof(sym_fc_func) ||
+		     h->section[S_FUNCIDX].size / 8 !=
+			     (h->section[S_FUNCADDR].size / 8 + SYM_FC_IDX_STEP - 1) / SYM_FC_IDX_STEP))
+		why = "the function index does not match the functions";
 	if (why) {
 		rc = cd_errf(e, CD_EFORMAT, "%s: damaged symbol cache: %s", path, why);
 		cd_map_close(&c->map);
@@ -147,13 +150,10 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 	c->norigins = COUNT(S_ORIGINS);
 	c->cfi = SEC(S_CFI, sym_fc_cfi);
 	c->ncfi = COUNT(S_CFI);
-	c->cfidata = SEC(S_CFIDATA, uint8_t);
-	c->ncfidata = h->section[S_CFIDATA].size;
 	c->win = SEC(S_WIN, sym_fc_win);
 	c->funcidx = SEC(S_FUNCIDX, uint64_t);
 	c->nfuncidx = COUNT(S_FUNCIDX);
-	if (c->nfuncidx != (c->nfuncs + SYM_FC_IDX_STEP - 1) / SYM_FC_IDX_STEP)
-		c->nfuncidx = 0; /* inconsistent: search FUNCS whole */
+	c->funcaddr = SEC(S_FUNCADDR, uint64_t);
 	c->nwin = COUNT(S_WIN);
 #undef SEC
 #undef COUNT
@@ -220,6 +220,9 @@ static int64_t upper(const void *arr, uint64_t n, size_t stride, size_t key_off,
 
 static const char *by_id(const sym_cache *c, const sym_fc_id *a, uint64_t n, int64_t id)
 {
+	/* Ids are nearly always dense from their first: one probe. */
+	if (n && id >= a[0].id && (uint64_t)(id - a[0].id) < n && a[id - a[0].id].id == id)
+		return str(c, a[id - a[0].id].name);
 	uint64_t lo = 0, hi = n;
 	while (lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
@@ -241,17 +244,12 @@ static const char *file_name(const sym_cache *c, int64_t id)
  * an earlier one that encloses it (overlapping FUNCs). */
 static const sym_fc_func *find_func(const sym_cache *c, uint64_t addr)
 {
-	int64_t i;
-	if (c->nfuncidx) {
-		int64_t b = upper(c->funcidx, c->nfuncidx, sizeof(uint64_t), 0, addr);
-		if (b < 0)
-			return NULL;
-		uint64_t lo = (uint64_t)b * SYM_FC_IDX_STEP;
-		uint64_t n = c->nfuncs - lo < SYM_FC_IDX_STEP ? c->nfuncs - lo : SYM_FC_IDX_STEP;
-		i = (int64_t)lo + UPPER(c->funcs + lo, n, addr, addr);
-	} else {
-		i = UPPER(c->funcs, c->nfuncs, addr, addr);
-	}
+	int64_t b = upper(c->funcidx, c->nfuncidx, sizeof(uint64_t), 0, addr);
+	if (b < 0)
+		return NULL;
+	uint64_t lo = (uint64_t)b * SYM_FC_IDX_STEP;
+	uint64_t n = c->nfuncs - lo < SYM_FC_IDX_STEP ? c->nfuncs - lo : SYM_FC_IDX_STEP;
+	int64_t i = (int64_t)lo + upper(c->funcaddr + lo, n, sizeof(uint64_t), 0, addr);
 	for (int k = 0; i >= 0 && k < 8; i--, k++) {
 		const sym_fc_func *f = &c->funcs[i];
 		if (addr - f->addr < f->size || (f->size == 0 && addr == f->addr))
@@ -277,7 +275,8 @@ static int by_depth(const void *a, const void *b)
 
 int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 {
-	memset(out, 0, sizeof *out);
+	/* The inline frames (2.5 KB) are written only as far as ninlines. */
+	memset(out, 0, offsetof(sym_lookup, inlines));
 	out->file = "";
 	const sym_fc_func *f = find_func(c, addr);
 	if (!f) {
@@ -350,7 +349,12 @@ int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 		}
 	}
 done:
-	qsort(hits, nh, sizeof *hits, by_depth);
+	for (uint32_t k = 1; k < nh; k++) /* a handful: insertion sort */
+		for (uint32_t m = k; m > 0 && by_depth(&hits[m - 1], &hits[m]) > 0; m--) {
+			hit t = hits[m];
+			hits[m] = hits[m - 1];
+			hits[m - 1] = t;
+		}
 	/* hits[0] is the outermost inline. The real function's line is the
 	 * call site of hits[0]; each inline's own line is the call site of the
 	 * one inside it, and the innermost's is the line record's. */
@@ -388,9 +392,9 @@ int sym_lookup_cfi(const sym_cache *c, uint64_t addr, sym_cfi_rules *out)
 	out->init_addr = r->addr;
 	out->init_size = r->size;
 	out->init_rules = str(c, r->rules);
-	if (r->data_off > c->ncfidata || r->data_len > c->ncfidata - r->data_off)
+	if (r->data_off > c->ndata || r->data_len > c->ndata - r->data_off)
 		return CD_OK;
-	const uint8_t *p = c->cfidata + r->data_off, *end = p + r->data_len;
+	const uint8_t *p = c->data + r->data_off, *end = p + r->data_len;
 	uint64_t at = r->addr, v, rules;
 	while (p < end && sym__get_varint(&p, end, &v) && sym__get_varint(&p, end, &rules)) {
 		at += (uint64_t)sym__unzig(v);

@@ -5,17 +5,19 @@
  * A cache file is a fixed header followed by sections; every integer is
  * little-endian, every offset counts from the start of the file:
  *
+ *   DATA     per function: its line records, then its inline records;
+ *            per STACK CFI INIT: its STACK CFI records; varint-encoded
+ *            (see build.c). First in the file: the builder streams it
+ *            straight into the output while parsing.
  *   STRINGS  NUL-terminated strings; offset 0 is "".
  *   FUNCS    sym_fc_func[], sorted by address.
- *   DATA     per function: its line records, then its inline records,
- *            varint-encoded relative to the function (see build.c).
  *   PUBLICS  sym_fc_public[], sorted by address.
  *   FILES    sym_fc_id[] (FILE id -> name), sorted by id.
  *   ORIGINS  sym_fc_id[] (INLINE_ORIGIN id -> name), sorted by id.
  *   CFI      sym_fc_cfi[] (STACK CFI INIT), sorted by address.
- *   CFIDATA  per INIT: its STACK CFI records, varint-encoded.
  *   WIN      sym_fc_win[] (STACK WIN), sorted by rva.
- *   FUNCIDX  uint64_t[]: the address of every 64th function.
+ *   FUNCADDR uint64_t[]: every function's address, in FUNCS' order.
+ *   FUNCIDX  uint64_t[]: the address of every SYM_FC_IDX_STEP-th function.
  *
  * Files and origins are kept by id and resolved at lookup time, so records
  * may come in any order in the source.
@@ -28,15 +30,16 @@
 #include "symbols.h"
 
 #define SYM_FC_MAGIC "CDSYMC\r\n"
-#define SYM_FC_VERSION 3
+#define SYM_FC_VERSION 4
 
-enum { S_STRINGS, S_FUNCS, S_DATA, S_PUBLICS, S_FILES, S_ORIGINS, S_CFI, S_CFIDATA, S_WIN,
-       S_FUNCIDX, S_COUNT };
+enum { S_DATA, S_STRINGS, S_FUNCS, S_PUBLICS, S_FILES, S_ORIGINS, S_CFI, S_WIN, S_FUNCIDX,
+       S_FUNCADDR, S_COUNT };
 
-/* FUNCIDX holds the address of every SYM_FC_IDX_STEP-th function: a lookup
- * searches this small array first, then one stretch of FUNCS, instead of
- * missing the cache at every step of a search over all of FUNCS. */
-#define SYM_FC_IDX_STEP 64
+/* A lookup searches FUNCIDX (an eighth of a byte per function, soon in
+ * the CPU's caches), then SYM_FC_IDX_STEP addresses of FUNCADDR (two cache
+ * lines), and reads one FUNCS entry: three or four cache misses where a
+ * search over FUNCS itself missed at nearly every step. */
+#define SYM_FC_IDX_STEP 16
 
 typedef struct sym_fc_header {
 	char magic[8];
@@ -77,7 +80,7 @@ typedef struct sym_fc_id {
 
 typedef struct sym_fc_cfi {
 	uint64_t addr, size;
-	uint64_t data_off;   /* into CFIDATA */
+	uint64_t data_off;   /* into DATA */
 	uint32_t data_len;
 	uint32_t rules;
 } sym_fc_cfi;
@@ -123,6 +126,11 @@ static inline int sym__get_varint(const uint8_t **p, const uint8_t *end, uint64_
 	}
 	return 0;
 }
+
+/* sym_parse() on a second thread, its records replayed into sink on the
+ * calling thread in the same order (pipe.c). Falls back to a plain
+ * sym_parse() when no thread can be started. */
+int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e);
 
 /* ---- zipped symbol stores (zip.c) ------------------------------------- */
 

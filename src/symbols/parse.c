@@ -473,19 +473,33 @@ static int rec_stack(parser *ps, cursor *c)
 	return bad(ps, "STACK");
 }
 
-/* "addr size line file" in one pass: line records are most of a file. */
-static int fast_line(const char *p, size_t n, sym_line_rec *l)
+/* Hex digit values, 0xff for anything else: one load per character. */
+static const uint8_t hex_digit[256] = {
+	['0'] = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+	['A'] = 10, 11, 12, 13, 14, 15,
+	['a'] = 10, 11, 12, 13, 14, 15,
+};
+
+/* hex_digit[] leaves non-digits at 0, so validity is kept apart. */
+static const uint8_t is_hex[256] = {
+	['0'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['A'] = 1, 1, 1, 1, 1, 1,
+	['a'] = 1, 1, 1, 1, 1, 1,
+};
+
+/* "addr size line file" in one pass over [p, e): line records are most of
+ * a file. Returns where the fields end (the terminator, not consumed), or
+ * NULL when the text is not exactly such a record. */
+static const char *scan_line(const char *p, const char *e, sym_line_rec *l)
 {
-	const char *e = p + n;
 	uint64_t v[2];
 	for (int k = 0; k < 2; k++) {
 		uint64_t x = 0;
 		const char *start = p;
-		int h;
-		while (p < e && (h = hexval(*p)) >= 0)
-			x = x << 4 | (uint64_t)h, p++;
+		while (p < e && is_hex[(uint8_t)*p])
+			x = x << 4 | hex_digit[(uint8_t)*p++];
 		if (p == start || p - start > 16 || p == e || *p++ != ' ')
-			return 0;
+			return NULL;
 		v[k] = x;
 	}
 	int64_t d[2];
@@ -494,23 +508,28 @@ static int fast_line(const char *p, size_t n, sym_line_rec *l)
 		p += neg;
 		const char *start = p;
 		uint64_t x = 0; /* unsigned: a hostile digit run wraps, never overflows */
-		while (p < e && *p >= '0' && *p <= '9')
+		while (p < e && (unsigned)(*p - '0') < 10)
 			x = x * 10 + (uint64_t)(*p++ - '0');
-		if (p == start || p - start > 18 || (k == 0 ? (p == e || *p++ != ' ') : p != e))
-			return 0;
+		if (p == start || p - start > 18 || (k == 0 && (p == e || *p++ != ' ')))
+			return NULL;
 		d[k] = neg ? -(int64_t)x : (int64_t)x;
 	}
 	l->addr = v[0];
 	l->size = v[1];
 	l->line = d[0];
 	l->file = d[1];
-	return 1;
+	return p;
+}
+
+static int fast_line(const char *p, size_t n, sym_line_rec *l)
+{
+	return scan_line(p, p + n, l) == p + n;
 }
 
 static void dispatch(parser *ps, const char *p, size_t n)
 {
 	sym_line_rec fl;
-	if (hexval(p[0]) >= 0 && fast_line(p, n, &fl)) {
+	if (is_hex[(uint8_t)p[0]] && fast_line(p, n, &fl)) {
 		if (ps->sink->line_rec)
 			ps->sink->line_rec(ps->sink->ctx, ps->line, &fl);
 		ps->counts->records[SYM_R_LINE]++;
@@ -551,6 +570,60 @@ static void dispatch(parser *ps, const char *p, size_t n)
 	}
 	ps->counts->records[kind]++;
 	ps->counts->bytes[kind] += n + 1;
+}
+
+/* Hex digits up to a space; NULL unless there are 1 to 16 of them. */
+static const char *scan_hex(const char *p, const char *e, uint64_t *v)
+{
+	const char *start = p;
+	uint64_t x = 0;
+	while (p < e && is_hex[(uint8_t)*p])
+		x = x << 4 | hex_digit[(uint8_t)*p++];
+	if (p == start || p - start > 16 || p == e || *p != ' ')
+		return NULL;
+	*v = x;
+	return p + 1;
+}
+
+/* "STACK CFI addr rules" and "STACK CFI INIT addr size rules", a sixth of
+ * a file's lines, in one pass when they are exactly so (single spaces,
+ * rules present, a complete line in [p, e)); anything else goes the long
+ * way and gets the same result or its diagnostic. Moves *start past the
+ * line on success. */
+static int fast_cfi(parser *ps, uint64_t lineno, const char *p, const char *e, size_t *start,
+		    const char *base)
+{
+	static const char head[] = "STACK CFI ";
+	const size_t hn = sizeof head - 1;
+	if ((size_t)(e - p) < hn + 2 || memcmp(p, head, hn))
+		return 0;
+	const char *q = p + hn, *nl;
+	uint64_t addr, size = 0;
+	int init = e - q > 5 && !memcmp(q, "INIT ", 5);
+	if (init) {
+		q = scan_hex(q + 5, e, &addr);
+		q = q ? scan_hex(q, e, &size) : NULL;
+	} else {
+		q = scan_hex(q, e, &addr);
+	}
+	if (!q || !(nl = memchr(q, '\n', (size_t)(e - q))))
+		return 0;
+	const char *end = nl > q && nl[-1] == '\r' ? nl - 1 : nl;
+	if (end == q || end - p > (long)MAX_LINE)
+		return 0;
+	size_t n = (size_t)(end - p);
+	ps->line = lineno;
+	if (init) {
+		if (ps->sink->cfi_init)
+			ps->sink->cfi_init(ps->sink->ctx, ps->line, addr, size, q, (size_t)(end - q));
+	} else if (ps->sink->cfi) {
+		ps->sink->cfi(ps->sink->ctx, ps->line, addr, q, (size_t)(end - q));
+	}
+	int kind = init ? SYM_R_CFI_INIT : SYM_R_CFI;
+	ps->counts->records[kind]++;
+	ps->counts->bytes[kind] += n + 1;
+	*start = (size_t)(nl + 1 - base);
+	return 1;
 }
 
 /* ---- the loop ------------------------------------------------------------------ */
@@ -630,7 +703,32 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 		first = 0;
 		counts->bytes_total += (uint64_t)k;
 		int eof = k == 0;
+		const char *bend = buf.data + buf.len;
 		for (;;) {
+			/* The common case first: a complete line record, parsed in
+			 * the same pass that finds its end, with nothing to join. */
+			if (!skipping && !j.have && start < buf.len && is_hex[(uint8_t)buf.data[start]]) {
+				sym_line_rec l;
+				const char *q = scan_line(buf.data + start, bend, &l);
+				size_t cr = 0;
+				if (q && q < bend && *q == '\r' && q + 1 < bend)
+					q++, cr = 1;
+				if (q && q < bend && *q == '\n') {
+					size_t n = (size_t)(q - (buf.data + start)) - cr;
+					ps.line = ++lineno;
+					if (sink->line_rec)
+						sink->line_rec(sink->ctx, lineno, &l);
+					counts->records[SYM_R_LINE]++;
+					counts->bytes[SYM_R_LINE] += n + 1;
+					start = (size_t)(q - buf.data) + 1;
+					continue;
+				}
+			}
+			if (!skipping && !j.have && start < buf.len && buf.data[start] == 'S' &&
+			    fast_cfi(&ps, lineno + 1, buf.data + start, bend, &start, buf.data)) {
+				lineno++;
+				continue;
+			}
 			char *nl = memchr(buf.data + start, '\n', buf.len - start);
 			size_t end = nl ? (size_t)(nl - buf.data) : buf.len;
 			if (!nl && !eof && end - start <= MAX_LINE)

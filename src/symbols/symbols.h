@@ -171,7 +171,7 @@ typedef struct sym_lookup {
 	int64_t line;           /*   its call site when inlines are present */
 	uint64_t line_addr;     /* start of the line record that holds addr (0: none) */
 	int is_public;          /* only a PUBLIC matched */
-	uint32_t ninlines;      /* innermost first */
+	uint32_t ninlines;      /* innermost first; entries past ninlines are unset */
 	sym_inline_frame inlines[SYM_MAX_INLINE_DEPTH];
 } sym_lookup;
 
