@@ -55,14 +55,14 @@ check() { # check NAME TEXT: the screen shows TEXT
 $(screen)"; fi
 }
 
-# ---- refusing without a terminal --------------------------------------------
-"$cd" open "$build/../data/samples/sample.dmp" >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
-[ $rc -ne 0 ] && grep -q "crashdesk walk" "$tmp/err" && ok no-terminal/refused ||
-	fail no-terminal/refused "rc=$rc $(cat "$tmp/err")"
-
 # ---- the sample crash the project generates ----------------------------------
 mkdir -p "$tmp/sample"
 "$build/tests/mksample" "$tmp/sample" >/dev/null 2>&1
+# ---- refusing without a terminal --------------------------------------------
+"$cd" open "$tmp/sample/sample.dmp" >"$tmp/out" 2>"$tmp/err" </dev/null; rc=$?
+[ $rc -ne 0 ] && grep -q "crashdesk walk" "$tmp/err" && ok no-terminal/refused ||
+	fail no-terminal/refused "rc=$rc $(cat "$tmp/err")"
+
 if [ -f "$tmp/sample/sample.dmp" ]; then
 	start "TERM=xterm-256color '$cd' open --symbols-path '$tmp/sample/symbols' '$tmp/sample/sample.dmp'"
 	check sample/summary "SIGSEGV"
