@@ -438,55 +438,6 @@ static void test_keymap_bind(void)
 	T_EQ_U64(tui_keymap_bind(&km, TUI_ACT_COUNT, k1, 1), CD_EUSAGE);
 }
 
-static int layout_used(const tui_view *v, const int *w)
-{
-	int used = 0, shown = 0;
-	for (int i = 0; i < v->ncols; i++)
-		if (w[i] > 0) {
-			used += w[i] + (shown ? 1 : 0);
-			shown = 1;
-		}
-	return used;
-}
-
-static void test_layout(void)
-{
-	tui_views v;
-	tui_views_load(NULL, &v, NULL, 0);
-	const tui_view *fr = tui_views_get(&v, "frames"); /* 4 16 w3 w2 8 */
-	int w[TUI_COLS_MAX];
-	tui_view_layout(fr, 120, w);
-	T_EQ_U64(w[0], 4);
-	T_EQ_U64(w[1], 16);
-	T_EQ_U64(w[2], 53); /* 88 * 3/5 = 52.8: 52, plus the remainder */
-	T_EQ_U64(w[3], 35);
-	T_EQ_U64(w[4], 8);
-	T_EQ_U64(layout_used(fr, w), 120);
-	tui_view_layout(fr, 32, w); /* exactly the fixed columns */
-	T_EQ_U64(w[2], 0);
-	T_EQ_U64(w[3], 0);
-	T_EQ_U64(layout_used(fr, w), 30);
-	tui_view_layout(fr, 24, w); /* too narrow: the right end is cut */
-	T_EQ_U64(w[0], 4);
-	T_EQ_U64(w[1], 16);
-	T_EQ_U64(w[4], 2);
-	T_EQ_U64(layout_used(fr, w), 24);
-	tui_view_layout(fr, 3, w);
-	T_EQ_U64(w[0], 3);
-	T_EQ_U64(w[1], 0);
-	T_EQ_U64(layout_used(fr, w), 3);
-	tui_view_layout(fr, -5, w);
-	T_EQ_U64(layout_used(fr, w), 0);
-	for (int total = 0; total < 400; total++)
-		for (int p = 0; p < TUI_PANE_COUNT; p++) {
-			tui_view_layout(&v.panes[p], total, w);
-			if (layout_used(&v.panes[p], w) > total) {
-				T_FAILF("pane %d at %d cells uses %d", p, total,
-					layout_used(&v.panes[p], w));
-				return;
-			}
-		}
-}
 
 static void test_user_dir(void)
 {
@@ -576,7 +527,6 @@ int main(void)
 	T_RUN(test_unreadable_and_several);
 	T_RUN(test_key_names);
 	T_RUN(test_keymap_bind);
-	T_RUN(test_layout);
 	T_RUN(test_user_dir);
 	T_RUN(test_parse_direct);
 	return t_done();

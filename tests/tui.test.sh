@@ -92,6 +92,18 @@ $(screen)"
 	else
 		fail sample/wide-name-shown "$(screen)"
 	fi
+	# Mouse (SGR reports, as xterm sends them): a click on the fourth
+	# line selects the third thread; the wheel scrolls down by three.
+	keys -l "$(printf '\033[<0;10;5M\033[<0;10;5m')"
+	check mouse/click-selects "3/5"
+	keys -l "$(printf '\033[<65;10;5M')"
+	check mouse/wheel-scrolls "5/5"
+	keys u
+	check sample/unloaded-module "libplugin.so"
+	keys Enter
+	check sample/frames-into-unloaded "thread 4 frame 0"
+	keys q m
+	check sample/symbol-source "/symbols"
 	keys q
 	check sample/quit "EXITED 0"
 else
@@ -111,7 +123,7 @@ start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
 check open/crash-reason "SIGSEGV / SEGV_MAPERR"
 check open/crashing-function "storage::flush"
 keys f
-check frames/pane "[+2 inline]"
+check frames/pane "[+2] storage::flush"
 if screen | grep -qF "storage::store_cell"; then
 	fail frames/folded "inline frames shown before unfolding"
 else
@@ -134,7 +146,7 @@ check details/registers "rip"
 check details/inline-chain "called from"
 check details/stack "around the stack pointer"
 keys BSpace
-check details/back "[+2 inline]"
+check details/back "[+2] storage::flush"
 
 keys m
 check modules/pane "Debug"
@@ -186,6 +198,21 @@ keys q
 check quit/clean-terminal "EXITED 0"
 s=$(screen)
 printf '%s\n' "$s" | grep -q "Summary" && fail quit/screen-restored "$s" || ok quit/screen-restored
+
+# ---- the home pane: what was opened before ------------------------------------------
+start "TERM=xterm-256color '$cd'"
+check home/recent "own-fp-null_write_inline.dmp"
+check home/recent-crash "SIGSEGV / SEGV_MAPERR"
+keys j Enter
+check home/reopen "Crashing thread"
+keys q
+check home/back "Open a dump or a directory"
+keys g Enter
+check home/prompt "open:"
+keys "$tmp/sample/sample.dmp" Enter
+check home/opened "IPC I/O Parent"
+keys q q
+check home/quit "EXITED 0"
 
 # ---- a directory of dumps: the crash list ------------------------------------------
 mkdir -p "$tmp/dir"

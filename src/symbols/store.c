@@ -13,6 +13,7 @@
 
 typedef struct entry {
 	char *key;           /* "debug_file/debug_id" */
+	char *source;        /* where the symbols came from: a path, or ZIP!ENTRY */
 	sym_cache *cache;
 	sym_status status;
 } entry;
@@ -125,6 +126,15 @@ const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char 
 			memset(&r, 0, sizeof r);
 			cd_err e;
 			sym_cache *c;
+			free(en->source);
+			if (s->zips[i]) {
+				size_t n = strlen(s->paths[i]) + strlen(file) + strlen(ids[k]) + strlen(name) + 8;
+				en->source = malloc(n);
+				if (en->source)
+					snprintf(en->source, n, "%s!%s/%s/%s.sym", s->paths[i], file, ids[k], name);
+			} else {
+				en->source = strdup(path);
+			}
 			if (sym_open(path, s->cache_dir, &c, &built, &r, &e) == CD_OK) {
 				en->cache = c;
 				en->status = r.damaged ? SYM_STATUS_CORRUPT : SYM_STATUS_LOADED;
@@ -138,12 +148,23 @@ const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char 
 	return en->cache;
 }
 
+const char *sym_store_source(const sym_store *s, const char *debug_file, const char *debug_id)
+{
+	char key[1024];
+	snprintf(key, sizeof key, "%s/%s", cd_basename(debug_file), debug_id);
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->e[i].key, key))
+			return s->e[i].source;
+	return NULL;
+}
+
 void sym_store_free(sym_store *s)
 {
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->e[i].key);
+		free(s->e[i].source);
 		sym_cache_close(s->e[i].cache);
 	}
 	for (int i = 0; i < s->npaths; i++) {

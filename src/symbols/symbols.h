@@ -216,6 +216,9 @@ int sym_store_new(const char *const *paths, int npaths, const char *cache_dir, s
  * found but damaged, still returned when a cache could be built). */
 const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
 			       sym_status *status);
+/* Where a module's symbols were found (a .sym path, or ZIP!ENTRY), once
+ * sym_store_get() looked for them; NULL when they were not found. */
+const char *sym_store_source(const sym_store *s, const char *debug_file, const char *debug_id);
 void sym_store_free(sym_store *s);
 
 /* Functions in address order, for `sym funcs` and the browser. */

@@ -124,38 +124,58 @@ int tui_text_width(const char *s)
 
 void tui_put(int y, int x, int width, const char *s, tui_align align)
 {
+	tui_put_cut(y, x, width, s, align, 0);
+}
+
+void tui_put_cut(int y, int x, int width, const char *s, tui_align align, int cut_left)
+{
 	if (width <= 0)
 		return;
 	enum { MAXW = 512 };
-	wchar_t buf[MAXW + 8];
-	int n = 0, used = 0, cut = 0;
-	int full = tui_text_width(s);
-	int room = full > width ? width - 1 : width; /* one cell for the ellipsis */
+	wchar_t all[MAXW], buf[MAXW + 8];
+	int wid[MAXW], n = 0, full = 0;
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	while (*p && n < MAXW) {
 		int w;
 		wchar_t c = shown(next_cp(&p), &w);
-		if (used + w > room) {
-			cut = 1;
-			break;
-		}
 		/* A combining mark with nothing before it would join the padding. */
 		if (w == 0 && n == 0)
 			continue;
-		buf[n++] = c;
-		used += w;
+		all[n] = c;
+		wid[n++] = w;
+		full += w;
 	}
-	if (cut || full > width) {
-		buf[n++] = MB_CUR_MAX > 1 ? L'\x2026' : L'~';
+	int cut = full > width || *p;
+	int room = cut ? width - 1 : width; /* one cell for the ellipsis */
+	int from = 0, to = n, used = 0;
+	if (cut && cut_left) {
+		/* Keep the end; marks stay with the character they follow. */
+		from = n;
+		while (from > 0 && used + wid[from - 1] <= room)
+			used += wid[--from];
+		while (from < n && wid[from] == 0)
+			from++;
+	} else {
+		to = 0;
+		while (to < n && used + wid[to] <= room)
+			used += wid[to++];
+	}
+	int k = 0;
+	if (cut && cut_left)
+		buf[k++] = MB_CUR_MAX > 1 ? L'\x2026' : L'~';
+	for (int i = from; i < to; i++)
+		buf[k++] = all[i];
+	if (cut && !cut_left)
+		buf[k++] = MB_CUR_MAX > 1 ? L'\x2026' : L'~';
+	if (cut)
 		used++;
-	}
-	buf[n] = 0;
+	buf[k] = 0;
 	int pad = width - used;
 	move(y, x);
 	if (align == TUI_ALIGN_RIGHT)
 		for (int i = 0; i < pad; i++)
 			addch(' ');
-	addnwstr(buf, n);
+	addnwstr(buf, k);
 	if (align != TUI_ALIGN_RIGHT)
 		for (int i = 0; i < pad; i++)
 			addch(' ');

@@ -39,6 +39,8 @@ int tui_text_width(const char *s);
 /* Draws s at (y, x) in exactly width cells, cut with an ellipsis or padded
  * as align says. Control characters never reach the terminal. */
 void tui_put(int y, int x, int width, const char *s, tui_align align);
+/* The same; with cut_left a text too long loses its start, not its end. */
+void tui_put_cut(int y, int x, int width, const char *s, tui_align align, int cut_left);
 
 /* The screen (screen.c): a terminal without cursor addressing (TERM=dumb)
  * still gets a usable one, driven as the plainest terminal that has it,
@@ -88,6 +90,9 @@ void tui_list_refresh(tui_list *l);
 int tui_list_search(tui_list *l, const char *needle, int dir);
 /* The shown row as one line of its cells, tab-separated (for copying). */
 void tui_list_line(const tui_list *l, uint32_t shown, char *buf, size_t n);
+/* Splits w cells between v's columns (one blank between neighbours) into
+ * widths; returns how many columns are shown (the rest did not fit). */
+int tui_list_layout(const tui_view *v, int w, int *widths);
 /* Draws the header line at y and rows from y+1 over h-1 lines. */
 void tui_list_draw(tui_list *l, int y, int x, int h, int w, int focus);
 

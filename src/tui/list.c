@@ -232,7 +232,7 @@ void tui_list_line(const tui_list *l, uint32_t shown, char *buf, size_t n)
  * widest fixed column gives way first, down to 6 cells; columns that still
  * do not fit are dropped from the right. The space left is shared by
  * weight. */
-static int layout(const tui_view *v, int w, int *widths)
+int tui_list_layout(const tui_view *v, int w, int *widths)
 {
 	enum { MIN_WEIGHTED = 12, MIN_FIXED = 6 };
 	int ncols = v->ncols, weights = 0;
@@ -283,7 +283,7 @@ void tui_list_draw(tui_list *l, int y, int x, int h, int w, int focus)
 {
 	if (!l->view || h < 1 || w < 1)
 		return;
-	int widths[16], ncols = layout(l->view, w, widths);
+	int widths[TUI_COLS_MAX], ncols = tui_list_layout(l->view, w, widths);
 	int page = h - 1;
 	tui_list_select(l, l->sel, page);
 	attrset(tui_attr(TUI_S_HEADING) | A_BOLD);
@@ -318,8 +318,9 @@ void tui_list_draw(tui_list *l, int y, int x, int h, int w, int focus)
 		for (int c = 0; c < ncols; c++) {
 			char buf[256];
 			const tui_column *col = &l->view->cols[c];
-			tui_put(row_y, cx, widths[c], tui_list_cell(l, r, col->field, buf, sizeof buf),
-				col->align);
+			tui_put_cut(row_y, cx, widths[c],
+				    tui_list_cell(l, r, col->field, buf, sizeof buf), col->align,
+				    col->cut_left);
 			cx += widths[c];
 			if (c + 1 < ncols)
 				tui_put(row_y, cx++, 1, " ", TUI_ALIGN_LEFT);

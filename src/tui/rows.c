@@ -23,7 +23,7 @@ static json_int_t num(json_t *o, const char *key, json_int_t dflt)
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
-/* "0x00007ffe..." shortened to its significant digits, at least 8. */
+/* "0x00007ffe..." shortened to its significant digits. */
 static void short_hex(const char *hex, char *buf, size_t n)
 {
 	if (strncmp(hex, "0x", 2) != 0) {
@@ -32,7 +32,7 @@ static void short_hex(const char *hex, char *buf, size_t n)
 	}
 	const char *d = hex + 2;
 	size_t len = strlen(d);
-	while (len > 8 && *d == '0') {
+	while (len > 1 && *d == '0') {
 		d++;
 		len--;
 	}
@@ -79,12 +79,22 @@ json_t *rows_crashing_thread(json_t *doc)
 static void frame_function(json_t *f, char *buf, size_t n)
 {
 	const char *fn = str(f, "function"), *mod = str(f, "module");
-	if (*fn)
+	char off[32];
+	json_t *unloaded = json_array_get(json_object_get(f, "unloaded_modules"), 0);
+	if (*fn) {
 		snprintf(buf, n, "%s", fn);
-	else if (*mod)
-		snprintf(buf, n, "%s+%s", mod, str(f, "module_offset"));
-	else
+	} else if (*mod) {
+		short_hex(str(f, "module_offset"), off, sizeof off);
+		snprintf(buf, n, "%s+%s", mod, off);
+	} else if (unloaded) {
+		/* As Socorro names such frames: the module is gone, its name
+		 * and the offset into it are what is left. */
+		const char *o = json_string_value(json_array_get(json_object_get(unloaded, "offsets"), 0));
+		short_hex(o ? o : "", off, sizeof off);
+		snprintf(buf, n, "(unloaded %s@%s)", str(unloaded, "module"), off);
+	} else {
 		snprintf(buf, n, "%s", str(f, "offset"));
+	}
 }
 
 static int missing_symbols(json_t *modules)
@@ -217,7 +227,8 @@ json_t *rows_frames(json_t *doc, int thread)
 		size_t ninl = json_array_size(inl);
 		source_of(f, src, sizeof src);
 		snprintf(n_s, sizeof n_s, "%zu", i);
-		snprintf(folded, sizeof folded, "%s  [+%zu inline]", fn, ninl);
+		/* The count goes first so that a narrow column never cuts it. */
+		snprintf(folded, sizeof folded, "[+%zu] %s", ninl, fn);
 		const char *trust = str(f, "trust");
 		const char *style = !strcmp(trust, "scan") ? "scan"
 				    : json_is_true(json_object_get(f, "missing_symbols")) ? "missing"
@@ -279,7 +290,23 @@ json_t *rows_modules(json_t *doc)
 		short_hex(str(m, "base_addr"), base, sizeof base);
 		size_of(m, size, sizeof size);
 		const char *status = module_status(m);
+		/* Which store the symbols came from: the path before the
+		 * store's own DEBUGFILE/DEBUGID/NAME.sym, or the zip. */
+		char store_root[1024];
 		const char *source = str(m, "symbol_url");
+		const char *local = str(m, "_symbol_source");
+		if (*local) {
+			snprintf(store_root, sizeof store_root, "%s", local);
+			char *bang = strchr(store_root, '!');
+			for (int k = 0; !bang && k < 3; k++) {
+				char *slash = strrchr(store_root, '/');
+				if (slash)
+					*slash = 0;
+			}
+			if (bang)
+				*bang = 0;
+			source = store_root;
+		}
 		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "name",
 				      str(m, "filename"), "version", str(m, "version"), "base",
 				      base, "size", size, "debug_file", str(m, "debug_file"),

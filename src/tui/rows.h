@@ -24,7 +24,7 @@ json_t *rows_threads(json_t *doc);
  * "_unfolded" set belong to the unfolded view (each frame's inline
  * functions follow it, innermost first, styled "inline"), those with
  * "_folded" set to the folded one (the frame with a count of its inline
- * functions); a pane hides one set with tui_list's hide. */
+ * functions before its name); a pane hides one set with tui_list's hide. */
 json_t *rows_frames(json_t *doc, int thread);
 /* name, version, base, size, debug_file, debug_id, code_id, status, source. */
 json_t *rows_modules(json_t *doc);

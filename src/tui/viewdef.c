@@ -494,8 +494,8 @@ static int map_key(parse *ps, const yaml_node_t *k, const char *const *names, in
 
 static int parse_column(parse *ps, tui_pane_id pane, const yaml_node_t *m, tui_column *c)
 {
-	static const char *const keys[] = { "title", "field", "width", "weight", "align" };
-	unsigned long seen[5] = { 0 };
+	static const char *const keys[] = { "title", "field", "width", "weight", "align", "cut" };
+	unsigned long seen[6] = { 0 };
 	char b[48];
 	if (m->type != YAML_MAPPING_NODE)
 		return failf(ps, node_line(m), "a column is a mapping of title, field, width or "
@@ -506,7 +506,7 @@ static int parse_column(parse *ps, tui_pane_id pane, const yaml_node_t *m, tui_c
 		int which, rc;
 		if (!k || !v)
 			return failf(ps, node_line(m), "damaged mapping");
-		if ((rc = map_key(ps, k, keys, 5, seen, "a column", &which)))
+		if ((rc = map_key(ps, k, keys, 6, seen, "a column", &which)))
 			return rc;
 		switch (which) {
 		case 0: rc = get_text(ps, v, "title", c->title, sizeof c->title); break;
@@ -526,6 +526,16 @@ static int parse_column(parse *ps, tui_pane_id pane, const yaml_node_t *m, tui_c
 				c->align = TUI_ALIGN_RIGHT;
 			else
 				rc = failf(ps, node_line(v), "align: expected left or right, not '%s'",
+					   shown(v, b));
+			break;
+		case 5:
+			/* Paths read best with their start cut, names with their end. */
+			if (is_scalar(v, "left"))
+				c->cut_left = 1;
+			else if (is_scalar(v, "right"))
+				c->cut_left = 0;
+			else
+				rc = failf(ps, node_line(v), "cut: expected left or right, not '%s'",
 					   shown(v, b));
 			break;
 		}
@@ -889,46 +899,4 @@ const tui_view *tui_views_get(const tui_views *v, const char *pane)
 {
 	tui_pane_id p = v && pane ? tui_pane_from_name(pane) : TUI_PANE_COUNT;
 	return p < TUI_PANE_COUNT ? &v->panes[p] : NULL;
-}
-
-/* ---- layout --------------------------------------------------------- */
-
-void tui_view_layout(const tui_view *view, int total, int *widths)
-{
-	int n = view->ncols, fixed = 0, wsum = 0;
-	if (n <= 0)
-		return;
-	if (total < 0)
-		total = 0;
-	for (int i = 0; i < n; i++) {
-		fixed += view->cols[i].width;
-		wsum += view->cols[i].weight;
-	}
-	int left = total - (n - 1) - fixed;
-	if (left >= 0) {
-		int given = 0;
-		for (int i = 0; i < n; i++) {
-			const tui_column *c = &view->cols[i];
-			widths[i] = c->weight ? (int)((long)left * c->weight / wsum) : c->width;
-			given += c->weight ? widths[i] : 0;
-		}
-		for (int i = 0; i < n && given < left && wsum; i++)
-			if (view->cols[i].weight) {
-				widths[i]++;
-				given++;
-			}
-		return;
-	}
-	/* Too narrow: weighted columns go first, then fixed ones from the right. */
-	int avail = total, shown = 0;
-	for (int i = 0; i < n; i++) {
-		const tui_column *c = &view->cols[i];
-		int sep = shown ? 1 : 0;
-		widths[i] = 0;
-		if (c->weight || avail - sep <= 0)
-			continue;
-		widths[i] = c->width < avail - sep ? c->width : avail - sep;
-		avail -= widths[i] + sep;
-		shown = 1;
-	}
 }

@@ -45,6 +45,7 @@ typedef struct tui_column {
 	int width;                /* fixed cells 1..TUI_WIDTH_MAX, or 0 when weighted */
 	int weight;               /* share of the space left, 1..TUI_WEIGHT_MAX, or 0 when fixed */
 	tui_align align;
+	int cut_left;             /* too long: cut its start (paths), not its end */
 } tui_column;
 
 typedef struct tui_view {
@@ -186,11 +187,5 @@ int tui_views_load(const char *user_dir, tui_views *out, char *warnings, size_t 
  * from v. */
 const tui_view *tui_views_get(const tui_views *v, const char *pane);
 
-/* Splits total cells between a view's columns, one separator cell between
- * neighbours: fixed columns get their width, weighted columns share what is
- * left in proportion (the remainder of the division goes to the leftmost);
- * when the fixed columns do not fit, the rightmost are narrowed, then
- * dropped (width 0). widths has view->ncols entries. */
-void tui_view_layout(const tui_view *view, int total, int *widths);
 
 #endif

@@ -28,6 +28,21 @@ static void progress(void *ctx, uint32_t done, uint32_t total)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* The modules pane shows where each module's symbols came from: a field
+ * of the TUI's own ("_symbol_source"), not part of the JSON schema. */
+static void note_sources(sym_store *store, json_t *doc)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(doc, "modules"), i, m) {
+		const char *df = json_string_value(json_object_get(m, "debug_file"));
+		const char *id = json_string_value(json_object_get(m, "debug_id"));
+		const char *src = df && id ? sym_store_source(store, df, id) : NULL;
+		if (src)
+			json_object_set_new(m, "_symbol_source", json_string(src));
+	}
+}
+
 /* Under the lock: the next crash to walk, or -1. */
 static int next_job(tui_worker *w)
 {
@@ -130,6 +145,8 @@ static void *run(void *arg)
 			rc = proc_crash_open(path, w->store, NULL, progress, w, &w->cancel, &pc, &e);
 			if (rc == CD_OK)
 				doc = proc_crash_json(pc);
+			if (doc && w->store)
+				note_sources(w->store, doc);
 		}
 
 		pthread_mutex_lock(&w->lock);
