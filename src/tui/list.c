@@ -93,12 +93,12 @@ int tui_list_set_source(tui_list *l, const tui_view *v, uint32_t n, tui_cell_fn 
 int tui_list_update_json(tui_list *l, json_t *rows)
 {
 	uint32_t n = (uint32_t)json_array_size(rows);
+	uint32_t keep = l->sel < l->n ? l->order[l->sel] : 0, top = l->top;
 	uint32_t *order = realloc(l->order, (n ? n : 1) * sizeof *order);
 	if (!order) {
 		json_decref(rows);
 		return -1;
 	}
-	uint32_t keep = l->sel < l->n ? l->order[l->sel] : 0, top = l->top;
 	json_decref(l->rows);
 	l->rows = rows;
 	l->cell = NULL;
