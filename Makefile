@@ -108,6 +108,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(BUILD)/tests/bench/bench_lookup
 	@./tests/bench/symbols.sh
 	@./tests/bench/walk.sh
+	@./tests/bench/tui.sh
 
 clean:
 	rm -rf build crashdesk

@@ -233,6 +233,18 @@ check list/back "own-abort_assert.dmp"
 keys q
 check list/quit "EXITED 0"
 
+# ---- a broken user view: reported with its line, the default stays ---------------
+mkdir -p "$tmp/config/crashdesk"
+printf 'title: Frames\ncolumns:\n  - {title: X, field: nosuchfield, width: 4}\n' \
+	>"$tmp/config/crashdesk/frames.yaml"
+start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
+check views/broken-reported "frames.yaml:3"
+keys f
+check views/default-kept "Found by"
+keys q
+check views/quit "EXITED 0"
+rm -rf "$tmp/config/crashdesk"
+
 # ---- monochrome and dumb terminals stay usable ---------------------------------------
 start "NO_COLOR=1 TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
 check no-color/usable "SIGSEGV / SEGV_MAPERR"
@@ -264,6 +276,17 @@ if [ -n "$sym" ]; then
 	check sym/check "no anomalies"
 	keys q q
 	check sym/quit "EXITED 0"
+	# A damaged file: its anomalies with their line numbers.
+	{ sed -n 1,3p "$sym"; echo "FUNC zz 10 0 broken"; echo "FUNC 10 10 0 fine"; } >"$tmp/bad.sym"
+	start "TERM=xterm-256color '$cd' sym browse '$tmp/bad.sym'"
+	check sym/damaged-functions "fine"
+	keys Tab
+	check sym/damaged-line "damaged"
+	s=$(screen)
+	printf '%s\n' "$s" | grep -E "^ +4 +damaged" >/dev/null && ok sym/damaged-line-number ||
+		fail sym/damaged-line-number "$s"
+	keys q q
+	check sym/damaged-quit "EXITED 0"
 else
 	echo "skip sym: crashme-fp.sym not found"
 fi

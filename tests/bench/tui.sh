@@ -82,7 +82,7 @@ for k in G g i i G k k g; do tm send-keys -t k "$k"; sleep 0.02; done
 tm send-keys -t k / && tm send-keys -t k "main" Enter
 for k in n n n N; do tm send-keys -t k "$k"; sleep 0.02; done
 sleep 0.5
-cp "$tmp/timing" /tmp/tui-timing.txt 2>/dev/null || true
+
 awk '$1 == "key" && $3 >= 10000 { print $2 }' "$tmp/timing" | sort -n | awk '{ v[NR] = $1 }
 	END {
 		printf "keypress redraw, 10,000-frame list: %d keys, median %.2f ms, 95th %.2f ms, max %.2f ms (target < 5)\n",
