@@ -1802,6 +1802,36 @@ static void test_unknown_duplicate_and_overlapping_streams(void)
 	synth_free(s);
 }
 
+/* A stream placed on the header or on the directory is read but reported. */
+static void test_stream_over_header_and_directory(void)
+{
+	synth *s = synth_new();
+	synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64, .platform = SYNTH_OS_LINUX });
+	int h = synth_dir_entry(s, MD_STREAM_LINUX_CMD_LINE, 16, 8);
+	fx f;
+	md_dump *d = fx_open(&f, s);
+	T_ASSERT(d);
+	T_CHECK(has_problem(d, MD_STREAM_LINUX_CMD_LINE, "overlaps the header"));
+	T_EQ_U64(d->dir[h].state, MD_STREAM_OK);
+	fx_close(&f);
+	synth_free(s);
+
+	s = synth_new();
+	synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64, .platform = SYNTH_OS_LINUX });
+	synth_dir_entry(s, MD_STREAM_LINUX_ENVIRON, 12, 0); /* placeholder, moved below */
+	d = fx_open(&f, s);
+	T_ASSERT(d);
+	uint32_t dir = d->dir_rva;
+	fx_close(&f);
+	synth_set_entry(s, 1, 12, dir + 4);
+	d = fx_open(&f, s);
+	T_ASSERT(d);
+	T_CHECK(has_problem(d, MD_STREAM_LINUX_ENVIRON, "overlaps the stream directory"));
+	T_CHECK(!has_problem(d, MD_STREAM_SYSTEM_INFO, "overlaps"));
+	fx_close(&f);
+	synth_free(s);
+}
+
 static void test_bad_rvas_inside_streams(void)
 {
 	synth *s = synth_new();
@@ -2132,6 +2162,7 @@ int main(void)
 	T_RUN(test_truncated_everywhere);
 	T_RUN(test_stream_outside_file);
 	T_RUN(test_unknown_duplicate_and_overlapping_streams);
+	T_RUN(test_stream_over_header_and_directory);
 	T_RUN(test_bad_rvas_inside_streams);
 	T_RUN(test_bad_memory_descriptors);
 	T_RUN(test_dso_debug_damage);

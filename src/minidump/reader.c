@@ -386,11 +386,20 @@ static void check_overlaps(md_dump *d)
 	uint64_t reach = 0;  /* furthest end of the streams swept so far */
 	uint32_t owner = 0;  /* the stream that reaches it */
 	int any = 0;
+	/* The header and the directory are the file's own bytes: a stream on
+	 * top of them reads the dump's bookkeeping as data. */
+	uint64_t dir_end = (uint64_t)d->dir_rva + (uint64_t)d->ndir * 12;
 	for (uint32_t k = 0; ix && k < d->ndir; k++) {
 		const md_dir_entry *e = &d->dir[ix[k]];
 		if (!in_file(d, e))
 			continue;
 		uint64_t end = (uint64_t)e->rva + e->size;
+		if (e->rva < MD_HEADER_SIZE)
+			md__problem(d, e->type, e->rva, "stream overlaps the header (bytes 0-0x%x)",
+				    MD_HEADER_SIZE - 1);
+		else if (d->ndir && e->rva < dir_end && end > d->dir_rva)
+			md__problem(d, e->type, e->rva,
+				    "stream overlaps the stream directory at 0x%x", d->dir_rva);
 		if (any && e->rva < reach) {
 			const char *on = md_stream_type_name(d->dir[owner].type);
 			md__problem(d, e->type, e->rva, "stream overlaps stream %u (%s) at 0x%x", owner,
