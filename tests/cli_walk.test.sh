@@ -87,8 +87,19 @@ with zipfile.ZipFile(os.path.join(tmp, "syms64.zip"), "w", zipfile.ZIP_DEFLATED)
     for full, rel in names:
         with open(full, "rb") as fi, z.open(rel, "w", force_zip64=True) as fo:
             fo.write(fi.read())
+with zipfile.ZipFile(os.path.join(tmp, "stored.zip"), "w", zipfile.ZIP_STORED) as z:
+    for full, rel in names:
+        z.write(full, rel)
+# A stored archive whose crashme entry has one byte changed: its CRC-32 no
+# longer matches, so those symbols are reported damaged (what could be read
+# is still used, as for any damaged symbol file), never taken as sound.
+data = bytearray(open(os.path.join(tmp, "stored.zip"), "rb").read())
+rel = [r for _, r in names if r.startswith("crashme/")][0]
+at = data.find(b"FUNC", data.find(rel.encode()))
+data[at] = ord("X")
+open(os.path.join(tmp, "damaged.zip"), "wb").write(bytes(data))
 PY
-for zipf in syms.zip syms64.zip; do
+for zipf in syms.zip syms64.zip stored.zip; do
 	XDG_CACHE_HOME="$tmp/zipcache-$zipf" "$cd" walk --json --symbols-path "$tmp/$zipf" \
 		"$shared/corpus/dumps/own-null_write_inline.dmp" > "$tmp/zip.json"
 	python3 -c "
@@ -99,7 +110,19 @@ assert f0['function'] == 'storage::flush(storage::Block*, int)', f0['function']
 m = [m for m in d['modules'] if m['filename'] == 'crashme'][0]
 assert m['loaded_symbols'], m
 " "$tmp/zip.json" && ok "corpus/zip-store/$zipf" || fail "corpus/zip-store/$zipf" "frames not symbolized"
+	# Read out of the archive: no .sym is unpacked to disk, only caches.
+	unpacked=$(find "$tmp/zipcache-$zipf" -name '*.sym' | wc -l)
+	[ "$unpacked" -eq 0 ] && ok "corpus/zip-not-unpacked/$zipf" ||
+		fail "corpus/zip-not-unpacked/$zipf" "$unpacked .sym files in the cache"
 done
+XDG_CACHE_HOME="$tmp/zipcache-damaged" "$cd" walk --json --symbols-path "$tmp/damaged.zip" \
+	"$shared/corpus/dumps/own-null_write_inline.dmp" > "$tmp/zip.json"
+python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = [m for m in d['modules'] if m['filename'] == 'crashme'][0]
+assert m['corrupt_symbols'], m
+" "$tmp/zip.json" && ok corpus/zip-entry-crc-checked || fail corpus/zip-entry-crc-checked "$(cat "$tmp/zip.json" | head -c 300)"
 printf 'not a zip' > "$tmp/bad.zip"
 "$cd" walk --symbols-path "$tmp/bad.zip" "$shared/corpus/dumps/own-plugin.dmp" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "bad.zip: not a zip archive" "$tmp/err" && ok corpus/zip-store-bad || fail corpus/zip-store-bad "rc=$rc $(cat "$tmp/err")"

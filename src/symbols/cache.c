@@ -51,6 +51,23 @@ uint64_t sym__fnv(const void *p, size_t n, uint64_t h)
 
 int sym__source_identity(const char *path, uint64_t *size, int64_t *mtime, uint64_t *sample)
 {
+	char zip[4096];
+	const char *entry;
+	if (sym__zip_split(path, zip, sizeof zip, &entry)) {
+		/* An entry of a zip: the archive's time, the entry's own size
+		 * and CRC-32 (another entry changing must not matter). */
+		sym__zip_reader *r;
+		cd_err e;
+		struct stat st;
+		if (stat(zip, &st) != 0 || sym__zip_reader_open(zip, entry, &r, &e) != CD_OK)
+			return CD_EIO;
+		uint64_t crc;
+		sym__zip_reader_identity(r, size, &crc);
+		sym__zip_reader_close(r);
+		*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		*sample = sym__fnv(&crc, sizeof crc, SYM_FNV_INIT);
+		return CD_OK;
+	}
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
@@ -456,7 +473,14 @@ int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *
 	*built = 0;
 	/* One cache per source file, named by a hash of its absolute path. */
 	char abs[4096], cache[4096];
-	if (!realpath(sym_path, abs))
+	char zip[4096];
+	const char *entry;
+	if (sym__zip_split(sym_path, zip, sizeof zip, &entry)) {
+		char zabs[4096];
+		if (!realpath(zip, zabs))
+			return cd_errf(e, CD_ENOTFOUND, "%s: %s", zip, strerror(errno));
+		snprintf(abs, sizeof abs, "%s!%s", zabs, entry);
+	} else if (!realpath(sym_path, abs))
 		return cd_errf(e, CD_ENOTFOUND, "%s: %s", sym_path, strerror(errno));
 	const char *base = strrchr(abs, '/');
 	base = base ? base + 1 : abs;

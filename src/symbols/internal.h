@@ -144,4 +144,20 @@ const char *sym_zip_entry(const sym_zip *z, size_t i);
 int sym_zip_extract(const sym_zip *z, const char *name, const char *dest, cd_err *e);
 void sym_zip_close(sym_zip *z);
 
+/* A symbol file inside a zip is named "ARCHIVE.zip!ENTRY" wherever a path
+ * goes (parser, cache identity, store). Splits such a path whose archive
+ * is a regular file: the archive into zip, *entry into path; 0 otherwise. */
+int sym__zip_split(const char *path, char *zip, size_t n, const char **entry);
+/* One entry read as a stream, inflated on the fly and checked (size and
+ * CRC-32) at its end. read returns bytes, 0 at the end, -1 on damage
+ * (sym__zip_reader_error says what, naming archive and entry). */
+typedef struct sym__zip_reader sym__zip_reader;
+int sym__zip_reader_open(const char *zip_path, const char *entry, sym__zip_reader **out,
+			 cd_err *e);
+long sym__zip_reader_read(sym__zip_reader *r, uint8_t *dst, size_t n);
+const char *sym__zip_reader_error(const sym__zip_reader *r);
+/* What identifies the entry's content: its size and CRC-32. */
+void sym__zip_reader_identity(const sym__zip_reader *r, uint64_t *size, uint64_t *crc);
+void sym__zip_reader_close(sym__zip_reader *r);
+
 #endif

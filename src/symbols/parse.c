@@ -16,7 +16,7 @@
 
 #include <zlib.h>
 
-#include "symbols.h"
+#include "internal.h"
 
 #define CHUNK (1u << 20)
 #define MAX_LINE (1u << 20) /* longer lines are cut and reported */
@@ -33,7 +33,10 @@ const char *sym_record_name(int kind)
 /* ---- byte source --------------------------------------------------------- */
 
 typedef struct source {
-	gzFile gz;               /* or NULL when reading memory */
+	gzFile gz;               /* or NULL when reading memory or a zip entry */
+	sym__zip_reader *zip;    /* an entry of a zipped store */
+	uint8_t peek[4];         /* the zip entry's first bytes, read to sniff UTF-16 */
+	size_t npeek, peek_pos;
 	const uint8_t *mem;
 	size_t mem_len, mem_pos;
 	int utf16;               /* 0, 1 little-endian, 2 big-endian */
@@ -45,6 +48,15 @@ typedef struct source {
 /* Reads up to n raw bytes; returns the count, 0 at the end, -1 on error. */
 static long raw_read(source *s, uint8_t *dst, size_t n)
 {
+	if (s->zip) {
+		size_t k = 0;
+		while (s->peek_pos < s->npeek && k < n)
+			dst[k++] = s->peek[s->peek_pos++];
+		if (k == n)
+			return (long)k;
+		long r = sym__zip_reader_read(s->zip, dst + k, n - k);
+		return r < 0 ? -1 : (long)k + r;
+	}
 	if (!s->gz) {
 		size_t k = s->mem_len - s->mem_pos < n ? s->mem_len - s->mem_pos : n;
 		memcpy(dst, s->mem + s->mem_pos, k);
@@ -694,8 +706,12 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 	for (;;) {
 		long k = source_read(s, &buf);
 		if (k < 0) {
-			rc = cd_errf(e, CD_EIO, "%s: read error after line %llu", name,
-				     (unsigned long long)lineno);
+			if (s->zip)
+				rc = cd_errf(e, CD_EFORMAT, "%s after line %llu",
+					     sym__zip_reader_error(s->zip), (unsigned long long)lineno);
+			else
+				rc = cd_errf(e, CD_EIO, "%s: read error after line %llu", name,
+					     (unsigned long long)lineno);
 			break;
 		}
 		if (first && buf.len >= 3 && !memcmp(buf.data, "\xef\xbb\xbf", 3))
@@ -800,8 +816,40 @@ int sym_parse_mem(const uint8_t *data, size_t size, const char *name, const sym_
 	return rc;
 }
 
+/* An entry of a zipped store, inflated as it is parsed. */
+static int parse_zip_entry(const char *path, const char *zip, const char *entry,
+			   const sym_sink *sink, sym_counts *counts, cd_err *e)
+{
+	source s = { 0 };
+	int rc = sym__zip_reader_open(zip, entry, &s.zip, e);
+	if (rc)
+		return rc;
+	long k = sym__zip_reader_read(s.zip, s.peek, sizeof s.peek);
+	if (k < 0) {
+		rc = cd_errf(e, CD_EFORMAT, "%s", sym__zip_reader_error(s.zip));
+		sym__zip_reader_close(s.zip);
+		return rc;
+	}
+	size_t bom;
+	s.npeek = (size_t)k;
+	s.utf16 = detect_utf16(s.peek, s.npeek, &bom);
+	s.peek_pos = bom;
+	if (s.utf16 && !(s.raw = malloc(CHUNK))) {
+		sym__zip_reader_close(s.zip);
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	}
+	rc = run(&s, path, sink, counts, e);
+	sym__zip_reader_close(s.zip);
+	free(s.raw);
+	return rc;
+}
+
 int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e)
 {
+	char zip[4096];
+	const char *entry;
+	if (sym__zip_split(path, zip, sizeof zip, &entry))
+		return parse_zip_entry(path, zip, entry, sink, counts, e);
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));

@@ -1,7 +1,7 @@
 /*
  * store.c - local symbol stores: DEBUGFILE/DEBUGID/NAME.sym under each
- * directory or inside each .zip given, looked up once per module and kept
- * open.
+ * directory or inside each .zip given (an entry is named ZIP!ENTRY and
+ * parsed out of the archive), looked up once per module and kept open.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -104,37 +104,25 @@ const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char 
 		for (int k = 0; k < 2 && !en->cache; k++) {
 			char path[4096];
 			if (s->zips[i]) {
-				/* Extracted once into the cache directory, then used
-				 * like any file. */
+				/* Parsed straight out of the archive ("ZIP!ENTRY"):
+				 * only the symbol cache lands on disk. */
 				char entry[1024];
 				snprintf(entry, sizeof entry, "%s/%s/%s.sym", file, ids[k], name);
 				if (!sym_zip_has(s->zips[i], entry))
 					continue;
-				snprintf(path, sizeof path, "%s/zip-%s-%s.sym", s->cache_dir, ids[k], name);
-				cd_err xe;
-				if (!is_file(path) && sym_zip_extract(s->zips[i], entry, path, &xe) != CD_OK) {
-					en->status = SYM_STATUS_CORRUPT;
-					continue;
-				}
+				snprintf(path, sizeof path, "%s!%s", s->paths[i], entry);
 			} else {
 				snprintf(path, sizeof path, "%s/%s/%s/%s.sym", s->paths[i], file, ids[k], name);
+				if (!is_file(path))
+					continue;
 			}
-			if (!is_file(path))
-				continue;
 			int built;
 			sym_report r;
 			memset(&r, 0, sizeof r);
 			cd_err e;
 			sym_cache *c;
 			free(en->source);
-			if (s->zips[i]) {
-				size_t n = strlen(s->paths[i]) + strlen(file) + strlen(ids[k]) + strlen(name) + 8;
-				en->source = malloc(n);
-				if (en->source)
-					snprintf(en->source, n, "%s!%s/%s/%s.sym", s->paths[i], file, ids[k], name);
-			} else {
-				en->source = strdup(path);
-			}
+			en->source = strdup(path);
 			if (sym_open(path, s->cache_dir, &c, &built, &r, &e) == CD_OK) {
 				en->cache = c;
 				en->status = r.damaged ? SYM_STATUS_CORRUPT : SYM_STATUS_LOADED;

@@ -1,8 +1,10 @@
 /*
  * zip.c - reading symbol stores shipped as .zip files (Firefox builds ship
  * their symbols this way), with zlib and without unpacking the archive:
- * the central directory is read once, and an entry asked for is inflated
- * to a file under a temporary name and renamed when complete.
+ * the central directory is read once, and an entry is inflated as it is
+ * read (sym__zip_reader), straight into the parser, so a 600 MB libxul.sym
+ * never lands on disk. sym_zip_extract() writes one out when a file is
+ * wanted.
  *
  * Zip64 archives (over 4 GiB or 65,535 entries) are read through their
  * zip64 end record and extra fields. Every offset and size is checked
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -27,6 +30,7 @@
 typedef struct zip_entry {
 	char *name;
 	uint64_t comp_size, size, local_off;
+	uint32_t crc;
 	uint16_t method;
 } zip_entry;
 
@@ -133,6 +137,7 @@ int sym_zip_open(const char *path, sym_zip **out, cd_err *err)
 			break;
 		zip_entry *e = &z->e[z->n];
 		e->method = cd_le16(h + 10);
+		e->crc = cd_le32(h + 16);
 		uint32_t comp32 = cd_le32(h + 20), size32 = cd_le32(h + 24), off32 = cd_le32(h + 42);
 		e->comp_size = comp32;
 		e->size = size32;
@@ -253,4 +258,169 @@ int sym_zip_extract(const sym_zip *z, const char *name, const char *dest, cd_err
 	if (rc)
 		unlink(tmp);
 	return rc;
+}
+
+/* ---- streaming one entry -------------------------------------------------- */
+
+int sym__zip_split(const char *path, char *zip, size_t n, const char **entry)
+{
+	/* The last ".zip!" whose archive part is a regular file. */
+	const char *p = path, *hit = NULL;
+	while ((p = strstr(p, ".zip!")) != NULL) {
+		hit = p;
+		p += 5;
+	}
+	if (!hit || (size_t)(hit + 4 - path) >= n)
+		return 0;
+	memcpy(zip, path, (size_t)(hit + 4 - path));
+	zip[hit + 4 - path] = 0;
+	struct stat st;
+	if (stat(zip, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	*entry = hit + 5;
+	return 1;
+}
+
+struct sym__zip_reader {
+	sym_zip *z;
+	const zip_entry *e;
+	const uint8_t *data;     /* the entry's compressed bytes, in the mapping */
+	uint64_t left;           /* compressed bytes not yet given to zlib */
+	uint64_t out;            /* bytes produced so far */
+	uint32_t crc;
+	z_stream s;
+	int inflating, done;
+	char error[512];
+};
+
+static const zip_entry *find(const sym_zip *z, const char *name)
+{
+	zip_entry key = { .name = (char *)name };
+	return z->n ? bsearch(&key, z->e, z->n, sizeof *z->e, by_name) : NULL;
+}
+
+int sym__zip_reader_open(const char *zip_path, const char *entry, sym__zip_reader **out,
+			 cd_err *err)
+{
+	*out = NULL;
+	sym__zip_reader *r = calloc(1, sizeof *r);
+	if (!r)
+		return cd_errf(err, CD_ENOMEM, "%s: out of memory", zip_path);
+	int rc = sym_zip_open(zip_path, &r->z, err);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	const zip_entry *e = r->e = find(r->z, entry);
+	const uint8_t *lh = e ? at(r->z, e->local_off, 30) : NULL;
+	uint64_t data_off = lh ? e->local_off + 30 + cd_le16(lh + 26) + cd_le16(lh + 28) : 0;
+	if (!e)
+		rc = cd_errf(err, CD_ENOTFOUND, "%s: no entry %s", zip_path, entry);
+	else if (!lh || cd_le32(lh) != LOCAL_SIG)
+		rc = cd_errf(err, CD_EFORMAT, "%s: %s: local header at offset 0x%llx is damaged",
+			     zip_path, entry, (unsigned long long)e->local_off);
+	else if (!(r->data = at(r->z, data_off, e->comp_size)))
+		rc = cd_errf(err, CD_EFORMAT, "%s: %s: data at offset 0x%llx runs past the end",
+			     zip_path, entry, (unsigned long long)data_off);
+	else if (e->method != 0 && e->method != 8)
+		rc = cd_errf(err, CD_EFORMAT, "%s: %s: compression method %u is not supported",
+			     zip_path, entry, e->method);
+	else if (e->method == 8 && inflateInit2(&r->s, -MAX_WBITS) != Z_OK)
+		rc = cd_errf(err, CD_ENOMEM, "%s: zlib failed", zip_path);
+	if (rc) {
+		sym_zip_close(r->z);
+		free(r);
+		return rc;
+	}
+	r->inflating = e->method == 8;
+	r->left = e->comp_size;
+	r->crc = (uint32_t)crc32(0, NULL, 0);
+	*out = r;
+	return CD_OK;
+}
+
+static long fail(sym__zip_reader *r, const char *what)
+{
+	snprintf(r->error, sizeof r->error, "%s: %s: %s", r->z->path, r->e->name, what);
+	return -1;
+}
+
+/* At the end, the entry must have exactly its size and its checksum: a
+ * damaged archive is never taken for a shorter symbol file. */
+static long finish(sym__zip_reader *r)
+{
+	r->done = 1;
+	if (r->out != r->e->size)
+		return fail(r, "shorter than the directory says");
+	if (r->crc != r->e->crc)
+		return fail(r, "CRC-32 does not match: damaged data");
+	return 0;
+}
+
+long sym__zip_reader_read(sym__zip_reader *r, uint8_t *dst, size_t n)
+{
+	if (r->error[0])
+		return -1;
+	if (r->done || !n)
+		return 0;
+	size_t k;
+	if (!r->inflating) {
+		k = r->left < n ? (size_t)r->left : n;
+		memcpy(dst, r->data + (r->e->comp_size - r->left), k);
+		r->left -= k;
+	} else {
+		if (n > (1u << 30))
+			n = 1u << 30;
+		r->s.next_out = dst;
+		r->s.avail_out = (uInt)n;
+		int zr = Z_OK;
+		while (r->s.avail_out == n && zr != Z_STREAM_END) {
+			if (r->s.avail_in == 0 && r->left) {
+				uInt chunk = r->left > (1u << 30) ? (1u << 30) : (uInt)r->left;
+				r->s.next_in = (Bytef *)(r->data + (r->e->comp_size - r->left));
+				r->s.avail_in = chunk;
+				r->left -= chunk;
+			}
+			zr = inflate(&r->s, Z_NO_FLUSH);
+			if (zr != Z_OK && zr != Z_STREAM_END)
+				return fail(r, "damaged deflate data");
+			if (zr == Z_OK && r->s.avail_out == n && r->s.avail_in == 0 && !r->left)
+				return fail(r, "truncated deflate data");
+		}
+		k = n - r->s.avail_out;
+		if (zr == Z_STREAM_END)
+			r->left = 0, r->done = -1; /* produced its last bytes now */
+	}
+	r->out += k;
+	/* A bomb cannot grow past what the directory promised. */
+	if (r->out > r->e->size)
+		return fail(r, "inflates past its size");
+	r->crc = (uint32_t)crc32(r->crc, dst, (uInt)k);
+	if ((!r->inflating && !r->left) || r->done == -1) {
+		long f = finish(r);
+		if (f < 0)
+			return f;
+	}
+	return (long)k;
+}
+
+const char *sym__zip_reader_error(const sym__zip_reader *r)
+{
+	return r->error;
+}
+
+void sym__zip_reader_identity(const sym__zip_reader *r, uint64_t *size, uint64_t *crc)
+{
+	*size = r->e->size;
+	*crc = r->e->crc;
+}
+
+void sym__zip_reader_close(sym__zip_reader *r)
+{
+	if (!r)
+		return;
+	if (r->inflating)
+		inflateEnd(&r->s);
+	sym_zip_close(r->z);
+	free(r);
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/tui/viewdef.h"
+#include "../../src/tui/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		int w[TUI_COLS_MAX];
 		for (int total = 0; total < 300; total += 37)
-			tui_view_layout(&v, total, w);
+			tui_list_layout(&v, total, w);
 	}
 	tui_keymap km = defaults.keys;
 	if (tui_keys_parse("keys.yaml", text, size, &km, &e) == CD_OK) {
