@@ -156,8 +156,6 @@ int sym__zip_reader_open(const char *zip_path, const char *entry, sym__zip_reade
 			 cd_err *e);
 long sym__zip_reader_read(sym__zip_reader *r, uint8_t *dst, size_t n);
 const char *sym__zip_reader_error(const sym__zip_reader *r);
-/* What identifies the entry's content: its size and CRC-32. */
-void sym__zip_reader_identity(const sym__zip_reader *r, uint64_t *size, uint64_t *crc);
 void sym__zip_reader_close(sym__zip_reader *r);
 
 #endif

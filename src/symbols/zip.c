@@ -409,12 +409,6 @@ const char *sym__zip_reader_error(const sym__zip_reader *r)
 	return r->error;
 }
 
-void sym__zip_reader_identity(const sym__zip_reader *r, uint64_t *size, uint64_t *crc)
-{
-	*size = r->e->size;
-	*crc = r->e->crc;
-}
-
 void sym__zip_reader_close(sym__zip_reader *r)
 {
 	if (!r)
