@@ -506,6 +506,26 @@ static void test_too_big(void)
 	T_ASSERT(n == 0 && strstr(warnings, "big.yaml:1: ") != NULL);
 }
 
+/* libyaml's scanner is quadratic in nesting depth: the reader must stop at
+ * its cap as the levels come, not after scanning them all. */
+static void test_deep_nesting(void)
+{
+	static const char head[] = "annotations:\n  A: {type: string, access: public, description: x}\n"
+				   "  B:\n    type: ";
+	size_t depth = 60000, len = sizeof head - 1 + depth;
+	char *text = malloc(len);
+	T_ASSERT(text);
+	memcpy(text, head, sizeof head - 1);
+	memset(text + sizeof head - 1, '[', depth);
+	tui_schema *s = NULL;
+	int rc = tui_schema_parse("t.yaml", text, len, &s, warnings, sizeof warnings);
+	free(text);
+	T_ASSERT(rc == CD_OK && s);
+	size_t n = tui_schema_count(s);
+	tui_schema_free(s);
+	T_ASSERT(n == 1 && strstr(warnings, "t.yaml:4: nested deeper") != NULL);
+}
+
 int main(void)
 {
 	T_RUN(test_builtin_loads_clean);
@@ -522,5 +542,6 @@ int main(void)
 	T_RUN(test_folded_and_first_kept);
 	T_RUN(test_small_warning_buffer);
 	T_RUN(test_too_big);
+	T_RUN(test_deep_nesting);
 	return t_done();
 }
