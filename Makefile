@@ -34,6 +34,10 @@ TOOLS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/mksample.c))
 VIEWS     := $(sort $(wildcard views/*.yaml))
 VIEWS_GEN := $(BUILD)/gen/views_builtin.c
 LIB_OBJ   += $(BUILD)/gen/views_builtin.o
+# The shipped schemas/*.yaml compiled in the same way (src/tui/schema.c).
+SCHEMAS     := $(sort $(wildcard schemas/*.yaml))
+SCHEMAS_GEN := $(BUILD)/gen/schemas_builtin.c
+LIB_OBJ     += $(BUILD)/gen/schemas_builtin.o
 
 .PHONY: all run test check fuzz bench deps deps-fuzz clean sample
 all: crashdesk
@@ -56,6 +60,13 @@ $(VIEWS_GEN): $(VIEWS) views src/tui/embed_views.sh
 	@mkdir -p $(dir $@)
 	sh src/tui/embed_views.sh $(VIEWS) >$@.tmp && mv $@.tmp $@
 $(BUILD)/gen/views_builtin.o: $(VIEWS_GEN)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The built-in schemas (see SCHEMAS above).
+$(SCHEMAS_GEN): $(SCHEMAS) schemas src/tui/embed_views.sh
+	@mkdir -p $(dir $@)
+	sh src/tui/embed_views.sh -s tui__schema_builtins $(SCHEMAS) >$@.tmp && mv $@.tmp $@
+$(BUILD)/gen/schemas_builtin.o: $(SCHEMAS_GEN)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/bench/%: tests/bench/%.c $(BUILD)/libcrashdesk.a
@@ -97,7 +108,7 @@ fuzz: deps-fuzz
 
 # Fuzz targets link the library stages, not the command line.
 FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
-FUZZ_LIB += build/gen/views_builtin.c
+FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
