@@ -45,6 +45,9 @@ keys() { tm send-keys -t t "$@"; }
 # start CMD...: a 120x40 session running the command in a shell that says
 # how it ended, so quitting can be checked on the restored screen.
 start() {
+	# A session that outlives the others keeps the server up: killing the
+	# last session stops it, and a session started then could be lost.
+	tm has-session -t keep 2>/dev/null || tm new-session -d -s keep -x 20 -y 5 "sleep 3600"
 	tm kill-session -t t 2>/dev/null
 	tm new-session -d -s t -x 120 -y 40 \
 		"cd '$tmp' && $* ; echo \"EXITED \$?\"; sleep 60"
@@ -98,6 +101,11 @@ $(screen)"
 	check mouse/click-selects "3/5"
 	keys -l "$(printf '\033[<65;10;5M')"
 	check mouse/wheel-scrolls "5/5"
+	keys a
+	check sample/annotation-described "Name of the application that crashed"
+	s=$(screen)
+	printf '%s\n' "$s" | grep "^Comments" | grep -q "\[protected\]" && ok sample/annotation-protected-marked ||
+		fail sample/annotation-protected-marked "$s"
 	keys u
 	check sample/unloaded-module "libplugin.so"
 	keys Enter

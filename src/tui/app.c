@@ -30,6 +30,7 @@
 #include "../store/store.h"
 #include "internal.h"
 #include "rows.h"
+#include "schema.h"
 #include "symbrowse.h"
 #include "tui.h"
 #include "worker.h"
@@ -78,6 +79,7 @@ typedef struct app {
 	tui_view v_kv, v_text, v_home, v_check;
 	sym_store *store;
 	store *db;            /* recently opened crashes; NULL when it cannot be opened */
+	tui_schema *schema;   /* what each annotation means (schemas/annotations.yaml) */
 	uint8_t *recorded;    /* [crash]: its summary went into db */
 	tui_worker w;
 	pane stack[MAX_DEPTH];
@@ -239,11 +241,23 @@ static json_t *message_rows(const char *key, const char *value, const char *styl
 	return rows;
 }
 
-static const char *describe_annotation(void *ctx, const char *key)
+
+/* Protected annotations (personal data Crash Stats shows only to those
+ * with access) are marked, so nobody pastes them into a public bug. */
+static void mark_protected(app *a, json_t *rows)
 {
-	(void)ctx;
-	(void)key;
-	return NULL;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const char *key = json_string_value(json_object_get(r, "key"));
+		if (tui_schema_is_protected(a->schema, key) != 1)
+			continue;
+		char d[1024];
+		snprintf(d, sizeof d, "[protected] %s",
+			 json_string_value(json_object_get(r, "description")));
+		json_object_set_new(r, "description", json_string(d));
+		json_object_set_new(r, "_style", json_string("missing"));
+	}
 }
 
 /* Under the worker's lock: (re)builds p's rows when its crash changed. */
@@ -283,7 +297,8 @@ static void build(app *a, pane *p)
 	case PK_MODULES: rows = rows_modules(doc); break;
 	case PK_UNLOADED: rows = rows_unloaded(doc); break;
 	case PK_ANNOTATIONS:
-		rows = rows_annotations(doc, describe_annotation, a);
+		rows = rows_annotations(doc, tui_schema_describe_cb, a->schema);
+		mark_protected(a, rows);
 		break;
 	case PK_DETAILS:
 		rows = rows_frame_details(doc, p->thread, p->frame,
@@ -1227,6 +1242,7 @@ static void app_free(app *a)
 	tui_list_free(&a->help_list);
 	sym_store_free(a->store);
 	store_close(a->db);
+	tui_schema_free(a->schema);
 	free(a->recorded);
 	if (a->timing)
 		fclose(a->timing);
@@ -1260,6 +1276,8 @@ int tui_run(const tui_options *o, cd_err *e)
 	}
 	char warnings[2048] = "";
 	init_views(a, warnings, sizeof warnings);
+	size_t wl = strlen(warnings);
+	tui_schema_load(&a->schema, warnings + wl, sizeof warnings - wl);
 	cd_err se;
 	char dbpath[4200];
 	snprintf(dbpath, sizeof dbpath, "%s/crashdesk.db", o->cache_dir);
