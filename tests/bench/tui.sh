@@ -22,6 +22,8 @@ export XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config"
 syms=$(cd "$shared/corpus/symbols" && pwd)
 dumps=$(cd "$shared/corpus/dumps" && pwd)
 ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
+# A session that outlives the others keeps the server up between runs.
+tm new-session -d -s keep -x 20 -y 5 "sleep 3600"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # ---- first full screen ---------------------------------------------------------
