@@ -251,6 +251,20 @@ keys f
 check views/default-kept "Found by"
 keys q
 check views/quit "EXITED 0"
+# A user keys.yaml rebinds an action: frames on x (and no longer on f).
+printf 'keys:\n  frames: [x]\n' >"$tmp/config/crashdesk/keys.yaml"
+rm -f "$tmp/config/crashdesk/frames.yaml"
+start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
+check keys/user-start "SIGSEGV / SEGV_MAPERR"
+keys x
+check keys/user-binding "Found by"
+keys '?'
+check keys/help-shows-user-binding "Frames of the selected thread"
+s=$(screen)
+printf '%s\n' "$s" | grep "Frames of the selected thread" | grep -qE "^ *x " && ok keys/help-generated-from-keymap ||
+	fail keys/help-generated-from-keymap "$s"
+keys Escape q
+check keys/quit "EXITED 0"
 rm -rf "$tmp/config/crashdesk"
 
 # ---- monochrome and dumb terminals stay usable ---------------------------------------
