@@ -7,7 +7,7 @@ in Tecken's layout on 127.0.0.1 at a free port, which it writes to
 redirect to the debug-id location when a file's INFO CODE_ID names it.
 
 Misbehaviour on request, by rules "SUBSTRING=ACTION" (first match on the
-request path wins; --rule is repeatable):
+request path wins, ^SUBSTRING matches its start; --rule is repeatable):
   404            answer 404
   500 / 500xN    answer 500 (always, or the first N times)
   429xN:S        answer 429 with Retry-After: S the first N times
@@ -106,7 +106,8 @@ def main():
         def rule(self):
             with lock:
                 for r in rules:
-                    if r["sub"] in self.path:
+                    sub = r["sub"]
+                    if (self.path.startswith(sub[1:]) if sub.startswith("^") else sub in self.path):
                         if r["times"] is not None and r["used"] >= r["times"]:
                             return None
                         r["used"] += 1
@@ -127,8 +128,10 @@ def main():
             parts = [p for p in path.split("/") if p]
             if len(parts) != 3 or any(p in (".", "..") for p in parts):
                 return self.simple(404, b"not found\n")
-            r = None if redirected else self.rule()
+            r = self.rule()
             act = r["act"] if r else None
+            if redirected and act == "redirect":
+                act = None
             if act == "404":
                 return self.simple(404, b"not found\n")
             if act == "500":
@@ -144,7 +147,7 @@ def main():
                 key = (parts[0], parts[1].upper())
                 if key in codes:
                     d = codes[key]
-                    return self.simple(302, b"", [("Location", "%s/%s/%s/%s" % (prefix, *d))])
+                    return self.simple(302, b"", [("Location", "/r%s/%s/%s/%s" % (prefix, *d))])
                 return self.simple(404, b"not found\n")
             with open(file, "rb") as fh:
                 body = fh.read()
@@ -172,7 +175,11 @@ def main():
                 return
             self.simple(200, body, headers)
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    class Server(http.server.ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # clients that hang up (timeouts, kills) are part of the tests
+
+    srv = Server(("127.0.0.1", 0), H)
     srv.daemon_threads = True
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))

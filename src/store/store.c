@@ -844,3 +844,10 @@ int64_t store_counter_get(store *st, const char *name)
 	sqlite3_finalize(s);
 	return v;
 }
+
+int64_t store_processed_count(store *st)
+{
+	int64_t v = 0;
+	query_int(st->db, "SELECT count(*) FROM processed", &v);
+	return v;
+}

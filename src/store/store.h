@@ -104,6 +104,9 @@ int store_processed_put(store *st, const char *sha256, const char *symkey, const
 int store_processed_get(store *st, const char *sha256, const char *symkey, char **json,
 			int64_t *made_at, cd_err *e);
 
+/* How many processed results are stored. */
+int64_t store_processed_count(store *st);
+
 /* ---- the symbol-file index ------------------------------------------------ */
 
 /* One symbol file crashdesk looked up. status is "ok", "missing" or

@@ -548,9 +548,17 @@ void sym__tmp_sweep(const char *tmp_dir)
 		return;
 	struct dirent *de;
 	while ((de = readdir(dp))) {
-		long pid;
+		long pid = 0;
 		char rest[64];
-		if (sscanf(de->d_name, "dl-%ld-%63s", &pid, rest) != 2 || pid <= 0)
+		/* Ours (dl-PID-XXXXXX) and the cache builder's (NAME.tmp.PID). */
+		const char *t = strstr(de->d_name, ".tmp.");
+		if (sscanf(de->d_name, "dl-%ld-%63s", &pid, rest) != 2 && t) {
+			char *end;
+			pid = strtol(t + 5, &end, 10);
+			if (*end)
+				pid = 0;
+		}
+		if (pid <= 0)
 			continue;
 		/* Only another process's, and only when that process is gone. */
 		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
@@ -561,3 +569,5 @@ void sym__tmp_sweep(const char *tmp_dir)
 	}
 	closedir(dp);
 }
+
+void sym_sweep_temporaries(const char *dir) { sym__tmp_sweep(dir); }

@@ -125,6 +125,7 @@ int sym_store_open(const sym_store_opts *o, sym_store **out, cd_err *e)
 		return rc;
 	}
 	sym__tmp_sweep(s->tmp_dir);
+	sym__tmp_sweep(s->cache_dir);
 	for (int i = 0; i < o->npaths; i++) {
 		size_t n = strlen(o->paths[i]);
 		if (n > 4 && !strcasecmp(o->paths[i] + n - 4, ".zip") && is_file(o->paths[i])) {
