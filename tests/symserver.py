@@ -176,6 +176,7 @@ def main():
             self.simple(200, body, headers)
 
     class Server(http.server.ThreadingHTTPServer):
+        request_queue_size = 128
         def handle_error(self, request, client_address):
             pass  # clients that hang up (timeouts, kills) are part of the tests
 

@@ -155,6 +155,14 @@ walk code --symbols-url "$url/try/"
 same_as_ref && grep -qi "^/try/crashme/D4117E55BFB6D794D6C66B9B3AFB485C03C85534/crashme.sym 302" "$log" &&
 	ok code-id/fallback-under-prefix || fail code-id/fallback-under-prefix "$(grep crashme "$log")"
 
+# ---- sym fetch: one module ------------------------------------------------------
+start
+"$cd" sym fetch --cache-dir "$tmp/fetch" --symbols-url "$url" libm.so.6 E3F9E6D612AFEE43D9BF5EFD366DD0150 >"$tmp/fetch.out" 2>&1; rc=$?
+[ $rc -eq 0 ] && grep -q "/symbols/libm.so.6/E3F9E6D612AFEE43D9BF5EFD366DD0150/libm.so.6.sym" "$tmp/fetch.out" &&
+	grep -q "^from $url/libm.so.6/" "$tmp/fetch.out" && ok sym-fetch/downloads || fail sym-fetch/downloads "rc=$rc $(cat "$tmp/fetch.out")"
+"$cd" sym fetch --cache-dir "$tmp/fetch" --symbols-url "$url" nothing.pdb 0123456789ABCDEF0123456789ABCDEF1 >"$tmp/fetch.out" 2>&1; rc=$?
+[ $rc -eq 1 ] && grep -q "nothing.sym: 404" "$tmp/fetch.out" && ok sym-fetch/missing-says-why || fail sym-fetch/missing-says-why "rc=$rc $(cat "$tmp/fetch.out")"
+
 # ---- progress only on a terminal -----------------------------------------------
 start
 walk prog --symbols-url "$url"

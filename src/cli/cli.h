@@ -25,6 +25,10 @@ int cmd_open(int argc, char **argv);
 int cli_tui(const char *const *paths, int npaths, const char *cache_dir, const char *target,
 	    const char *sym_file);
 
+/* The same with every symbol option (cmd_open.c); so is finished and freed. */
+struct cli_symopts;
+int cli_tui_opts(struct cli_symopts *so, const char *target, const char *sym_file);
+
 /* dump_json.c: the decoded dump as a JSON tree (caller owns the reference),
  * and whether the reader recorded problems. */
 #include <jansson.h>

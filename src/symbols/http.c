@@ -503,8 +503,9 @@ int sym__fetch(sym__dl *dl, size_t n, const sym_net_opts *o, const char *tmp_dir
 		int still;
 		curl_multi_perform(r.m, &still);
 		CURLMsg *msg;
-		int left;
+		int left, finished = 0;
 		while ((msg = curl_multi_info_read(r.m, &left))) {
+			finished++;
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			xfer *x = NULL;
@@ -525,6 +526,9 @@ int sym__fetch(sym__dl *dl, size_t n, const sym_net_opts *o, const char *tmp_dir
 		}
 		if (r.done >= n)
 			break;
+		/* A freed slot is filled at once, not after the next wake-up. */
+		if (finished && (next < n || r.nlive < o->jobs))
+			continue;
 		int wait = (int)(wake - now_ms());
 		curl_multi_poll(r.m, NULL, 0, wait < 1 ? 1 : wait > 100 ? 100 : wait, NULL);
 	}

@@ -461,9 +461,16 @@ static int make_urls(const sym_store *s, entry *en)
 	for (int i = 0; i < s->nurls; i++) {
 		if (!(en->urls[en->nurls++] = join_url(s->urls[i], en->file, en->id, en->name)))
 			return -1;
-		if (code &&
-		    !(en->urls[en->nurls++] = join_url(s->urls[i], en->code_file, en->code_id, en->name)))
+		if (!code)
+			continue;
+		char *u = join_url(s->urls[i], en->code_file, en->code_id, en->name);
+		if (!u)
 			return -1;
+		/* The code file's location may spell the debug file's. */
+		if (!strcmp(u, en->urls[en->nurls - 1]))
+			free(u);
+		else
+			en->urls[en->nurls++] = u;
 	}
 	return 0;
 }
