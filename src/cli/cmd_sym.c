@@ -14,6 +14,9 @@
 #include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
+
+#include "../minidump/minidump.h"
 
 #include "../symbols/symbols.h"
 #include "cli.h"
@@ -25,11 +28,18 @@ static const char sym_help[] =
 	"       crashdesk sym funcs [--cache-dir DIR] FILE [REGEX]\n"
 	"       crashdesk sym convert FILE -o OUT\n"
 	"       crashdesk sym browse [--cache-dir DIR] FILE   (the TUI's sym-file browser)\n"
+	"       crashdesk sym fetch [--symbols-path DIR]... [--symbols-url URL]... [--offline]\n"
+	"                           [--refresh] [--cache-dir DIR] DEBUGFILE DEBUGID [CODEFILE CODEID]\n"
+	"       crashdesk sym prefetch [the options of fetch] [--jobs N] DUMP|DIR...\n"
 	"\n"
 	"FILE is a Breakpad .sym (plain, .gz or UTF-16). ADDR is a module-relative\n"
 	"hex address. lookup and funcs build a symbol cache on first use, under\n"
 	"$XDG_CACHE_HOME/crashdesk/symcache (default ~/.cache/crashdesk/symcache).\n"
-	"check exits 1 when the file is damaged.\n";
+	"check exits 1 when the file is damaged. fetch finds (or downloads into the\n"
+	"cache) one module's symbols and prints the file's path and where it came\n"
+	"from, or every location tried and its answer (exit 1). prefetch downloads\n"
+	"the symbols of every module of the dumps (a DIR: its .dmp files) at once,\n"
+	"--jobs (8) in parallel, and lists the modules left without symbols.\n";
 
 /* ---- stats and check: a counting sink ------------------------------------------- */
 
@@ -357,6 +367,163 @@ static int sym_convert(int argc, char **argv)
 	return 0;
 }
 
+static int sym_fetch(int argc, char **argv)
+{
+	cli_symopts so;
+	memset(&so, 0, sizeof so);
+	const char *args[4];
+	int nargs = 0;
+	for (int i = 0; i < argc; i++) {
+		int used = cli_symopt(&so, "sym fetch", argc, argv, i);
+		if (used < 0)
+			return 2;
+		if (used) {
+			i += used - 1;
+		} else if (argv[i][0] == '-' || nargs == 4) {
+			fputs(sym_help, stderr);
+			return 2;
+		} else
+			args[nargs++] = argv[i];
+	}
+	if (nargs != 2 && nargs != 4) {
+		fputs(sym_help, stderr);
+		return 2;
+	}
+	sym_store *s;
+	if (cli_symopts_finish(&so) || cli_symopts_store(&so, &s)) {
+		cli_symopts_free(&so);
+		return 1;
+	}
+	sym_module_ref m = { args[0], args[1], nargs == 4 ? args[2] : NULL,
+			     nargs == 4 ? args[3] : NULL };
+	sym_status st;
+	const sym_cache *c = sym_store_find(s, &m, &st);
+	int rc = 0;
+	sym_store_entry en;
+	if (c && sym_store_entry_at(s, 0, &en) == CD_OK) {
+		printf("%s\n", en.path);
+		printf("from %s%s\n", en.source, st == SYM_STATUS_CORRUPT ? " (damaged lines)" : "");
+	} else {
+		cli_print_missing("sym fetch", s, &m, 1);
+		rc = 1;
+	}
+	cli_index_symbols(so.cache_dir, s);
+	sym_store_free(s);
+	cli_symopts_free(&so);
+	return rc;
+}
+
+/* Adds the modules of dump (or of a directory's .dmp files) to *mods. */
+static void collect_modules(const char *path, sym_module_ref **mods, size_t *n, size_t *cap,
+			    int *bad)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		DIR *dp = opendir(path);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			size_t len = strlen(de->d_name);
+			if (len < 5 || strcmp(de->d_name + len - 4, ".dmp"))
+				continue;
+			char full[4200];
+			snprintf(full, sizeof full, "%s/%s", path, de->d_name);
+			collect_modules(full, mods, n, cap, bad);
+		}
+		if (dp)
+			closedir(dp);
+		return;
+	}
+	md_dump *d;
+	cd_err e;
+	if (md_open(path, &d, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		*bad = 1;
+		return;
+	}
+	for (uint32_t i = 0; i < d->nmodules; i++) {
+		const md_module *m = &d->modules[i];
+		if (!m->debug_file[0] || !m->debug_id[0])
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 256;
+			sym_module_ref *p = realloc(*mods, *cap * sizeof *p);
+			if (!p)
+				break;
+			*mods = p;
+		}
+		(*mods)[(*n)++] = (sym_module_ref){ strdup(m->debug_file), strdup(m->debug_id),
+						    strdup(m->code_file), strdup(m->code_id) };
+	}
+	md_close(d);
+}
+
+static int sym_prefetch(int argc, char **argv)
+{
+	cli_symopts so;
+	memset(&so, 0, sizeof so);
+	sym_module_ref *mods = NULL;
+	size_t n = 0, cap = 0;
+	int bad = 0, nfiles = 0;
+	for (int i = 0; i < argc; i++) {
+		int used = cli_symopt(&so, "sym prefetch", argc, argv, i);
+		if (used < 0)
+			return 2;
+		if (used)
+			i += used - 1;
+		else if (argv[i][0] == '-') {
+			fputs(sym_help, stderr);
+			return 2;
+		} else
+			nfiles++;
+	}
+	if (!nfiles) {
+		fputs(sym_help, stderr);
+		return 2;
+	}
+	for (int i = 0; i < argc; i++) {
+		cli_symopts again; /* options were taken above: only skipped here */
+		memset(&again, 0, sizeof again);
+		int used = cli_symopt(&again, "sym prefetch", argc, argv, i);
+		if (used)
+			i += used - 1;
+		else
+			collect_modules(argv[i], &mods, &n, &cap, &bad);
+	}
+	sym_store *s;
+	int rc = 1;
+	if (!cli_symopts_finish(&so) && !cli_symopts_store(&so, &s)) {
+		cd_err e;
+		rc = 0;
+		if (sym_store_prefetch(s, mods, n, cli_progress, NULL, NULL, &e) != CD_OK) {
+			cli_error("%s", e.msg);
+			rc = 1;
+		}
+		size_t uniq = 0, found = 0;
+		sym_store_entry en;
+		while (sym_store_entry_at(s, uniq, &en) == CD_OK) {
+			found += en.path != NULL;
+			uniq++;
+		}
+		sym_store_counts c;
+		sym_store_counts_get(s, &c);
+		size_t missing = cli_print_missing("sym prefetch", s, mods, n);
+		printf("%zu modules: %zu with symbols (%llu downloaded), %zu without; %llu requests, "
+		       "%.1f MB\n", uniq, found, (unsigned long long)c.downloads, missing,
+		       (unsigned long long)c.requests, (double)c.bytes / 1e6);
+		cli_index_symbols(so.cache_dir, s);
+		sym_store_free(s);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free((char *)mods[i].debug_file);
+		free((char *)mods[i].debug_id);
+		free((char *)mods[i].code_file);
+		free((char *)mods[i].code_id);
+	}
+	free(mods);
+	cli_symopts_free(&so);
+	return rc || bad;
+}
+
 int cmd_sym(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -374,6 +541,10 @@ int cmd_sym(int argc, char **argv)
 		return sym_funcs(argc - 2, argv + 2);
 	if (!strcmp(sub, "convert"))
 		return sym_convert(argc - 2, argv + 2);
+	if (!strcmp(sub, "prefetch"))
+		return sym_prefetch(argc - 2, argv + 2);
+	if (!strcmp(sub, "fetch"))
+		return sym_fetch(argc - 2, argv + 2);
 	if (!strcmp(sub, "browse")) {
 		const char *dir = NULL, *file = NULL;
 		for (int i = 2; i < argc; i++) {

@@ -14,12 +14,16 @@
 #include <jansson.h>
 
 #include "../process/process.h"
+#include "../store/store.h"
 #include "../symbols/symbols.h"
 #include "../unwind/unwind.h"
 #include "cli.h"
 
 static const char walk_help[] =
-	"usage: crashdesk walk [--symbols-path DIR]... [--json [--pretty] | --human [--brief]]\n"
+	"usage: crashdesk walk [--symbols-path DIR|ZIP]... [--symbols-url URL]...\n"
+	"                      [--offline] [--refresh] [--jobs N] [--timeout SECONDS]\n"
+	"                      [--cache-dir DIR] [--reprocess]\n"
+	"                      [--json [--pretty] | --human [--brief]]\n"
 	"                      [--annotations FILE] [--output-file F] [--verbose LEVEL]\n"
 	"                      DUMP|DIR...\n"
 	"\n"
@@ -28,8 +32,17 @@ static const char walk_help[] =
 	"minidump_stackwalk-style report, --brief only its crashing thread; --json\n"
 	"prints rust-minidump's JSON schema, one document per line (--pretty:\n"
 	"indented), with the annotations of DUMP's .extra file or of FILE.\n"
-	"A DIR stands for its .dmp files in name order. Symbol caches live under\n"
-	"$XDG_CACHE_HOME/crashdesk/symcache. --verbose info lists every module's\n"
+	"A DIR stands for its .dmp files in name order.\n"
+	"\n"
+	"Symbols are looked for in the --symbols-path stores, then in the download\n"
+	"cache, then on the --symbols-url servers (Tecken layout; default: the\n"
+	"symbols_url of the config file, or $CRASHDESK_SYMBOLS_URL), all modules of a\n"
+	"dump at once, --jobs (8) downloads in parallel. A 404 is remembered for 24 h\n"
+	"(--refresh asks again); --offline asks no server. Modules left without\n"
+	"symbols are listed on stderr with every location tried and its answer.\n"
+	"Everything is kept under --cache-dir (default $XDG_CACHE_HOME/crashdesk);\n"
+	"--json output is kept in its database and reused while the symbols stay\n"
+	"the same (--reprocess walks again). --verbose info lists every module's\n"
 	"symbol status on stderr, debug also how each frame was found.\n";
 
 static void print_frame_line(int n, const walk_frame *f, const char *fn, const char *file,
@@ -150,15 +163,133 @@ static void print_modules(const proc_crash *c)
 typedef struct walk_opts {
 	int brief, json, pretty;
 	int verbose;          /* 0 error, 1 warn, 2 info, 3 debug, 4 trace */
+	int reprocess;
+	int remote;           /* servers configured (or --offline): say what is missing */
 	const char *annotations;
+	store *db;            /* processed results; NULL: none */
 } walk_opts;
+
+/* The identity of the annotations the JSON would include. */
+static void annotations_key(const char *dump, const char *given, cd_buf *b)
+{
+	char extra[4096];
+	const char *p = given;
+	if (!p && proc_extra_path(dump, extra, sizeof extra) == CD_OK)
+		p = extra;
+	struct stat st;
+	if (p && stat(p, &st) == 0)
+		cd_buf_printf(b, "|extra:%s:%lld:%lld.%09ld", p, (long long)st.st_size,
+			      (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	else
+		cd_buf_puts(b, "|extra:none");
+}
+
+/* Looks up (and downloads) every module's symbols before the walk, so
+ * they arrive in parallel; fills the key of the processed result. */
+static int prepare_symbols(const char *path, sym_store *store, const walk_opts *o,
+			   sym_module_ref **mods_out, size_t *nmods, char **symkey)
+{
+	*mods_out = NULL;
+	*nmods = 0;
+	*symkey = NULL;
+	md_dump *d;
+	cd_err e;
+	if (md_open(path, &d, &e) != CD_OK)
+		return 0; /* proc_crash_open() says why */
+	sym_module_ref *mods = calloc(d->nmodules ? d->nmodules : 1, sizeof *mods);
+	char **strs = calloc(d->nmodules ? 4 * (size_t)d->nmodules : 1, sizeof *strs);
+	if (!mods || !strs) {
+		free(mods);
+		free(strs);
+		md_close(d);
+		cli_error("out of memory");
+		return 1;
+	}
+	/* The refs outlive the dump: copies. */
+	for (uint32_t i = 0; i < d->nmodules; i++) {
+		const md_module *m = &d->modules[i];
+		mods[i] = (sym_module_ref){ strs[4 * i] = strdup(m->debug_file),
+					    strs[4 * i + 1] = strdup(m->debug_id),
+					    strs[4 * i + 2] = strdup(m->code_file),
+					    strs[4 * i + 3] = strdup(m->code_id) };
+	}
+	size_t n = d->nmodules;
+	md_close(d);
+	free(strs);
+	if (sym_store_prefetch(store, mods, n, cli_progress, NULL, NULL, &e) != CD_OK)
+		cli_error("%s", e.msg);
+	*mods_out = mods;
+	*nmods = n;
+	char *k = NULL;
+	if (sym_store_symkey(store, mods, n, &k, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return 0;
+	}
+	cd_buf b;
+	cd_buf_init(&b, 1 << 14);
+	cd_buf_puts(&b, k);
+	annotations_key(path, o->annotations, &b);
+	free(k);
+	*symkey = b.data ? strdup(b.data) : NULL;
+	cd_buf_free(&b);
+	return 0;
+}
+
+static void free_mods(sym_module_ref *mods, size_t n)
+{
+	for (size_t i = 0; mods && i < n; i++) {
+		free((char *)mods[i].debug_file);
+		free((char *)mods[i].debug_id);
+		free((char *)mods[i].code_file);
+		free((char *)mods[i].code_id);
+	}
+	free(mods);
+}
+
+/* A processed result of the same dump with the same symbols, printed. */
+static int reuse(const char *path, const char *sha, const char *symkey, const walk_opts *o)
+{
+	char *text;
+	cd_err e;
+	if (!o->db || o->reprocess || !sha[0] || !symkey ||
+	    store_processed_get(o->db, sha, symkey, &text, NULL, &e) != CD_OK)
+		return 0;
+	json_error_t je;
+	json_t *doc = json_loads(text, 0, &je);
+	free(text);
+	if (!doc)
+		return 0;
+	json_dumpf(doc, stdout, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+	if (o->verbose >= 2)
+		fprintf(stderr, "crashdesk: %s: processed result reused (same dump, same symbols)\n",
+			path);
+	return 1;
+}
 
 static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 {
 	proc_crash *c;
 	cd_err e;
+	sym_module_ref *mods;
+	size_t nmods;
+	char *symkey, sha[65] = "";
+	if (prepare_symbols(path, store, o, &mods, &nmods, &symkey))
+		return 1;
+	if (o->json && o->db && cd_sha256_file(path, sha, &e) != CD_OK)
+		sha[0] = 0;
+	if (o->json && reuse(path, sha, symkey, o)) {
+		if (o->remote)
+			cli_print_missing(path, store, mods, nmods);
+		free(symkey);
+		free_mods(mods, nmods);
+		return 0;
+	}
 	if (proc_crash_open(path, store, o->annotations, NULL, NULL, NULL, &c, &e) != CD_OK) {
 		cli_error("%s", e.msg);
+		free(symkey);
+		free_mods(mods, nmods);
 		return 1;
 	}
 	const md_dump *d = c->dump;
@@ -186,6 +317,12 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 		json_t *root = proc_crash_json(c);
 		json_dumpf(root, stdout, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
 		putchar('\n');
+		if (o->db && sha[0] && symkey && !c->nfailed) {
+			char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			if (text && store_processed_put(o->db, sha, symkey, text, &e) != CD_OK)
+				cli_error("%s", e.msg);
+			free(text);
+		}
 		json_decref(root);
 	} else {
 		print_header(d, &c->reason);
@@ -200,8 +337,12 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 		}
 		print_modules(c);
 	}
+	if (o->remote || o->verbose >= 1)
+		cli_print_missing(path, store, mods, nmods);
 	int status = c->nfailed != 0;
 	proc_crash_free(c);
+	free(symkey);
+	free_mods(mods, nmods);
 	return status;
 }
 
@@ -257,26 +398,39 @@ static int walk_path(const char *path, sym_store *store, const walk_opts *o)
 
 int cmd_walk(int argc, char **argv)
 {
-	const char *paths[64], *output = NULL;
-	int npaths = 0, nfiles = 0, status = 0;
+	const char *output = NULL;
+	int nfiles = 0, status = 0;
 	walk_opts o = { 0 };
+	cli_symopts so;
+	memset(&so, 0, sizeof so);
+	char **files = calloc((size_t)argc, sizeof *files);
+	if (!files) {
+		cli_error("out of memory");
+		return 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(walk_help, stdout);
+			free(files);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc) {
-			if (npaths == 64) {
-				cli_error("walk: at most 64 --symbols-path");
-				return 2;
-			}
-			paths[npaths++] = argv[++i];
-		} else if (!strcmp(argv[i], "--brief"))
+		int used = cli_symopt(&so, "walk", argc, argv, i);
+		if (used < 0) {
+			free(files);
+			return 2;
+		}
+		if (used) {
+			i += used - 1;
+			continue;
+		}
+		if (!strcmp(argv[i], "--brief"))
 			o.brief = 1;
 		else if (!strcmp(argv[i], "--json"))
 			o.json = 1;
 		else if (!strcmp(argv[i], "--pretty"))
 			o.pretty = 1;
+		else if (!strcmp(argv[i], "--reprocess"))
+			o.reprocess = 1;
 		else if (!strcmp(argv[i], "--annotations") && i + 1 < argc)
 			o.annotations = argv[++i];
 		else if (!strcmp(argv[i], "--output-file") && i + 1 < argc)
@@ -290,6 +444,7 @@ int cmd_walk(int argc, char **argv)
 					o.verbose = k;
 			if (o.verbose < 0) {
 				cli_error("walk: --verbose takes error, warn, info, debug or trace");
+				free(files);
 				return 2;
 			}
 		}
@@ -298,40 +453,44 @@ int cmd_walk(int argc, char **argv)
 		else if (argv[i][0] == '-') {
 			cli_error("walk: unknown option '%s'", argv[i]);
 			fputs(walk_help, stderr);
+			free(files);
 			return 2;
 		} else
-			nfiles++;
+			files[nfiles++] = argv[i];
 	}
 	if (!nfiles) {
 		fputs(walk_help, stderr);
+		free(files);
 		return 2;
 	}
 	if (output && !freopen(output, "w", stdout)) {
 		cli_error("%s: cannot write: %s", output, strerror(errno));
-		return 1;
-	}
-	char dir[4096];
-	cd_err e;
-	if (cd_xdg_dir(CD_XDG_CACHE, "symcache", dir, sizeof dir, &e) != CD_OK) {
-		cli_error("%s", e.msg);
+		free(files);
 		return 1;
 	}
 	sym_store *store = NULL;
-	if (sym_store_new(paths, npaths, dir, &store, &e) != CD_OK) {
-		cli_error("%s", e.msg);
+	if (cli_symopts_finish(&so) || cli_symopts_store(&so, &store)) {
+		cli_symopts_free(&so);
+		free(files);
 		return 1;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--symbols-path") || !strcmp(argv[i], "--annotations") ||
-		    !strcmp(argv[i], "--output-file") || !strcmp(argv[i], "--verbose")) {
-			i++;
-			continue;
-		}
-		if (argv[i][0] == '-')
-			continue;
-		if (walk_path(argv[i], store, &o))
-			status = 1;
+	o.remote = so.nurls > 0 || so.net.offline;
+	char dbpath[4200];
+	snprintf(dbpath, sizeof dbpath, "%s/crashdesk.db", so.cache_dir);
+	cd_err e;
+	if (o.json && store_open(dbpath, &o.db, &e) != CD_OK) {
+		/* Without the database the walk still works; it is only slower. */
+		cli_error("%s", e.msg);
+		o.db = NULL;
 	}
+	for (int i = 0; i < nfiles; i++)
+		if (walk_path(files[i], store, &o))
+			status = 1;
+	if (o.db)
+		store_close(o.db);
+	cli_index_symbols(so.cache_dir, store);
 	sym_store_free(store);
+	cli_symopts_free(&so);
+	free(files);
 	return status;
 }

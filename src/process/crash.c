@@ -16,7 +16,8 @@ static const sym_cache *supply(void *ctx, const md_module *m)
 	sym_status st;
 	if (!ctx || !m->debug_file[0] || !m->debug_id[0])
 		return NULL;
-	return sym_store_get(ctx, m->debug_file, m->debug_id, &st);
+	sym_module_ref r = { m->debug_file, m->debug_id, m->code_file, m->code_id };
+	return sym_store_find(ctx, &r, &st);
 }
 
 static int status_of(void *ctx, const md_module *m)

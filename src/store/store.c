@@ -46,6 +46,22 @@ static const char *const migrations[] = {
 	"  made_at INTEGER NOT NULL,"
 	"  PRIMARY KEY (sha256, symkey)"
 	") WITHOUT ROWID;",
+	/* 2: the symbol-file index and the cache's counters (issue 6). */
+	"CREATE TABLE symfile ("
+	"  debug_file TEXT NOT NULL,"
+	"  debug_id TEXT NOT NULL,"
+	"  source TEXT,"                /* URL or path it came from; NULL when missing */
+	"  path TEXT,"                  /* the local .sym read */
+	"  size INTEGER NOT NULL,"
+	"  fetched_at INTEGER NOT NULL,"
+	"  last_used INTEGER NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('ok', 'missing', 'damaged')),"
+	"  remote INTEGER NOT NULL,"
+	"  cache_file TEXT,"
+	"  PRIMARY KEY (debug_file, debug_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX symfile_by_use ON symfile(last_used);"
+	"CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -679,4 +695,159 @@ int store_processed_get(store *st, const char *sha256, const char *symkey, char 
 	}
 	*json = text;
 	return CD_OK;
+}
+
+/* ---- the symbol-file index ------------------------------------------------ */
+
+int store_symfile_put(store *st, const store_symfile *rows, size_t n, cd_err *e)
+{
+	int rc = tx_begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	/* fetched_at stays as it was while the file is the same one. */
+	rc = prepare(st,
+		     "INSERT INTO symfile (debug_file, debug_id, source, path, size, fetched_at, "
+		     "last_used, status, remote, cache_file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, "
+		     "?8, ?9) ON CONFLICT (debug_file, debug_id) DO UPDATE SET "
+		     "fetched_at = CASE WHEN path IS excluded.path AND size = excluded.size "
+		     "  THEN fetched_at ELSE excluded.fetched_at END, "
+		     "source = excluded.source, path = excluded.path, size = excluded.size, "
+		     "last_used = excluded.last_used, status = excluded.status, "
+		     "remote = excluded.remote, cache_file = excluded.cache_file",
+		     &s, "indexing symbol files", e);
+	for (size_t i = 0; rc == CD_OK && i < n; i++) {
+		const store_symfile *r = &rows[i];
+		sqlite3_reset(s);
+		bind_text(s, 1, r->debug_file);
+		bind_text(s, 2, r->debug_id);
+		bind_text(s, 3, r->source);
+		bind_text(s, 4, r->path);
+		sqlite3_bind_int64(s, 5, (int64_t)r->size);
+		sqlite3_bind_int64(s, 6, r->last_used ? r->last_used : now_s());
+		bind_text(s, 7, r->status);
+		sqlite3_bind_int(s, 8, r->remote);
+		bind_text(s, 9, r->cache_file);
+		int src = sqlite3_step(s);
+		if (src != SQLITE_DONE)
+			rc = st_err(st, src, "indexing symbol files", e);
+	}
+	if (s)
+		sqlite3_finalize(s);
+	return tx_end(st, rc, e);
+}
+
+int store_symfile_list(store *st, store_symfile **out, size_t *n, cd_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = prepare(st,
+			 "SELECT debug_file, debug_id, source, path, size, fetched_at, last_used, "
+			 "status, remote, cache_file FROM symfile ORDER BY last_used, debug_file",
+			 &s, "listing symbol files", e);
+	if (rc != CD_OK)
+		return rc;
+	size_t cap = 0;
+	int src, oom = 0;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			store_symfile *p = realloc(*out, cap * sizeof *p);
+			if (!p) {
+				oom = 1;
+				break;
+			}
+			*out = p;
+		}
+		store_symfile *r = &(*out)[(*n)++];
+		memset(r, 0, sizeof *r);
+		r->debug_file = col_dup(s, 0, &oom);
+		r->debug_id = col_dup(s, 1, &oom);
+		r->source = col_dup(s, 2, &oom);
+		r->path = col_dup(s, 3, &oom);
+		r->size = (uint64_t)sqlite3_column_int64(s, 4);
+		r->fetched_at = sqlite3_column_int64(s, 5);
+		r->last_used = sqlite3_column_int64(s, 6);
+		r->status = col_dup(s, 7, &oom);
+		r->remote = sqlite3_column_int(s, 8);
+		r->cache_file = col_dup(s, 9, &oom);
+	}
+	sqlite3_finalize(s);
+	if (oom || (src != SQLITE_ROW && src != SQLITE_DONE)) {
+		store_symfile_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return oom ? cd_errf(e, CD_ENOMEM, "%s: out of memory", st->path)
+			   : st_err(st, src, "listing symbol files", e);
+	}
+	return CD_OK;
+}
+
+void store_symfile_free(store_symfile *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)rows[i].debug_file);
+		free((char *)rows[i].debug_id);
+		free((char *)rows[i].source);
+		free((char *)rows[i].path);
+		free((char *)rows[i].status);
+		free((char *)rows[i].cache_file);
+	}
+	free(rows);
+}
+
+int store_symfile_forget(store *st, const char *debug_file, const char *debug_id, cd_err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prepare(st, "DELETE FROM symfile WHERE debug_file = ?1 AND debug_id = ?2", &s,
+			 "forgetting a symbol file", e);
+	if (rc != CD_OK)
+		return rc;
+	bind_text(s, 1, debug_file);
+	bind_text(s, 2, debug_id);
+	return step_done(st, s, "forgetting a symbol file", e);
+}
+
+int store_counter_add(store *st, const char *const *names, const int64_t *deltas, size_t n,
+		      cd_err *e)
+{
+	int rc = tx_begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = prepare(st,
+		     "INSERT INTO counter (name, value) VALUES (?1, ?2) ON CONFLICT (name) "
+		     "DO UPDATE SET value = value + excluded.value",
+		     &s, "counting", e);
+	for (size_t i = 0; rc == CD_OK && i < n; i++) {
+		sqlite3_reset(s);
+		bind_text(s, 1, names[i]);
+		sqlite3_bind_int64(s, 2, deltas[i]);
+		int src = sqlite3_step(s);
+		if (src != SQLITE_DONE)
+			rc = st_err(st, src, "counting", e);
+	}
+	if (rc == CD_OK || s)
+		sqlite3_finalize(s);
+	return tx_end(st, rc, e);
+}
+
+int64_t store_counter_get(store *st, const char *name)
+{
+	sqlite3_stmt *s;
+	cd_err e;
+	if (prepare(st, "SELECT value FROM counter WHERE name = ?1", &s, "counting", &e) != CD_OK)
+		return 0;
+	bind_text(s, 1, name);
+	int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return v;
+}
+
+int64_t store_processed_count(store *st)
+{
+	int64_t v = 0;
+	query_int(st->db, "SELECT count(*) FROM processed", &v);
+	return v;
 }

@@ -24,7 +24,7 @@
 #include "../util/util.h"
 
 /* The schema version this build writes; older databases are migrated. */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 typedef struct store store;
 
@@ -103,5 +103,34 @@ int store_processed_put(store *st, const char *sha256, const char *symkey, const
  * CD_ENOTFOUND when there is no entry; CD_EFORMAT when it is damaged. */
 int store_processed_get(store *st, const char *sha256, const char *symkey, char **json,
 			int64_t *made_at, cd_err *e);
+
+/* How many processed results are stored. */
+int64_t store_processed_count(store *st);
+
+/* ---- the symbol-file index ------------------------------------------------ */
+
+/* One symbol file crashdesk looked up. status is "ok", "missing" or
+ * "damaged"; source, path and cache_file may be NULL. In lists, every
+ * string is owned by the row (store_symfile_free()). */
+typedef struct store_symfile {
+	const char *debug_file, *debug_id, *source, *path, *status, *cache_file;
+	uint64_t size;
+	int64_t fetched_at, last_used; /* Unix seconds; last_used 0 on put: now */
+	int remote;                    /* downloaded (the cache owns the file) */
+} store_symfile;
+
+/* Inserts or updates rows[0..n) in one transaction (fetched_at is kept
+ * while path and size are unchanged). */
+int store_symfile_put(store *st, const store_symfile *rows, size_t n, cd_err *e);
+/* Every row, least recently used first. */
+int store_symfile_list(store *st, store_symfile **out, size_t *n, cd_err *e);
+void store_symfile_free(store_symfile *rows, size_t n);
+int store_symfile_forget(store *st, const char *debug_file, const char *debug_id, cd_err *e);
+
+/* Named counters (hits, downloads, ...): adds deltas in one transaction. */
+int store_counter_add(store *st, const char *const *names, const int64_t *deltas, size_t n,
+		      cd_err *e);
+/* A counter's value; 0 when unknown. */
+int64_t store_counter_get(store *st, const char *name);
 
 #endif

@@ -14,12 +14,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "internal.h"
 
 struct sym_cache {
 	cd_map map;
+	int lock_fd;            /* shared lock: `cache gc` leaves a mapped cache alone */
 	const sym_fc_header *h;
 	const char *strings;
 	uint64_t nstrings;
@@ -108,6 +110,9 @@ int sym_cache_open(const char *path, sym_cache **out, cd_err *e)
 		free(c);
 		return rc;
 	}
+	c->lock_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c->lock_fd >= 0)
+		flock(c->lock_fd, LOCK_SH);
 	const char *why = NULL;
 	const sym_fc_header *h = (const sym_fc_header *)c->map.data;
 	if (c->map.size < sizeof *h)
@@ -180,6 +185,8 @@ void sym_cache_close(sym_cache *c)
 	if (!c)
 		return;
 	cd_map_close(&c->map);
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
 	free(c);
 }
 
@@ -463,13 +470,11 @@ int sym_func_at(const sym_cache *c, uint64_t i, const char **name, uint64_t *add
 
 /* ---- open or build ---------------------------------------------------------------- */
 
-int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *built,
-	     sym_report *report, cd_err *e)
+int sym_cache_path(const char *sym_path, const char *cache_dir, char *buf, size_t n, cd_err *e)
 {
-	*out = NULL;
-	*built = 0;
-	/* One cache per source file, named by a hash of its absolute path. */
-	char abs[4096], cache[4096];
+	/* One cache per source file, named by a hash of its absolute path
+	 * (for a zip entry, the archive's, then "!ENTRY"). */
+	char abs[4096];
 	char zip[4096];
 	const char *entry;
 	if (sym__zip_split(sym_path, zip, sizeof zip, &entry)) {
@@ -481,8 +486,20 @@ int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *
 		return cd_errf(e, CD_ENOTFOUND, "%s: %s", sym_path, strerror(errno));
 	const char *base = strrchr(abs, '/');
 	base = base ? base + 1 : abs;
-	snprintf(cache, sizeof cache, "%s/%016llx-%.200s.cdsym", cache_dir,
+	snprintf(buf, n, "%s/%016llx-%.200s.cdsym", cache_dir,
 		 (unsigned long long)sym__fnv(abs, strlen(abs), SYM_FNV_INIT), base);
+	return CD_OK;
+}
+
+int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *built,
+	     sym_report *report, cd_err *e)
+{
+	*out = NULL;
+	*built = 0;
+	char cache[4096];
+	int rc = sym_cache_path(sym_path, cache_dir, cache, sizeof cache, e);
+	if (rc)
+		return rc;
 	sym_cache *c;
 	cd_err ignore;
 	if (sym_cache_open(cache, &c, &ignore) == CD_OK) {
@@ -499,7 +516,7 @@ int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *
 	}
 	if (mkdir(cache_dir, 0700) && errno != EEXIST)
 		return cd_errf(e, CD_EIO, "%s: cannot create: %s", cache_dir, strerror(errno));
-	int rc = sym_cache_build(sym_path, cache, report, e);
+	rc = sym_cache_build(sym_path, cache, report, e);
 	if (rc)
 		return rc;
 	*built = 1;

@@ -158,4 +158,34 @@ long sym__zip_reader_read(sym__zip_reader *r, uint8_t *dst, size_t n);
 const char *sym__zip_reader_error(const sym__zip_reader *r);
 void sym__zip_reader_close(sym__zip_reader *r);
 
+/* ---- downloads (http.c) ------------------------------------------------ */
+
+/* One module to download: candidate URLs tried in order until one has it. */
+typedef struct sym__dl {
+	char **urls;            /* borrowed */
+	int nurls;
+	const char *debug_id;   /* the MODULE line must name it */
+	const char *dest;       /* renamed there when complete and checked */
+	void *ctx;              /* passed to note() */
+	/* results */
+	int ok;                 /* dest holds the checked file */
+	int all_missing;        /* every candidate answered 404 */
+	int found;              /* index of the URL that had it */
+	/* private to http.c */
+	int cur, tries, nmissing, running, done;
+	int64_t not_before_ms;
+} sym__dl;
+
+/* Every answer of every candidate, as it comes. */
+typedef void (*sym__note_fn)(void *ctx, const char *where, sym_answer a, const char *detail);
+
+/* Downloads dl[0..n) with up to o->jobs transfers at once through temporary
+ * files in tmp_dir. Counts requests and bytes into *requests and *bytes. */
+int sym__fetch(sym__dl *dl, size_t n, const sym_net_opts *o, const char *tmp_dir,
+	       sym__note_fn note, sym_progress_fn progress, void *pctx,
+	       const volatile int *cancel, uint64_t *requests, uint64_t *bytes, cd_err *e);
+/* Removes the temporary files in a directory (downloads, dl-PID-XXXXXX;
+ * caches being built, NAME.tmp.PID) of processes that no longer run. */
+void sym__tmp_sweep(const char *tmp_dir);
+
 #endif

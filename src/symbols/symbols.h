@@ -143,6 +143,9 @@ int sym_cache_is_current(const sym_cache *c, const char *sym_path);
 int sym_open(const char *sym_path, const char *cache_dir, sym_cache **out, int *built,
 	     sym_report *report, cd_err *e);
 void sym_cache_close(sym_cache *c);
+/* The cache file sym_open() uses for sym_path (which must exist). An open
+ * cache holds a shared flock() on its file for as long as it is mapped. */
+int sym_cache_path(const char *sym_path, const char *cache_dir, char *buf, size_t n, cd_err *e);
 /* Parses sym_path only for its anomalies, into report (freed by the
  * caller with sym_report_free(), also after an error). */
 int sym_check_file(const char *sym_path, sym_report *report, cd_err *e);
@@ -199,27 +202,166 @@ int sym_lookup_win(const sym_cache *c, uint64_t addr, int type, sym_win_info *ou
 
 /* ---- symbol stores -------------------------------------------------------------- */
 
-/* Local symbol stores: directories, or .zip archives, in the
- * DEBUGFILE/DEBUGID/NAME.sym layout
- * (NAME is DEBUGFILE without a .pdb suffix), searched in order. Caches are
- * built under cache_dir. The store keeps every cache it opened until
- * sym_store_free(). */
+/* A symbol store: local directories and .zip archives in the
+ * DEBUGFILE/DEBUGID/NAME.sym layout (NAME is DEBUGFILE without a .pdb
+ * suffix, plus .sym), then, when opened with sym_store_open(), the
+ * download cache (CACHE/symbols/, the same layout) and symbol servers
+ * (URL/DEBUGFILE/DEBUGID/NAME.sym, then URL/CODEFILE/CODEID/NAME.sym),
+ * searched in that order. Caches are built under the symcache directory.
+ * The store keeps every cache it opened until sym_store_free().
+ *
+ * A store is used from one thread at a time (the TUI's worker owns its
+ * store): sym_store_prefetch(), sym_store_find() and sym_store_retry()
+ * may block on the network; the progress callback runs on that thread. */
 typedef struct sym_store sym_store;
 
 typedef enum sym_status {
 	SYM_STATUS_UNKNOWN = 0, SYM_STATUS_LOADED, SYM_STATUS_MISSING, SYM_STATUS_CORRUPT,
 } sym_status;
 
+/* What one location answered for a module (sym_store_why()). */
+typedef enum sym_answer {
+	SYM_ANS_FOUND,        /* symbols were there (and passed the checks) */
+	SYM_ANS_ABSENT,       /* no such file in a local store */
+	SYM_ANS_NOT_FOUND,    /* HTTP 404 (or 410) */
+	SYM_ANS_KNOWN_MISSING,/* a 404 remembered by the negative cache; not asked */
+	SYM_ANS_OFFLINE,      /* not asked: offline */
+	SYM_ANS_HTTP_ERROR,   /* another HTTP status, after the retries */
+	SYM_ANS_TIMEOUT,      /* no answer, or the body stalled */
+	SYM_ANS_NETWORK,      /* cannot connect, or the connection dropped, after retries */
+	SYM_ANS_WRONG_ID,     /* the file's MODULE line names another debug id */
+	SYM_ANS_DAMAGED,      /* not a .sym, a truncated gzip body, a cache build failure */
+	SYM_ANS_TOO_BIG,      /* larger than the byte cap */
+	SYM_ANS_CANCELED,     /* the caller stopped the download */
+	SYM_ANS_COUNT
+} sym_answer;
+/* "found", "absent", "404", "known missing", "offline", ... */
+const char *sym_answer_name(sym_answer a);
+
+typedef struct sym_attempt {
+	const char *where;  /* a path, ZIP!ENTRY or URL */
+	sym_answer answer;
+	const char *detail; /* e.g. "HTTP 500 after 4 tries", "names 0123..."; may be "" */
+} sym_attempt;
+
+/* Network behaviour; zero fields take the defaults given. */
+typedef struct sym_net_opts {
+	int jobs;                 /* parallel downloads (8) */
+	long connect_timeout_ms;  /* (10000) */
+	long stall_timeout_s;     /* give up when no byte came for this long (30) */
+	long total_timeout_s;     /* one transfer at most (600) */
+	uint64_t max_bytes;       /* per file, received and inflated (4 GiB) */
+	int retries;              /* per URL on 5xx, 429, dropped connections (3; <0: none) */
+	long backoff_ms;          /* first retry delay, doubled each time, plus jitter (250) */
+	long max_retry_after_s;   /* Retry-After is honoured up to this (60) */
+	int64_t negative_ttl_s;   /* a 404 is remembered this long (86400; <0: never) */
+	int offline;              /* no network request at all */
+	int refresh;              /* ignore remembered 404s */
+} sym_net_opts;
+
+typedef struct sym_store_opts {
+	const char *const *paths; /* local stores: directories or .zip files */
+	int npaths;
+	const char *const *urls;  /* symbol servers, possibly with a path prefix */
+	int nurls;
+	const char *cache_dir;    /* crashdesk's cache: symbols/, symcache/, tmp/ under it */
+	sym_net_opts net;
+} sym_store_opts;
+
+/* Download progress, for a status line. */
+typedef struct sym_progress {
+	uint32_t files_total;     /* modules being downloaded in this call */
+	uint32_t files_done;      /* of which finished (found or not) */
+	uint32_t files_found;
+	uint32_t active;          /* transfers running now */
+	uint64_t bytes;           /* received so far */
+	double seconds;           /* since the call started */
+} sym_progress;
+/* Called on the fetching thread about every 100 ms and once at the end. */
+typedef void (*sym_progress_fn)(void *ctx, const sym_progress *p);
+
+/* Everything that identifies a module for the lookup. code_file and
+ * code_id may be NULL or "" (no code-file fallback). */
+typedef struct sym_module_ref {
+	const char *debug_file, *debug_id, *code_file, *code_id;
+} sym_module_ref;
+
+/* Counters since the store was opened (for `cache stats`). */
+typedef struct sym_store_counts {
+	uint64_t local_hits;      /* found in a --symbols-path store */
+	uint64_t cache_hits;      /* found in the download cache */
+	uint64_t downloads;       /* fetched from a server */
+	uint64_t negative_hits;   /* not asked: a remembered 404 */
+	uint64_t misses;          /* left without symbols */
+	uint64_t requests;        /* HTTP requests made (retries included) */
+	uint64_t bytes;           /* received */
+} sym_store_counts;
+
+/* Local stores only; caches go into cache_dir itself (the symcache). */
 int sym_store_new(const char *const *paths, int npaths, const char *cache_dir, sym_store **out,
 		  cd_err *e);
+/* Local stores, the download cache and servers: see sym_store_opts. Makes
+ * the directories under o->cache_dir and removes downloads left behind by
+ * processes that no longer run. Caller frees with sym_store_free(). */
+int sym_store_open(const sym_store_opts *o, sym_store **out, cd_err *e);
+
+/* Looks up every module of mods (not yet looked up) and downloads in
+ * parallel what only a server has. progress and cancel may be NULL; when
+ * *cancel becomes non-zero the downloads stop (CD_ECANCELED; modules not
+ * fetched stay not looked up). Symbol caches are built later, by
+ * sym_store_find(). Only a failure of the machinery (memory, libcurl)
+ * is an error: a module without symbols is not. */
+int sym_store_prefetch(sym_store *s, const sym_module_ref *mods, size_t n,
+		       sym_progress_fn progress, void *ctx, const volatile int *cancel, cd_err *e);
 /* The symbols of a module, or NULL; *status says which it was (corrupt:
- * found but damaged, still returned when a cache could be built). */
+ * found but damaged, still returned when a cache could be built). Looks
+ * the module up first (downloading it alone) when no prefetch did. */
+const sym_cache *sym_store_find(sym_store *s, const sym_module_ref *m, sym_status *status);
+/* sym_store_find() without a code file. */
 const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
 			       sym_status *status);
-/* Where a module's symbols were found (a .sym path, or ZIP!ENTRY), once
- * sym_store_get() looked for them; NULL when they were not found. */
+/* Where a module's symbols came from (a .sym path, ZIP!ENTRY, or the URL
+ * they were downloaded from, or the download cache's path), once looked
+ * up; NULL when they were not found. */
 const char *sym_store_source(const sym_store *s, const char *debug_file, const char *debug_id);
+/* Whether the symbols came from a server or the download cache (1), or
+ * a local store (0); -1 when the module was not looked up or not found. */
+int sym_store_remote(const sym_store *s, const char *debug_file, const char *debug_id);
+/* Every location tried for a module and its answer, in order (borrowed:
+ * valid until the next call on s for that module). *n 0 when the module
+ * was not looked up. */
+void sym_store_why(const sym_store *s, const char *debug_file, const char *debug_id,
+		   const sym_attempt **out, size_t *n);
+/* Forgets what is known of one module (its cache stays open until
+ * sym_store_free(), so borrowed lookups remain valid) and looks it up
+ * again now, ignoring a remembered 404. */
+const sym_cache *sym_store_retry(sym_store *s, const sym_module_ref *m, sym_status *status);
+/* A text naming, for each module, where its symbols come from now
+ * (path, size and modification time) or that there are none: equal texts
+ * mean the walk would see the same symbols. Only looks at files (no
+ * network, no cache build); modules not looked up yet are looked up
+ * locally. The caller frees *key with free(). */
+int sym_store_symkey(sym_store *s, const sym_module_ref *mods, size_t n, char **key,
+		     cd_err *e);
+void sym_store_counts_get(const sym_store *s, sym_store_counts *out);
+
+/* Each module looked up so far, in lookup order, for the cache index:
+ * i from 0 while it returns CD_OK. path is the local file the symbols
+ * are read from (NULL when missing); source as sym_store_source(). */
+typedef struct sym_store_entry {
+	const char *debug_file, *debug_id, *path, *source;
+	sym_status status;
+	int remote;
+} sym_store_entry;
+int sym_store_entry_at(const sym_store *s, size_t i, sym_store_entry *out);
 void sym_store_free(sym_store *s);
+
+/* The first line of a .sym (plain or gzip) must be a MODULE line naming
+ * debug_id (case-insensitive; NULL: any). CD_OK, or CD_EFORMAT with what
+ * is wrong in e (the path and what the line says). */
+int sym_check_module_line(const char *path, const char *debug_id, cd_err *e);
+/* Removes dir's temporary files left by processes that no longer run. */
+void sym_sweep_temporaries(const char *dir);
 
 /* Functions in address order, for `sym funcs` and the browser. */
 uint64_t sym_func_count(const sym_cache *c);

@@ -19,6 +19,14 @@ typedef struct tui_options {
 	const char *target;              /* a dump or a directory of dumps; NULL: home */
 	const char *sym_file;            /* instead: browse this .sym file */
 	const char *config_dir;          /* user views and keys; NULL: XDG default */
+	/* Symbol servers (issue 6), for sym_store_open(): tried after
+	 * symbol_paths and the download cache under cache_dir/symbols. */
+	const char *const *symbol_urls;
+	int nsymbol_urls;
+	int offline;                     /* no network request at all */
+	int refresh;                     /* ignore remembered 404s */
+	int jobs;                        /* parallel downloads; 0: 8 */
+	long timeout_s;                  /* stall timeout; 0: 30 */
 } tui_options;
 
 /* Runs until the user quits. Returns 0, or 1 with e filled when the

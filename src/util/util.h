@@ -144,4 +144,28 @@ static inline uint64_t cd_le64(const uint8_t *p)
 	return (uint64_t)cd_le32(p) | (uint64_t)cd_le32(p + 4) << 32;
 }
 
+/* ---- the config file ------------------------------------------------ */
+/* $XDG_CONFIG_HOME/crashdesk/config: "key = value" lines, '#' comments.
+ * Keys: symbols_url (repeatable), jobs, timeout (stall seconds),
+ * negative_ttl (seconds), max_download (bytes, with K/M/G), offline
+ * (0/1). An unknown key or a bad value is an error naming the line. */
+#define CD_CONFIG_MAX_URLS 16
+typedef struct cd_config {
+	char *urls[CD_CONFIG_MAX_URLS];
+	int nurls;
+	int jobs;               /* 0: unset, and likewise below */
+	long timeout_s;
+	int64_t negative_ttl_s;
+	uint64_t max_download;
+	int offline;
+} cd_config;
+/* Parses text (n bytes) read from name. The caller frees out with
+ * cd_config_free(), also after an error. */
+int cd_config_parse(const char *text, size_t n, const char *name, cd_config *out, cd_err *e);
+/* Reads path into out; a missing file leaves out empty and is no error. */
+int cd_config_load(const char *path, cd_config *out, cd_err *e);
+void cd_config_free(cd_config *c);
+/* "500M", "2G", "4096": bytes. -1 when not a size. */
+int64_t cd_parse_size(const char *s);
+
 #endif
