@@ -222,6 +222,38 @@ check home/opened "IPC I/O Parent"
 keys q q
 check home/quit "EXITED 0"
 
+# ---- symbols from a server, fetched in the background ------------------------------
+if command -v python3 >/dev/null; then
+	python3 tests/symserver.py "$syms" --port-file "$tmp/port" --log "$tmp/srvlog" \
+		--latency 400 >/dev/null 2>&1 &
+	spid=$!
+	i=0
+	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	url="http://127.0.0.1:$(cat "$tmp/port")"
+	start "XDG_CACHE_HOME='$tmp/netcache' TERM=xterm-256color '$cd' open --symbols-url '$url' '$dump'"
+	# At once, what is on disk (no symbols yet); the download on the status line.
+	check net/shown-at-once "crashme-fp+0x3bf3" 5
+	check net/progress-on-status-line "symbols for own-fp-null_write_inline.dmp" 5
+	check net/frames-fill-in "storage::flush" 15
+	keys m
+	# the server's address, its end shown when the column is narrow
+	check net/source-is-the-server ":$(cat "$tmp/port")"
+	keys G k Enter
+	check net/why-missing "404"
+	n1=$(wc -l <"$tmp/srvlog")
+	keys BSpace R
+	check net/retry-said "asking the servers again for linux-gate.so"
+	i=0
+	while [ "$(wc -l <"$tmp/srvlog")" -le "$n1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	[ "$(wc -l <"$tmp/srvlog")" -gt "$n1" ] && ok net/retry-asks-again ||
+		fail net/retry-asks-again "no new request after R: $(tail -3 "$tmp/srvlog")"
+	keys q
+	check net/quit "EXITED 0"
+	kill $spid 2>/dev/null
+else
+	echo "skip net: python3 is absent"
+fi
+
 # ---- a directory of dumps: the crash list ------------------------------------------
 mkdir -p "$tmp/dir"
 for f in own-fp-null_write_inline own-abort_assert own-fp-plugin; do

@@ -39,7 +39,7 @@ typedef enum pane_kind {
 	PK_HOME, PK_CRASHES,
 	/* the tabs of one crash, in Tab order */
 	PK_SUMMARY, PK_THREADS, PK_FRAMES, PK_MODULES, PK_UNLOADED, PK_ANNOTATIONS,
-	PK_DETAILS, PK_UNLOADED_FRAMES,
+	PK_DETAILS, PK_UNLOADED_FRAMES, PK_MODULE_WHY,
 	/* the sym-file browser's tabs */
 	PK_SYMFUNCS, PK_SYMCHECK, PK_SYMLOOKUP,
 } pane_kind;
@@ -50,7 +50,8 @@ static const char *const pane_names[] = {
 	[PK_HOME] = "Home", [PK_CRASHES] = "Crashes", [PK_SUMMARY] = "Summary",
 	[PK_THREADS] = "Threads", [PK_FRAMES] = "Frames", [PK_MODULES] = "Modules",
 	[PK_UNLOADED] = "Unloaded", [PK_ANNOTATIONS] = "Annotations", [PK_DETAILS] = "Frame",
-	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_SYMFUNCS] = "Functions",
+	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_MODULE_WHY] = "Symbols tried",
+	[PK_SYMFUNCS] = "Functions",
 	[PK_SYMCHECK] = "Check", [PK_SYMLOOKUP] = "Lookup",
 };
 /* The view (views/ YAML) each list pane takes its columns from. */
@@ -77,7 +78,8 @@ typedef struct app {
 	const tui_options *o;
 	tui_views views;
 	tui_view v_kv, v_text, v_home, v_check;
-	sym_store *store;
+	sym_store *store;     /* local stores and the download cache */
+	sym_store *net;       /* the same and symbol servers; NULL without URLs */
 	store *db;            /* recently opened crashes; NULL when it cannot be opened */
 	tui_schema *schema;   /* what each annotation means (schemas/annotations.yaml) */
 	uint8_t *recorded;    /* [crash]: its summary went into db */
@@ -506,6 +508,62 @@ static void show_check(app *a)
 	p->built = 1;
 }
 
+/* A module without symbols: every location tried, with its answer. */
+static json_t *why_rows(json_t *row)
+{
+	json_t *rows = json_array();
+	const char *name = json_string_value(json_object_get(row, "name"));
+	const char *why = json_string_value(json_object_get(row, "_symbol_why"));
+	const char *st = json_string_value(json_object_get(row, "status"));
+	char head[600];
+	snprintf(head, sizeof head, "%s: symbols %s", name ? name : "?", st ? st : "?");
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", "Module", "value", head,
+					      "_style", "heading"));
+	if (!why || !*why) {
+		json_array_append_new(rows, json_pack("{s:s, s:s}", "key", "Tried", "value",
+						      "nothing: no debug file or id, or no store given"));
+		return rows;
+	}
+	/* "where: answer detail; where: answer..." one row each */
+	const char *p = why;
+	while (*p) {
+		const char *end = strstr(p, "; ");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char item[1100];
+		snprintf(item, sizeof item, "%.*s", (int)(len < 1000 ? len : 1000), p);
+		json_array_append_new(rows, json_pack("{s:s, s:s}", "key", "Tried", "value", item));
+		p += len;
+		if (end)
+			p += 2;
+	}
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", "", "value",
+					      "R (in the modules pane): ask the servers again",
+					      "_style", "dim"));
+	return rows;
+}
+
+static void act_retry(app *a)
+{
+	pane *p = top(a);
+	if (!p || p->kind != PK_MODULES || !p->list.n)
+		return;
+	if (!a->net) {
+		set_status(a, TUI_S_ERROR, "no symbol server to ask (--symbols-url, or offline)");
+		return;
+	}
+	json_t *row = tui_list_row(&p->list, p->list.sel);
+	const char *df = json_string_value(json_object_get(row, "debug_file"));
+	const char *id = json_string_value(json_object_get(row, "debug_id"));
+	if (!df || !*df || !id || !*id) {
+		set_status(a, TUI_S_ERROR, "this module has no debug file and id to ask for");
+		return;
+	}
+	worker_retry(&a->w, (uint32_t)p->crash, df, id,
+		     json_string_value(json_object_get(row, "name")),
+		     json_string_value(json_object_get(row, "code_id")));
+	set_status(a, TUI_S_NORMAL, "asking the servers again for %s", df);
+}
+
 /* ---- actions ------------------------------------------------------------- */
 
 static void open_target(app *a, const char *path);
@@ -579,8 +637,12 @@ static void act_open(app *a)
 		const char *id = json_string_value(json_object_get(row, "debug_id"));
 		const char *st = json_string_value(json_object_get(row, "status"));
 		if (!df || !id || !st || strcmp(st, "loaded")) {
-			set_status(a, TUI_S_MISSING, "no symbols to browse for %s",
-				   json_string_value(json_object_get(row, "name")));
+			pane *n = push(a, PK_MODULE_WHY, p->crash);
+			if (n) {
+				snprintf(n->arg, sizeof n->arg, "%s", df ? df : "");
+				tui_list_set_json(&n->list, &a->v_kv, why_rows(row));
+				n->built = 1;
+			}
 			break;
 		}
 		snprintf(a->sym_title, sizeof a->sym_title, "%s %s", df, id);
@@ -773,11 +835,13 @@ static int applies(pane_kind k, tui_action act)
 	switch (act) {
 	case TUI_ACT_THREADS: case TUI_ACT_FRAMES: case TUI_ACT_MODULES:
 	case TUI_ACT_UNLOADED: case TUI_ACT_ANNOTATIONS: case TUI_ACT_SUMMARY:
-		return k >= FIRST_TAB && k <= PK_UNLOADED_FRAMES;
+		return k >= FIRST_TAB && k <= PK_MODULE_WHY;
 	case TUI_ACT_NEXT_PANE: case TUI_ACT_PREV_PANE:
 		return is_tab(k) || k == PK_SYMFUNCS || k == PK_SYMCHECK;
 	case TUI_ACT_FOLD:
 		return k == PK_FRAMES;
+	case TUI_ACT_RETRY:
+		return k == PK_MODULES;
 	case TUI_ACT_GOTO_ADDRESS:
 		return k == PK_SYMFUNCS || k == PK_SYMLOOKUP || k == PK_SYMCHECK;
 	case TUI_ACT_OPEN:
@@ -883,7 +947,14 @@ static void draw_status(app *a)
 	}
 	curs_set(0);
 	worker_lock(&a->w);
-	if (a->w.busy) {
+	if (a->w.busy && a->w.downloading) {
+		tui_crash *c = &a->w.crashes[a->w.busy_crash];
+		const sym_progress *d = &a->w.dl;
+		snprintf(left, sizeof left,
+			 "symbols for %s: %u of %u files asked, %u found, %.1f MB, %u transfers",
+			 cd_basename(c->path), d->files_done, d->files_total, d->files_found,
+			 d->bytes / 1e6, d->active);
+	} else if (a->w.busy) {
 		tui_crash *c = &a->w.crashes[a->w.busy_crash];
 		snprintf(left, sizeof left, "walking %s: thread %u of %u", cd_basename(c->path),
 			 a->w.threads_done, a->w.threads_total);
@@ -1040,7 +1111,7 @@ static void open_target(app *a, const char *path)
 	while (a->depth > 0 && top(a)->kind != PK_HOME)
 		pop(a);
 	worker_free(&a->w);
-	if (worker_start(&a->w, a->store, paths, n, a->wake[1]) != CD_OK)
+	if (worker_start(&a->w, a->store, a->net, paths, n, a->wake[1]) != CD_OK)
 		set_status(a, TUI_S_ERROR, "cannot start the worker thread");
 	for (uint32_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -1206,6 +1277,7 @@ static void on_key(app *a, int key)
 	case TUI_ACT_CLOSE: a->status[0] = 0; break;
 	case TUI_ACT_COPY: act_copy(a); break;
 	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
+	case TUI_ACT_RETRY: act_retry(a); break;
 	default:
 		if (key == KEY_RESIZE)
 			break;
@@ -1241,6 +1313,7 @@ static void app_free(app *a)
 		pop(a);
 	tui_list_free(&a->help_list);
 	sym_store_free(a->store);
+	sym_store_free(a->net);
 	store_close(a->db);
 	tui_schema_free(a->schema);
 	free(a->recorded);
@@ -1270,9 +1343,24 @@ int tui_run(const tui_options *o, cd_err *e)
 		snprintf(a->config_dir, sizeof a->config_dir, "%s", o->config_dir);
 	cd_err me;
 	cd_mkdir_p(a->symcache_dir, 0700, &me);
-	if (sym_store_new(o->symbol_paths, o->nsymbol_paths, a->symcache_dir, &a->store, e) != CD_OK) {
+	/* Two stores: what is on disk shows at once; the servers are asked
+	 * in the background and the crash walked again (worker.h). */
+	sym_store_opts so = { .paths = o->symbol_paths, .npaths = o->nsymbol_paths,
+			      .cache_dir = o->cache_dir,
+			      .net = { .jobs = o->jobs, .stall_timeout_s = o->timeout_s,
+				       .offline = 1, .refresh = o->refresh } };
+	if (sym_store_open(&so, &a->store, e) != CD_OK) {
 		app_free(a);
 		return 1;
+	}
+	if (o->nsymbol_urls && !o->offline) {
+		so.urls = o->symbol_urls;
+		so.nurls = o->nsymbol_urls;
+		so.net.offline = 0;
+		if (sym_store_open(&so, &a->net, e) != CD_OK) {
+			app_free(a);
+			return 1;
+		}
 	}
 	char warnings[2048] = "";
 	init_views(a, warnings, sizeof warnings);
@@ -1315,7 +1403,7 @@ int tui_run(const tui_options *o, cd_err *e)
 
 	if (o->sym_file) {
 		snprintf(a->sym_title, sizeof a->sym_title, "%s", o->sym_file);
-		worker_start(&a->w, a->store, NULL, 0, a->wake[1]);
+		worker_start(&a->w, a->store, a->net, NULL, 0, a->wake[1]);
 		worker_want_symfile(&a->w, o->sym_file, a->symcache_dir);
 		a->sym_wait = 1;
 	} else if (o->target) {
@@ -1323,7 +1411,7 @@ int tui_run(const tui_options *o, cd_err *e)
 		if (!a->depth)
 			a->quit = 1;
 	} else {
-		worker_start(&a->w, a->store, NULL, 0, a->wake[1]);
+		worker_start(&a->w, a->store, a->net, NULL, 0, a->wake[1]);
 		home_rows(a);
 	}
 

@@ -290,8 +290,8 @@ json_t *rows_modules(json_t *doc)
 		short_hex(str(m, "base_addr"), base, sizeof base);
 		size_of(m, size, sizeof size);
 		const char *status = module_status(m);
-		/* Which store the symbols came from: the path before the
-		 * store's own DEBUGFILE/DEBUGID/NAME.sym, or the zip. */
+		/* Which store the symbols came from: the path or URL before
+		 * the store's own DEBUGFILE/DEBUGID/NAME.sym, or the zip. */
 		char store_root[1024];
 		const char *source = str(m, "symbol_url");
 		const char *local = str(m, "_symbol_source");
@@ -312,6 +312,8 @@ json_t *rows_modules(json_t *doc)
 				      base, "size", size, "debug_file", str(m, "debug_file"),
 				      "debug_id", str(m, "debug_id"), "code_id", str(m, "code_id"),
 				      "status", status, "source", source, "_module", (json_int_t)i);
+		if (*str(m, "_symbol_why"))
+			json_object_set_new(r, "_symbol_why", json_string(str(m, "_symbol_why")));
 		if (strcmp(status, "loaded"))
 			json_object_set_new(r, "_style", json_string(strcmp(status, "damaged")
 									     ? "missing"

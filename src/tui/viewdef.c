@@ -62,6 +62,7 @@ static const struct {
 	[TUI_ACT_SORT] = { "sort", "Sort by the next column" },
 	[TUI_ACT_FILTER] = { "filter", "Filter the list" },
 	[TUI_ACT_REDRAW] = { "redraw", "Redraw the screen" },
+	[TUI_ACT_RETRY] = { "retry", "Fetch the selected module's symbols again" },
 };
 
 const char *tui_action_name(tui_action a)

@@ -86,6 +86,7 @@ typedef enum {
 	TUI_ACT_SORT,
 	TUI_ACT_FILTER,
 	TUI_ACT_REDRAW,
+	TUI_ACT_RETRY,
 	TUI_ACT_COUNT
 } tui_action;
 

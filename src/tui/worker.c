@@ -28,8 +28,10 @@ static void progress(void *ctx, uint32_t done, uint32_t total)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* The modules pane shows where each module's symbols came from: a field
- * of the TUI's own ("_symbol_source"), not part of the JSON schema. */
+/* The modules pane shows where each module's symbols came from (the
+ * location that had them: a path, ZIP!ENTRY or URL) and, for those
+ * without, every place tried with its answer: fields of the TUI's own
+ * ("_symbol_source", "_symbol_why"), not part of the JSON schema. */
 static void note_sources(sym_store *store, json_t *doc)
 {
 	size_t i;
@@ -37,13 +39,125 @@ static void note_sources(sym_store *store, json_t *doc)
 	json_array_foreach(json_object_get(doc, "modules"), i, m) {
 		const char *df = json_string_value(json_object_get(m, "debug_file"));
 		const char *id = json_string_value(json_object_get(m, "debug_id"));
-		const char *src = df && id ? sym_store_source(store, df, id) : NULL;
-		if (src)
-			json_object_set_new(m, "_symbol_source", json_string(src));
+		if (!df || !id)
+			continue;
+		const sym_attempt *at;
+		size_t n;
+		sym_store_why(store, df, id, &at, &n);
+		char why[1024] = "";
+		size_t used = 0;
+		for (size_t k = 0; k < n; k++) {
+			if (at[k].answer == SYM_ANS_FOUND) {
+				json_object_set_new(m, "_symbol_source", json_string(at[k].where));
+				json_object_set_new(m, "_symbol_remote",
+						    json_boolean(sym_store_remote(store, df, id)));
+				continue;
+			}
+			int w = snprintf(why + used, sizeof why - used, "%s%s: %s%s%s", used ? "; " : "",
+					 at[k].where, sym_answer_name(at[k].answer),
+					 at[k].detail && at[k].detail[0] ? " " : "",
+					 at[k].detail ? at[k].detail : "");
+			if (w < 0 || (size_t)w >= sizeof why - used)
+				break;
+			used += (size_t)w;
+		}
+		if (!json_object_get(m, "_symbol_source")) {
+			const char *src = sym_store_source(store, df, id);
+			if (src)
+				json_object_set_new(m, "_symbol_source", json_string(src));
+		}
+		if (why[0] && !json_is_true(json_object_get(m, "loaded_symbols")))
+			json_object_set_new(m, "_symbol_why", json_string(why));
 	}
 }
 
-/* Under the lock: the next crash to walk, or -1. */
+static void dl_progress(void *ctx, const sym_progress *p)
+{
+	tui_worker *w = ctx;
+	pthread_mutex_lock(&w->lock);
+	w->dl = *p;
+	bump(w);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Walks path with store into a new document; NULL with e filled. */
+static json_t *walk(tui_worker *w, const char *path, sym_store *store, proc_crash **pc,
+		    cd_err *e)
+{
+	*pc = NULL;
+	if (proc_crash_open(path, store, NULL, progress, w, &w->cancel, pc, e) != CD_OK)
+		return NULL;
+	json_t *doc = proc_crash_json(*pc);
+	if (!doc) {
+		cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+		proc_crash_free(*pc);
+		*pc = NULL;
+		return NULL;
+	}
+	note_sources(store, doc);
+	return doc;
+}
+
+/* Under the lock: puts a new walk of crash c in place of the old one. The
+ * UI holds no pointer into the old document (its rows are copies). */
+static void replace(tui_worker *w, tui_crash *c, json_t *doc, proc_crash *pc)
+{
+	json_decref(c->doc);
+	proc_crash_free(c->pc);
+	c->doc = doc;
+	c->pc = pc;
+	c->state = CRASH_READY;
+	c->seq++;
+	bump(w);
+}
+
+/* Without the lock: downloads what crash c's modules lack from the
+ * servers and, when any arrived, walks it again. */
+static void fetch_missing(tui_worker *w, tui_crash *c, const char *path)
+{
+	proc_crash *pc = c->pc; /* read-only here: only this thread replaces it */
+	if (!w->net || !pc || !pc->dump)
+		return;
+	const md_dump *d = pc->dump;
+	sym_module_ref *refs = calloc(d->nmodules ? d->nmodules : 1, sizeof *refs);
+	if (!refs)
+		return;
+	size_t n = 0;
+	for (uint32_t i = 0; i < d->nmodules; i++) {
+		const md_module *m = &d->modules[i];
+		if (proc_crash_module_status(pc, m) == SYM_STATUS_LOADED)
+			continue;
+		refs[n++] = (sym_module_ref){ m->debug_file, m->debug_id, m->code_file, m->code_id };
+	}
+	if (!n) {
+		free(refs);
+		return;
+	}
+	pthread_mutex_lock(&w->lock);
+	w->downloading = 1;
+	memset(&w->dl, 0, sizeof w->dl);
+	bump(w);
+	pthread_mutex_unlock(&w->lock);
+	cd_err e = { 0 };
+	sym_store_prefetch(w->net, refs, n, dl_progress, w, &w->cancel, &e);
+	free(refs);
+	pthread_mutex_lock(&w->lock);
+	uint32_t found = w->dl.files_found;
+	w->downloading = 0;
+	bump(w);
+	pthread_mutex_unlock(&w->lock);
+	/* Walked again with the network store even when nothing new came,
+	 * so the modules pane can say why each module has no symbols. */
+	(void)found;
+	proc_crash *npc;
+	json_t *doc = walk(w, path, w->net, &npc, &e);
+	pthread_mutex_lock(&w->lock);
+	if (doc)
+		replace(w, c, doc, npc);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Under the lock: the next crash to walk, or -1. *//* Under the lock: the next crash to walk, or -1. */
 static int next_job(tui_worker *w)
 {
 	if (w->wanted >= 0 && w->crashes[w->wanted].state == CRASH_PENDING)
@@ -105,6 +219,31 @@ static void *run(void *arg)
 			bump(w);
 			continue;
 		}
+		if (w->want_retry == 1 && w->net && w->retry_crash < w->ncrashes) {
+			tui_crash *c = &w->crashes[w->retry_crash];
+			sym_module_ref ref = { w->retry_debug_file, w->retry_debug_id,
+					       w->retry_code_file, w->retry_code_id };
+			w->want_retry = 0;
+			w->busy = 1;
+			w->busy_crash = w->retry_crash;
+			w->downloading = 1;
+			memset(&w->dl, 0, sizeof w->dl);
+			bump(w);
+			pthread_mutex_unlock(&w->lock);
+			sym_status st;
+			sym_store_retry(w->net, &ref, &st);
+			cd_err e = { 0 };
+			proc_crash *npc = NULL;
+			json_t *doc = c->state == CRASH_READY ? walk(w, c->path, w->net, &npc, &e) : NULL;
+			pthread_mutex_lock(&w->lock);
+			if (doc)
+				replace(w, c, doc, npc);
+			w->downloading = 0;
+			w->busy = 0;
+			bump(w);
+			continue;
+		}
+		w->want_retry = 0;
 		int i = next_job(w);
 		if (i < 0) {
 			pthread_cond_wait(&w->wake, &w->lock);
@@ -142,24 +281,25 @@ static void *run(void *arg)
 				doc = inner;
 			}
 		} else {
-			rc = proc_crash_open(path, w->store, NULL, progress, w, &w->cancel, &pc, &e);
-			if (rc == CD_OK)
-				doc = proc_crash_json(pc);
-			if (doc && w->store)
-				note_sources(w->store, doc);
+			doc = walk(w, path, w->store, &pc, &e);
+			rc = doc ? CD_OK : e.code ? e.code : CD_ENOMEM;
 		}
 
 		pthread_mutex_lock(&w->lock);
 		if (rc == CD_OK && doc) {
-			c->doc = doc;
-			c->pc = pc;
-			c->state = CRASH_READY;
+			replace(w, c, doc, pc);
 		} else {
 			snprintf(c->error, sizeof c->error, "%s", e.msg[0] ? e.msg : "out of memory");
 			c->state = CRASH_FAILED;
+			c->seq++;
 			proc_crash_free(pc);
 		}
-		c->seq++;
+		int walked = c->state == CRASH_READY && c->pc;
+		pthread_mutex_unlock(&w->lock);
+		/* Shown already; now what the servers have. */
+		if (walked)
+			fetch_missing(w, c, path);
+		pthread_mutex_lock(&w->lock);
 		w->busy = 0;
 		bump(w);
 	}
@@ -167,12 +307,13 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int worker_start(tui_worker *w, sym_store *store, char *const *paths, uint32_t npaths,
-		 int notify_fd)
+int worker_start(tui_worker *w, sym_store *store, sym_store *net, char *const *paths,
+		 uint32_t npaths, int notify_fd)
 {
 	memset(w, 0, sizeof *w);
 	w->notify_fd = notify_fd;
 	w->store = store;
+	w->net = net;
 	w->wanted = -1;
 	w->crashes = calloc(npaths ? npaths : 1, sizeof *w->crashes);
 	if (!w->crashes)
@@ -219,6 +360,20 @@ void worker_want_symfile(tui_worker *w, const char *path, const char *cache_dir)
 	w->cache_dir = cache_dir;
 	w->want_sym = 1;
 	w->sym_answer = NULL;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void worker_retry(tui_worker *w, uint32_t i, const char *debug_file, const char *debug_id,
+		  const char *code_file, const char *code_id)
+{
+	pthread_mutex_lock(&w->lock);
+	w->retry_crash = i;
+	snprintf(w->retry_debug_file, sizeof w->retry_debug_file, "%s", debug_file);
+	snprintf(w->retry_debug_id, sizeof w->retry_debug_id, "%s", debug_id);
+	snprintf(w->retry_code_file, sizeof w->retry_code_file, "%s", code_file ? code_file : "");
+	snprintf(w->retry_code_id, sizeof w->retry_code_id, "%s", code_id ? code_id : "");
+	w->want_retry = 1;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 }

@@ -36,7 +36,8 @@ typedef struct tui_worker {
 	pthread_cond_t wake;
 	int started, stop;
 	volatile int cancel;      /* asks a running walk to stop early */
-	sym_store *store;
+	sym_store *store;         /* local stores and the download cache only */
+	sym_store *net;           /* the same plus symbol servers; NULL: none */
 	tui_crash *crashes;
 	uint32_t ncrashes;
 	int wanted;               /* crash the user is waiting for, -1: none */
@@ -44,6 +45,12 @@ typedef struct tui_worker {
 	/* progress of the running job, for the status line */
 	int busy;
 	uint32_t busy_crash, threads_done, threads_total;
+	int downloading;          /* fetching the symbols busy_crash lacks */
+	sym_progress dl;
+	/* a module's symbols to fetch again (the modules pane), then re-walk */
+	int want_retry;           /* 1 asked */
+	uint32_t retry_crash;
+	char retry_debug_file[256], retry_debug_id[64], retry_code_file[256], retry_code_id[128];
 	/* symbols wanted by the UI (the sym browser): a module's from the
 	 * store, or a .sym file's own cache under cache_dir */
 	char want_debug_file[256], want_debug_id[64], want_path[4096];
@@ -58,11 +65,18 @@ typedef struct tui_worker {
 	int notify_fd;            /* written a byte on every change; -1: none */
 } tui_worker;
 
-/* Starts the thread over the given dumps (paths are copied); the store is
- * borrowed and used by the worker thread only. Each change writes a byte
- * to notify_fd (non-blocking; -1 for none). */
-int worker_start(tui_worker *w, sym_store *store, char *const *paths, uint32_t npaths,
-		 int notify_fd);
+/* Starts the thread over the given dumps (paths are copied); the stores
+ * are borrowed and used by the worker thread only. A dump is walked with
+ * store at once (what is on disk), then, when net is given, the symbols it
+ * still lacks are downloaded in the background and it is walked again, so
+ * frames fill in. Each change writes a byte to notify_fd (non-blocking;
+ * -1 for none). */
+int worker_start(tui_worker *w, sym_store *store, sym_store *net, char *const *paths,
+		 uint32_t npaths, int notify_fd);
+/* Fetches one module's symbols again (ignoring a remembered 404), then
+ * walks crash i again. */
+void worker_retry(tui_worker *w, uint32_t i, const char *debug_file, const char *debug_id,
+		  const char *code_file, const char *code_id);
 /* Puts crash i at the head of the queue. */
 void worker_want(tui_worker *w, uint32_t i);
 /* Asks for a module's symbols; poll want_sym == 2 under the lock. */
