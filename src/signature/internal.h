@@ -55,6 +55,7 @@ const char *sj_typename(const sj *v); /* Python's type name */
 typedef struct sig__list {
 	char **lines;       /* the regexes (sentinels: the strings) kept */
 	int *lineno;        /* their 1-based line numbers */
+	size_t *len;        /* their lengths */
 	size_t n;
 	pcre2_code *re;     /* the lines as one anchored alternation with marks, or NULL */
 } sig__list;

@@ -476,8 +476,9 @@ const sj *sj_get(const sj *o, const char *key)
 	if (!o || o->type != SJ_OBJ)
 		return NULL;
 	/* The last of duplicate keys wins, as in a Python dict. */
+	size_t n = strlen(key);
 	for (size_t i = o->n; i-- > 0;)
-		if (!strcmp(o->kids[2 * i].s, key))
+		if (o->kids[2 * i].n == n && !memcmp(o->kids[2 * i].s, key, n))
 			return &o->kids[2 * i + 1];
 	return NULL;
 }

@@ -191,14 +191,19 @@ static int load_list(sig_lists *l, sig_list_id id, const char *text, size_t len,
 		int *nn = nl2 ? realloc(L->lineno, (L->n + 1) * sizeof *nn) : NULL;
 		if (nl2)
 			L->lines = nl2;
-		if (!nn) {
+		if (nn)
+			L->lineno = nn;
+		size_t *nlen = nn ? realloc(L->len, (L->n + 1) * sizeof *nlen) : NULL;
+		if (nlen)
+			L->len = nlen;
+		if (!nlen) {
 			free(s);
 			free(t);
 			cd_buf_free(&joined);
 			return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 		}
-		L->lineno = nn;
 		L->lines[L->n] = s;
+		L->len[L->n] = strlen(s);
 		L->lineno[L->n] = (int)lineno;
 		if (id != SIG_LIST_SENTINELS)
 			cd_buf_printf(&joined, "%s(?:%s)(*MARK:%zu)", L->n ? "|" : "", t, L->n);
@@ -323,6 +328,7 @@ void sig_lists_free(sig_lists *l)
 			free(l->list[i].lines[k]);
 		free(l->list[i].lines);
 		free(l->list[i].lineno);
+		free(l->list[i].len);
 		pcre2_code_free(l->list[i].re);
 	}
 	for (size_t i = 0; i < l->nwarnings; i++)

@@ -156,14 +156,14 @@ static const char *drop_prefix_and_return_type(sig__mem *m, const char *s)
 	size_t nt = 0, cur = 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		const char *op = strchr(opens, c);
-		const char *cl = strchr(closes, c);
-		if (c && op) {
+		int isop = c == '(' || c == '{' || c == '[' || c == '<' || c == '`';
+		int iscl = c == ')' || c == '}' || c == ']' || c == '>' || c == '\'';
+		if (isop) {
 			if (nlev < MAXLEV)
 				levels[nlev++] = c;
 			else
 				over++;
-		} else if (c && cl) {
+		} else if (iscl) {
 			if (over) {
 				over--; /* beyond what we track: assume it matched */
 			} else if (nlev && closes[strchr(opens, levels[nlev - 1]) - opens] == c) {
@@ -231,23 +231,33 @@ static const char *fix_lambda_numbers(sig__mem *m, const char *s)
 	return out_done(&o);
 }
 
-/* re.sub(r" (?=[\*&,])", "") then re.sub(r",(?! )", ", ") */
+/* re.sub(r" (?=[\*&,])", "") then re.sub(r",(?! )", ", "), in two
+ * passes as in Python: "a , ,b" -> "a,,b" -> "a, , b". */
 static const char *fix_spaces_commas(sig__mem *m, const char *s)
 {
-	/* Two passes as in Python: "a , ,b" -> "a,,b" -> "a, , b". */
-	out o = { .m = m }, o2 = { .m = m };
-	for (const char *p = s; *p; p++)
-		if (!(*p == ' ' && (p[1] == '*' || p[1] == '&' || p[1] == ',')))
-			out_put(&o, p, 1);
-	const char *t = out_done(&o);
+	size_t n = strlen(s);
+	char *t = sig__alloc(m, n + 1), *o = t;
 	if (!t)
 		return NULL;
+	for (const char *p = s; *p; p++)
+		if (!(*p == ' ' && (p[1] == '*' || p[1] == '&' || p[1] == ',')))
+			*o++ = *p;
+	*o = 0;
+	size_t commas = 0;
+	for (const char *p = t; *p; p++)
+		commas += *p == ',' && p[1] != ' ';
+	if (!commas)
+		return t;
+	char *r = sig__alloc(m, (size_t)(o - t) + commas + 1), *q = r;
+	if (!r)
+		return NULL;
 	for (const char *p = t; *p; p++) {
-		out_put(&o2, p, 1);
+		*q++ = *p;
 		if (*p == ',' && p[1] != ' ')
-			out_put(&o2, " ", 1);
+			*q++ = ' ';
 	}
-	return out_done(&o2);
+	*q = 0;
+	return r;
 }
 
 /* re.sub(r"::h[0-9a-fA-F]+$", "") ($ also before a final newline) */

@@ -415,14 +415,19 @@ static const char *c_generate(sig_signer *s, long long thread, const char *rule)
 	int have_sentinel = 0;
 	const sig__list *S = &L->list[SIG_LIST_SENTINELS];
 	size_t sentinel_which = 0;
-	for (size_t k = 0; k < S->n; k++)
-		for (size_t i = 0; i < n && (!have_sentinel || i < start); i++)
-			if (!strcmp(s->frames[i].normalized, S->lines[k])) {
+	/* The first frame equal to any sentinel (the earliest index wins,
+	 * whatever the sentinel's place in the list). */
+	for (size_t i = 0; i < n && !have_sentinel && S->n; i++) {
+		const char *a = s->frames[i].normalized;
+		size_t alen = strlen(a);
+		for (size_t k = 0; k < S->n; k++)
+			if (S->len[k] == alen && !memcmp(a, S->lines[k], alen)) {
 				start = i;
 				sentinel_which = k;
 				have_sentinel = 1;
 				break;
 			}
+	}
 	if (have_sentinel) {
 		debug(s, rule, fmt(s, "sentinel; starting at \"%s\" index %zu",
 				   s->frames[start].normalized, start));
@@ -1325,6 +1330,13 @@ int sig_result_json(const sig_result *r, cd_buf *b)
 	json_str(b, r->tool);
 	cd_buf_printf(b, ",\"thread\":%d,\"input\":", r->thread);
 	json_str(b, r->input_kind);
+	cd_buf_puts(b, ",\"debug_log\":[");
+	for (size_t i = 0; i < r->ndebug; i++) {
+		if (i)
+			cd_buf_puts(b, ",");
+		json_str(b, r->debug_log[i]);
+	}
+	cd_buf_puts(b, "]");
 	cd_buf_puts(b, ",\"frames\":[");
 	for (size_t i = 0; i < r->nframes; i++) {
 		const sig_frame *f = &r->frames[i];
