@@ -109,16 +109,25 @@ static void sign_lines(sig_opts *o, const char *name, const char *text, size_t l
 	}
 }
 
+/* JSON lines: a line ending a document ("}" or "]") followed by a line
+ * starting one. A single document never has that: its values are
+ * separated by commas. */
 static int is_jsonl(const char *t, size_t n)
 {
-	for (size_t i = 0; i + 2 < n; i++)
-		if (t[i] == '}' && (t[i + 1] == '\n' || (t[i + 1] == '\r' && i + 3 < n && t[++i + 1] == '\n'))) {
-			size_t k = i + 2;
-			while (k < n && (t[k] == ' ' || t[k] == '\t' || t[k] == '\r' || t[k] == '\n'))
-				k++;
-			if (k < n && t[k] == '{')
-				return 1;
-		}
+	for (const char *p = memchr(t, '\n', n); p; p = memchr(p + 1, '\n', n - (size_t)(p + 1 - t))) {
+		const char *b = p;
+		while (b > t && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b == t || (b[-1] != '}' && b[-1] != ']'))
+			continue;
+		const char *a = p + 1, *end = t + n;
+		while (a < end && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
+			a++;
+		if (a < end && (*a == '{' || *a == '['))
+			return 1;
+		if (a >= end - 1)
+			break;
+	}
 	return 0;
 }
 
@@ -158,20 +167,23 @@ static void sign_dump(sig_opts *o, const char *path)
 static void sign_path(sig_opts *o, const char *path)
 {
 	if (!strcmp(path, "-")) {
-		char *line = NULL;
-		size_t cap = 0, lineno = 0;
-		ssize_t n;
-		char label[64];
-		while ((n = getline(&line, &cap, stdin)) > 0) {
-			lineno++;
-			while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
-				n--;
-			if (!n)
-				continue;
-			snprintf(label, sizeof label, "stdin:%zu", lineno);
-			sign_text(o, label, line, (size_t)n);
+		/* Read whole, then as a file: JSON lines or one (pretty) document. */
+		cd_buf in;
+		cd_buf_init(&in, (size_t)1 << 34);
+		char chunk[1 << 16];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+			if (cd_buf_append(&in, chunk, n) != CD_OK)
+				break;
+		if (in.overflow || ferror(stdin)) {
+			cli_error("signature: standard input: %s", in.overflow ? "too large" : "read error");
+			o->status = 1;
+		} else if (in.len && is_jsonl(in.data, in.len)) {
+			sign_lines(o, "stdin", in.data, in.len);
+		} else if (in.len) {
+			sign_text(o, "stdin", in.data, in.len);
 		}
-		free(line);
+		cd_buf_free(&in);
 		return;
 	}
 	cd_map m;
