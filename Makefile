@@ -120,6 +120,7 @@ bench: deps
 	@./tests/bench/symbols.sh
 	@./tests/bench/walk.sh
 	@./tests/bench/tui.sh
+	@./tests/bench/signature.sh
 
 clean:
 	rm -rf build crashdesk
