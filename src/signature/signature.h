@@ -143,4 +143,46 @@ int sig_result_json(const sig_result *r, cd_buf *b);
 /* The frame table for people, appended to b. */
 int sig_result_table(const sig_result *r, cd_buf *b);
 
+/* ---- re-signing a corpus with two sets of lists (crashdesk resig) ---- */
+
+typedef struct sig_resig sig_resig;
+
+/* One old -> new pair of signatures, with the inputs (the numbers given
+ * to sig_resig_add) that made it. Borrowed from the sig_resig. */
+typedef struct sig_resig_pair {
+	const char *old_sig, *new_sig;
+	size_t count;
+	const size_t *inputs; /* count of them, in the order added */
+} sig_resig_pair;
+
+/* A merge (several old signatures become signature) or a split (the old
+ * signature becomes several): its pairs, most crashes first. */
+typedef struct sig_resig_bucket {
+	const char *signature;
+	size_t total;             /* crashes in all its pairs */
+	sig_resig_pair *pairs;
+	size_t npairs;
+} sig_resig_bucket;
+
+typedef struct sig_resig_report {
+	size_t total;             /* inputs signed */
+	size_t changed;           /* of them, with another signature */
+	size_t failed;            /* inputs that could not be read */
+	sig_resig_pair *changes;  /* the pairs with old != new, most crashes first */
+	size_t nchanges;
+	sig_resig_bucket *merged; /* new signatures with several old ones, biggest first */
+	size_t nmerged;
+	sig_resig_bucket *split;  /* old signatures with several new ones, biggest first */
+	size_t nsplit;
+} sig_resig_report;
+
+/* baseline and lists are borrowed and must outlive the sig_resig. */
+int sig_resig_new(const sig_lists *baseline, const sig_lists *lists, sig_resig **out, cd_err *e);
+/* Signs one JSON document with both sets; input is the caller's number
+ * for it (kept in the pairs so a UI can list a bucket's crashes). */
+int sig_resig_add(sig_resig *r, const char *text, size_t len, size_t input, cd_err *e);
+/* The comparison so far; valid until the next sig_resig_add or free. */
+int sig_resig_report_get(sig_resig *r, const sig_resig_report **out, cd_err *e);
+void sig_resig_free(sig_resig *r);
+
 #endif

@@ -29,8 +29,9 @@ lists=$shared/siggen-conformance/siglists
 best() { # command... -> best user+sys seconds of three runs, on one core
 	b=""
 	for i in 1 2 3; do
-		t=$( { /usr/bin/time -f "%U %S" taskset -c 0 "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 |
-			awk '{ printf "%.2f", $1 + $2 }')
+		/usr/bin/time -o "$dir/time.out" -f "%U %S %e" taskset -c 0 "$@" >/dev/null 2>&1
+		t=$(tail -1 "$dir/time.out" | awk '{ printf "%.2f", $1 + $2 }')
+		echo "  run: $1 ${2:-} ... cpu $t s, wall $(tail -1 "$dir/time.out" | cut -d' ' -f3) s" >&2
 		if [ -z "$b" ] || awk -v a="$t" -v b="$b" 'BEGIN { exit !(a < b) }'; then b=$t; fi
 	done
 	echo "$b"
