@@ -100,3 +100,36 @@ PY
 else
 	echo "skip conformance-cli: $shared/siggen-conformance or python3 absent"
 fi
+
+# resig: a directory of crashes signed with empty lists, then with Lock::
+# made irrelevant: Lock::x splits (f1, f2), f1 merges (Lock::x, Lock::y).
+mkdir "$tmp/corpus" "$tmp/base" "$tmp/new"
+for l in irrelevant_signature_re prefix_signature_re signatures_with_line_numbers_re signature_sentinels; do
+	: >"$tmp/base/$l.txt"; : >"$tmp/new/$l.txt"
+done
+echo 'Lock::' >"$tmp/new/irrelevant_signature_re.txt"
+printf '{"threads":[{"frames":[{"function":"Lock::x"},{"function":"f1"}]}]}' >"$tmp/corpus/a.json"
+printf '{"threads":[{"frames":[{"function":"Lock::x"},{"function":"f2"}]}]}' >"$tmp/corpus/b.json"
+printf '{"threads":[{"frames":[{"function":"Lock::y"},{"function":"f1"}]}]}' >"$tmp/corpus/c.json"
+printf '{"threads":[{"frames":[{"function":"same"}]}]}' >"$tmp/corpus/d.json"
+echo 'not a crash' >"$tmp/corpus/notes.txt"
+out=$("$cd" resig --baseline "$tmp/base" --siglists "$tmp/new" "$tmp/corpus"); rc=$?
+printf '%s\n' "$out" | grep -q "^4 crashes re-signed .*, 3 changed signature (75.0 %)" &&
+	printf '%s\n' "$out" | grep -q "^merged.*: 1" && printf '%s\n' "$out" | grep -q "^split.*: 1" &&
+	[ $rc -eq 0 ] && ok resig-table || fail resig-table "rc=$rc $out"
+"$cd" resig --baseline "$tmp/base" --siglists "$tmp/new" --json "$tmp/corpus" >"$tmp/resig.json"
+if command -v python3 >/dev/null; then
+	python3 - "$tmp/resig.json" <<'PY' && ok resig-json || fail resig-json "see above"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert (r["total"], r["changed"], r["failed"]) == (4, 3, 0), r
+ch = {(c["old"], c["new"]): c for c in r["changes"]}
+assert ch[("Lock::x", "f1")]["inputs"][0].endswith("/a.json"), ch
+assert [m["signature"] for m in r["merged"]] == ["f1"] and r["merged"][0]["total"] == 2, r["merged"]
+assert sorted(p["old"] for p in r["merged"][0]["pairs"]) == ["Lock::x", "Lock::y"]
+assert [s["signature"] for s in r["split"]] == ["Lock::x"], r["split"]
+assert sorted(p["new"] for p in r["split"][0]["pairs"]) == ["f1", "f2"]
+PY
+fi
+"$cd" resig "$tmp/corpus" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] && ok resig-usage || fail resig-usage "rc=$rc"

@@ -375,6 +375,42 @@ static void test_builtin_lists(void)
 	sig_lists_free(l);
 }
 
+static void test_resig(void)
+{
+	sig_lists *base = mk_lists("", "", "", ""), *next = mk_lists("Lock::\n", "", "", "");
+	sig_resig *r;
+	cd_err e;
+	T_ASSERT(base && next && sig_resig_new(base, next, &r, &e) == CD_OK);
+	static const char *const in[] = {
+		"{\"threads\":[{\"frames\":[{\"function\":\"Lock::x\"},{\"function\":\"f1\"}]}]}",
+		"{\"threads\":[{\"frames\":[{\"function\":\"Lock::x\"},{\"function\":\"f2\"}]}]}",
+		"{\"threads\":[{\"frames\":[{\"function\":\"Lock::y\"},{\"function\":\"f1\"}]}]}",
+		"{\"threads\":[{\"frames\":[{\"function\":\"Lock::x\"},{\"function\":\"f1\"}]}]}",
+		"[not a crash]",
+	};
+	for (size_t i = 0; i < 5; i++)
+		sig_resig_add(r, in[i], strlen(in[i]), i, &e);
+	const sig_resig_report *rep;
+	T_ASSERT(sig_resig_report_get(r, &rep, &e) == CD_OK);
+	T_EQ_U64(rep->total, 4);
+	T_EQ_U64(rep->changed, 4);
+	T_EQ_U64(rep->failed, 1);
+	T_EQ_U64(rep->nchanges, 3);
+	T_EQ_STR(rep->changes[0].old_sig, "Lock::x");
+	T_EQ_STR(rep->changes[0].new_sig, "f1");
+	T_EQ_U64(rep->changes[0].count, 2);
+	T_EQ_U64(rep->changes[0].inputs[1], 3);
+	T_EQ_U64(rep->nmerged, 1);
+	T_EQ_STR(rep->merged[0].signature, "f1");
+	T_EQ_U64(rep->merged[0].total, 3);
+	T_EQ_U64(rep->nsplit, 1);
+	T_EQ_STR(rep->split[0].signature, "Lock::x");
+	T_EQ_U64(rep->split[0].npairs, 2);
+	sig_resig_free(r);
+	sig_lists_free(base);
+	sig_lists_free(next);
+}
+
 /* Socorro's own answers for 1,061 inputs: signature, notes, debug log. */
 static void test_conformance(void)
 {
@@ -460,6 +496,7 @@ int main(void)
 	T_RUN(test_bad_input);
 	T_RUN(test_bad_lists);
 	T_RUN(test_builtin_lists);
+	T_RUN(test_resig);
 	T_RUN(test_conformance);
 	sig_signer_free(S);
 	sig_lists_free(L);
