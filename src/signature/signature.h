@@ -56,8 +56,8 @@ typedef struct sig_lists sig_lists;
  * fails; an invalid regex does not: it is skipped and described in the
  * warnings (sig_lists_warning). The caller frees *out with sig_lists_free. */
 int sig_lists_load(const char *dir, sig_lists **out, cd_err *e);
-/* The same from four texts in memory (fuzzing, tests); names[i] is what
- * messages call list i (NULL: sig_list_names[i]). */
+/* The same from four texts in memory (fuzzing, tests, the TUI's edited
+ * copy); dir_label names the directory in messages (NULL: "(built-in)"). */
 int sig_lists_load_mem(const char *const texts[SIG_NLISTS], const size_t lens[SIG_NLISTS],
 		       const char *dir_label, sig_lists **out, cd_err *e);
 /* Warnings of the load: "DIR/irrelevant_signature_re.txt:12: invalid regex
@@ -124,7 +124,9 @@ typedef struct sig_result {
 } sig_result;
 
 /* A signer: the lists (borrowed, must outlive it) and the memory one
- * signature needs, reused from one input to the next. */
+ * signature needs, reused from one input to the next. A sig_lists is
+ * read-only once loaded, so one set may serve signers on several threads;
+ * a signer belongs to one thread at a time. */
 typedef struct sig_signer sig_signer;
 int sig_signer_new(const sig_lists *lists, sig_signer **out, cd_err *e);
 void sig_signer_free(sig_signer *s);
