@@ -39,6 +39,12 @@ SCHEMAS     := $(sort $(wildcard schemas/*.yaml))
 SCHEMAS_GEN := $(BUILD)/gen/schemas_builtin.c
 LIB_OBJ     += $(BUILD)/gen/schemas_builtin.o
 
+# The shipped signature lists (data/siglists/), built in likewise as the
+# defaults of `crashdesk signature` (src/signature/lists.c).
+SIGLISTS     := $(sort $(wildcard data/siglists/*.txt))
+SIGLISTS_GEN := $(BUILD)/gen/siglists_builtin.c
+LIB_OBJ      += $(BUILD)/gen/siglists_builtin.o
+
 .PHONY: all run test check fuzz bench deps deps-fuzz clean sample
 all: crashdesk
 
@@ -60,6 +66,11 @@ $(VIEWS_GEN): $(VIEWS) views src/tui/embed_views.sh
 	@mkdir -p $(dir $@)
 	sh src/tui/embed_views.sh $(VIEWS) >$@.tmp && mv $@.tmp $@
 $(BUILD)/gen/views_builtin.o: $(VIEWS_GEN)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(SIGLISTS_GEN): $(SIGLISTS) src/signature/embed_lists.sh
+	@mkdir -p $(dir $@)
+	sh src/signature/embed_lists.sh data/siglists >$@.tmp && mv $@.tmp $@
+$(BUILD)/gen/siglists_builtin.o: $(SIGLISTS_GEN)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The built-in schemas (see SCHEMAS above).
@@ -108,7 +119,7 @@ fuzz: deps-fuzz
 
 # Fuzz targets link the library stages, not the command line.
 FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
-FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c
+FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c build/gen/siglists_builtin.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -121,6 +132,7 @@ bench: deps
 	@./tests/bench/walk.sh
 	@./tests/bench/tui.sh
 	@./tests/bench/symserver.sh
+	@./tests/bench/signature.sh
 
 clean:
 	rm -rf build crashdesk

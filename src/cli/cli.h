@@ -18,6 +18,8 @@ int cmd_cache(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_sym(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
+int cmd_signature(int argc, char **argv);
+int cmd_resig(int argc, char **argv);
 int cmd_open(int argc, char **argv);
 
 /* Runs the TUI (refusing when not on a terminal): on target (a dump or a

@@ -12,6 +12,8 @@ static const cli_command commands[] = {
 	{ "dump", cmd_dump, "print every stream of a minidump (--json for JSON)" },
 	{ "sym", cmd_sym, "inspect Breakpad symbol files: stats, check, lookup, funcs, convert" },
 	{ "walk", cmd_walk, "stackwalk minidumps with local symbols" },
+	{ "signature", cmd_signature, "Socorro's crash signature of crash JSON or a dump, --explain'd" },
+	{ "resig", cmd_resig, "re-sign a corpus with other signature lists: changed, merged, split buckets" },
 	{ "open", cmd_open, "the terminal workstation on a dump or a directory of dumps" },
 };
 

@@ -1,0 +1,317 @@
+/*
+ * cmd_resig.c - `crashdesk resig`: a corpus signed with two sets of lists
+ * (the baseline, by default the built-in lists, and --siglists), and what
+ * changed: crashes with another signature, each old -> new pair, merged
+ * and split buckets. The engine is sig_resig (src/signature/resig.c).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "../signature/signature.h"
+#include "cli.h"
+
+static const char resig_help[] =
+	"usage: crashdesk resig [--baseline DIR] --siglists DIR [--json] [--max N] INPUT...\n"
+	"\n"
+	"Signs every crash twice, with the baseline lists (default: the built-in\n"
+	"ones) and with the lists of --siglists DIR, and reports how many crashes\n"
+	"changed signature, each old -> new mapping with its count, the buckets\n"
+	"merged (several old signatures become one) and split (one becomes\n"
+	"several). An INPUT is a JSON file (a crash, or JSON lines of crashes), a\n"
+	"directory (its *.json files, in name order) or - (standard input).\n"
+	"--json prints the report as one JSON object (with the inputs of each\n"
+	"mapping); --max N lists at most N rows per table (default 50).\n";
+
+typedef struct resig_ctx {
+	sig_resig *r;
+	char **names;
+	size_t nnames, cap;
+	int status;
+} resig_ctx;
+
+static void add_one(resig_ctx *c, const char *name, const char *text, size_t len)
+{
+	if (c->nnames == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		char **n = realloc(c->names, cap * sizeof *n);
+		if (!n) {
+			cli_error("resig: out of memory");
+			c->status = 1;
+			return;
+		}
+		c->names = n;
+		c->cap = cap;
+	}
+	cd_err e;
+	if (sig_resig_add(c->r, text, len, c->nnames, &e) != CD_OK) {
+		cli_error("resig: %s: %s", name, e.msg);
+		c->status = 1;
+		return;
+	}
+	c->names[c->nnames++] = strdup(name);
+}
+
+static int doc_ends_line(const char *t, size_t n)
+{
+	for (const char *p = memchr(t, '\n', n); p; p = memchr(p + 1, '\n', n - (size_t)(p + 1 - t))) {
+		const char *b = p;
+		while (b > t && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b == t || (b[-1] != '}' && b[-1] != ']'))
+			continue;
+		const char *a = p + 1;
+		while (a < t + n && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
+			a++;
+		if (a < t + n && (*a == '{' || *a == '['))
+			return 1;
+	}
+	return 0;
+}
+
+static void add_text(resig_ctx *c, const char *name, const char *t, size_t n)
+{
+	if (!doc_ends_line(t, n)) {
+		add_one(c, name, t, n);
+		return;
+	}
+	char label[4200];
+	size_t lineno = 0;
+	for (size_t pos = 0; pos < n;) {
+		const char *nl = memchr(t + pos, '\n', n - pos);
+		size_t end = nl ? (size_t)(nl - t) : n;
+		const char *p = t + pos;
+		size_t len = end - pos;
+		pos = end + 1;
+		lineno++;
+		while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
+			len--;
+		if (!len)
+			continue;
+		snprintf(label, sizeof label, "%s:%zu", name, lineno);
+		add_one(c, label, p, len);
+	}
+}
+
+static void add_file(resig_ctx *c, const char *path)
+{
+	cd_map m;
+	cd_err e;
+	if (cd_map_open(path, &m, &e) != CD_OK) {
+		cli_error("resig: %s", e.msg);
+		c->status = 1;
+		return;
+	}
+	if (m.size)
+		add_text(c, path, (const char *)m.data, m.size);
+	cd_map_close(&m);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_path(resig_ctx *c, const char *path)
+{
+	if (!strcmp(path, "-")) {
+		cd_buf in;
+		cd_buf_init(&in, (size_t)1 << 34);
+		char chunk[1 << 16];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+			if (cd_buf_append(&in, chunk, n) != CD_OK)
+				break;
+		if (in.len)
+			add_text(c, "stdin", in.data, in.len);
+		cd_buf_free(&in);
+		return;
+	}
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		if (!d) {
+			cli_error("resig: %s: %s", path, strerror(errno));
+			c->status = 1;
+			return;
+		}
+		char **files = NULL;
+		size_t nf = 0, cap = 0;
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			size_t l = strlen(de->d_name);
+			if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
+				continue;
+			if (nf == cap) {
+				cap = cap ? cap * 2 : 64;
+				char **nfiles = realloc(files, cap * sizeof *nfiles);
+				if (!nfiles)
+					break;
+				files = nfiles;
+			}
+			files[nf++] = strdup(de->d_name);
+		}
+		closedir(d);
+		if (nf)
+			qsort(files, nf, sizeof *files, cmp_names);
+		for (size_t i = 0; i < nf; i++) {
+			char full[4096];
+			snprintf(full, sizeof full, "%s/%s", path, files[i] ? files[i] : "");
+			if (files[i])
+				add_file(c, full);
+			free(files[i]);
+		}
+		free(files);
+		return;
+	}
+	add_file(c, path);
+}
+
+static json_t *pairs_json(const resig_ctx *c, const sig_resig_pair *p, size_t n, int names)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "old", json_string(p[i].old_sig));
+		json_object_set_new(o, "new", json_string(p[i].new_sig));
+		json_object_set_new(o, "count", json_integer((json_int_t)p[i].count));
+		if (names) {
+			json_t *in = json_array();
+			for (size_t k = 0; k < p[i].count; k++)
+				json_array_append_new(in, json_string(c->names[p[i].inputs[k]]
+									  ? c->names[p[i].inputs[k]] : "?"));
+			json_object_set_new(o, "inputs", in);
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *buckets_json(const resig_ctx *c, const sig_resig_bucket *b, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "signature", json_string(b[i].signature));
+		json_object_set_new(o, "total", json_integer((json_int_t)b[i].total));
+		json_object_set_new(o, "pairs", pairs_json(c, b[i].pairs, b[i].npairs, 0));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static void print_buckets(const char *title, const sig_resig_bucket *b, size_t n, int merged,
+			  size_t max)
+{
+	printf("\n%s: %zu\n", title, n);
+	for (size_t i = 0; i < n && i < max; i++) {
+		printf("  %6zu  %s\n", b[i].total, b[i].signature);
+		for (size_t k = 0; k < b[i].npairs; k++)
+			printf("  %6zu      %s %s\n", b[i].pairs[k].count, merged ? "<-" : "->",
+			       merged ? b[i].pairs[k].old_sig : b[i].pairs[k].new_sig);
+	}
+	if (n > max)
+		printf("  ... %zu more\n", n - max);
+}
+
+int cmd_resig(int argc, char **argv)
+{
+	const char *baseline = NULL, *lists_dir = NULL;
+	int json = 0, ninputs = 0;
+	size_t max = 50;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(resig_help, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--baseline") && i + 1 < argc) {
+			baseline = argv[++i];
+		} else if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
+			lists_dir = argv[++i];
+		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
+			max = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_error("resig: unknown option %s", argv[i]);
+			fputs(resig_help, stderr);
+			return 2;
+		} else {
+			ninputs++;
+		}
+	}
+	if (!lists_dir || !ninputs) {
+		fputs(resig_help, stderr);
+		return 2;
+	}
+	sig_lists *old = NULL, *new = NULL;
+	cd_err e;
+	if (sig_lists_load(baseline, &old, &e) != CD_OK || sig_lists_load(lists_dir, &new, &e) != CD_OK) {
+		cli_error("resig: %s", e.msg);
+		sig_lists_free(old);
+		return 1;
+	}
+	for (size_t i = 0; i < sig_lists_nwarnings(old); i++)
+		cli_error("resig: %s", sig_lists_warning(old, i));
+	for (size_t i = 0; i < sig_lists_nwarnings(new); i++)
+		cli_error("resig: %s", sig_lists_warning(new, i));
+	resig_ctx c = { 0 };
+	if (sig_resig_new(old, new, &c.r, &e) != CD_OK) {
+		cli_error("resig: %s", e.msg);
+		sig_lists_free(old);
+		sig_lists_free(new);
+		return 1;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--baseline") || !strcmp(argv[i], "--siglists") ||
+		    !strcmp(argv[i], "--max")) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			continue;
+		add_path(&c, argv[i]);
+	}
+	const sig_resig_report *rep;
+	if (sig_resig_report_get(c.r, &rep, &e) != CD_OK) {
+		cli_error("resig: %s", e.msg);
+		c.status = 1;
+	} else if (json) {
+		json_t *o = json_object();
+		json_object_set_new(o, "baseline", json_string(sig_lists_source(old)));
+		json_object_set_new(o, "siglists", json_string(sig_lists_source(new)));
+		json_object_set_new(o, "total", json_integer((json_int_t)rep->total));
+		json_object_set_new(o, "changed", json_integer((json_int_t)rep->changed));
+		json_object_set_new(o, "failed", json_integer((json_int_t)rep->failed));
+		json_object_set_new(o, "changes", pairs_json(&c, rep->changes, rep->nchanges, 1));
+		json_object_set_new(o, "merged", buckets_json(&c, rep->merged, rep->nmerged));
+		json_object_set_new(o, "split", buckets_json(&c, rep->split, rep->nsplit));
+		json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("%zu crashes re-signed (%s -> %s), %zu changed signature (%.1f %%)%s\n",
+		       rep->total, sig_lists_source(old), sig_lists_source(new), rep->changed,
+		       rep->total ? 100.0 * (double)rep->changed / (double)rep->total : 0.0,
+		       rep->failed ? ", some inputs unreadable" : "");
+		printf("\nchanged: %zu mappings\n", rep->nchanges);
+		for (size_t i = 0; i < rep->nchanges && i < max; i++)
+			printf("  %6zu  %s\n          -> %s\n", rep->changes[i].count,
+			       rep->changes[i].old_sig, rep->changes[i].new_sig);
+		if (rep->nchanges > max)
+			printf("  ... %zu more\n", rep->nchanges - max);
+		print_buckets("merged (several old signatures, one new)", rep->merged, rep->nmerged, 1, max);
+		print_buckets("split (one old signature, several new)", rep->split, rep->nsplit, 0, max);
+	}
+	for (size_t i = 0; i < c.nnames; i++)
+		free(c.names[i]);
+	free(c.names);
+	sig_resig_free(c.r);
+	sig_lists_free(old);
+	sig_lists_free(new);
+	return c.status;
+}

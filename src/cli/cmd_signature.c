@@ -1,0 +1,282 @@
+/*
+ * cmd_signature.c - `crashdesk signature`: Socorro's signature of crash
+ * JSON (processed crash, siggen crash data, walk --json) or of a minidump
+ * walked first, with --explain's frame table or --json's explanation.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../process/process.h"
+#include "../signature/signature.h"
+#include "../symbols/symbols.h"
+#include "cli.h"
+
+static const char sig_help[] =
+	"usage: crashdesk signature [--siglists DIR] [--symbols-path DIR]... [--json] [--explain]\n"
+	"                           INPUT...\n"
+	"\n"
+	"Prints Socorro's signature of each INPUT, one line each, in input order.\n"
+	"An INPUT is a JSON file (Socorro's processed crash, siggen's crash data,\n"
+	"`crashdesk walk --json` output, or JSON lines of any of these), a minidump\n"
+	"(walked first with the symbols of the --symbols-path DIRs and its .extra\n"
+	"annotations), or - for JSON lines on standard input.\n"
+	"--explain adds Socorro's notes and every frame's fate with the list line\n"
+	"that decided it; --json prints one object per input with \"signature\",\n"
+	"\"notes\" and \"explanation\". --siglists DIR replaces the built-in lists\n"
+	"(irrelevant_signature_re.txt, prefix_signature_re.txt,\n"
+	"signatures_with_line_numbers_re.txt, signature_sentinels.txt).\n";
+
+typedef struct sig_opts {
+	int json, explain;
+	sig_signer *signer;
+	sym_store *store;
+	const char *const *sympaths;
+	int nsympaths;
+	cd_buf out;
+	int status;
+} sig_opts;
+
+static void flush_out(sig_opts *o)
+{
+	if (o->out.len)
+		fwrite(o->out.data, 1, o->out.len, stdout);
+	cd_buf_reset(&o->out);
+}
+
+static void json_escaped(cd_buf *b, const char *s)
+{
+	json_t *j = json_string(s);
+	char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	cd_buf_puts(b, t ? t : "\"?\"");
+	free(t);
+	json_decref(j);
+}
+
+/* Signs one JSON text; name says which input in messages. */
+static void sign_text(sig_opts *o, const char *name, const char *text, size_t len)
+{
+	const sig_result *r;
+	cd_err e;
+	if (sig_sign_json(o->signer, text, len, &r, &e) != CD_OK) {
+		cli_error("signature: %s: %s", name, e.msg);
+		o->status = 1;
+		if (o->json) {
+			cd_buf_puts(&o->out, "{\"input\":");
+			json_escaped(&o->out, name);
+			cd_buf_puts(&o->out, ",\"error\":");
+			json_escaped(&o->out, e.msg);
+			cd_buf_puts(&o->out, "}\n");
+		}
+		return;
+	}
+	if (o->json) {
+		sig_result_json(r, &o->out);
+		cd_buf_puts(&o->out, "\n");
+	} else {
+		cd_buf_puts(&o->out, r->signature);
+		cd_buf_puts(&o->out, "\n");
+		if (o->explain) {
+			sig_result_table(r, &o->out);
+			cd_buf_puts(&o->out, "\n");
+		}
+	}
+	if (o->out.len > (1u << 20))
+		flush_out(o);
+}
+
+/* JSON lines: many documents, one per line. */
+static void sign_lines(sig_opts *o, const char *name, const char *text, size_t len)
+{
+	size_t lineno = 0;
+	char label[4200];
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		lineno++;
+		const char *p = text + pos;
+		size_t n = end - pos;
+		pos = end + 1;
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (!n)
+			continue;
+		snprintf(label, sizeof label, "%s:%zu", name, lineno);
+		sign_text(o, label, p, n);
+	}
+}
+
+/* JSON lines: a line ending a document ("}" or "]") followed by a line
+ * starting one. A single document never has that: its values are
+ * separated by commas. */
+static int is_jsonl(const char *t, size_t n)
+{
+	for (const char *p = memchr(t, '\n', n); p; p = memchr(p + 1, '\n', n - (size_t)(p + 1 - t))) {
+		const char *b = p;
+		while (b > t && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b == t || (b[-1] != '}' && b[-1] != ']'))
+			continue;
+		const char *a = p + 1, *end = t + n;
+		while (a < end && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
+			a++;
+		if (a < end && (*a == '{' || *a == '['))
+			return 1;
+		if (a >= end - 1)
+			break;
+	}
+	return 0;
+}
+
+static void sign_dump(sig_opts *o, const char *path)
+{
+	cd_err e;
+	if (!o->store) {
+		char dir[4096];
+		if (cd_xdg_dir(CD_XDG_CACHE, "symcache", dir, sizeof dir, &e) != CD_OK ||
+		    sym_store_new(o->sympaths, o->nsympaths, dir, &o->store, &e) != CD_OK) {
+			cli_error("signature: %s", e.msg);
+			o->status = 1;
+			return;
+		}
+	}
+	proc_crash *c;
+	if (proc_crash_open(path, o->store, NULL, NULL, NULL, NULL, &c, &e) != CD_OK) {
+		cli_error("signature: %s", e.msg);
+		o->status = 1;
+		return;
+	}
+	if (c->annotations_error[0])
+		cli_error("signature: %s", c->annotations_error);
+	json_t *doc = proc_crash_json(c);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	if (!text) {
+		cli_error("signature: %s: out of memory", path);
+		o->status = 1;
+	} else {
+		sign_text(o, path, text, strlen(text));
+	}
+	free(text);
+	json_decref(doc);
+	proc_crash_free(c);
+}
+
+static void sign_path(sig_opts *o, const char *path)
+{
+	if (!strcmp(path, "-")) {
+		/* Read whole, then as a file: JSON lines or one (pretty) document. */
+		cd_buf in;
+		cd_buf_init(&in, (size_t)1 << 34);
+		char chunk[1 << 16];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+			if (cd_buf_append(&in, chunk, n) != CD_OK)
+				break;
+		if (in.overflow || ferror(stdin)) {
+			cli_error("signature: standard input: %s", in.overflow ? "too large" : "read error");
+			o->status = 1;
+		} else if (in.len && is_jsonl(in.data, in.len)) {
+			sign_lines(o, "stdin", in.data, in.len);
+		} else if (in.len) {
+			sign_text(o, "stdin", in.data, in.len);
+		}
+		cd_buf_free(&in);
+		return;
+	}
+	cd_map m;
+	cd_err e;
+	if (cd_map_open(path, &m, &e) != CD_OK) {
+		cli_error("signature: %s", e.msg);
+		o->status = 1;
+		return;
+	}
+	const char *t = (const char *)m.data;
+	if (m.size >= 4 && !memcmp(t, "MDMP", 4)) {
+		cd_map_close(&m);
+		sign_dump(o, path);
+		return;
+	}
+	if (!m.size) {
+		cli_error("signature: %s: empty file", path);
+		o->status = 1;
+	} else if (is_jsonl(t, m.size)) {
+		sign_lines(o, path, t, m.size);
+	} else {
+		sign_text(o, path, t, m.size);
+	}
+	cd_map_close(&m);
+}
+
+int cmd_signature(int argc, char **argv)
+{
+	sig_opts o = { 0 };
+	const char *siglists = NULL;
+	const char *paths[64];
+	int npaths = 0, ninputs = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(sig_help, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
+			siglists = argv[++i];
+		} else if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc) {
+			if (npaths == 64) {
+				cli_error("signature: at most 64 --symbols-path");
+				return 2;
+			}
+			paths[npaths++] = argv[++i];
+		} else if (!strcmp(argv[i], "--json")) {
+			o.json = 1;
+		} else if (!strcmp(argv[i], "--explain")) {
+			o.explain = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			cli_error("signature: unknown option %s", argv[i]);
+			fputs(sig_help, stderr);
+			return 2;
+		} else {
+			ninputs++;
+		}
+	}
+	if (!ninputs) {
+		fputs(sig_help, stderr);
+		return 2;
+	}
+	sig_lists *lists;
+	cd_err e;
+	if (sig_lists_load(siglists, &lists, &e) != CD_OK) {
+		cli_error("signature: %s", e.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < sig_lists_nwarnings(lists); i++)
+		cli_error("signature: %s", sig_lists_warning(lists, i));
+	if (sig_signer_new(lists, &o.signer, &e) != CD_OK) {
+		cli_error("signature: %s", e.msg);
+		sig_lists_free(lists);
+		return 1;
+	}
+	o.sympaths = paths;
+	o.nsympaths = npaths;
+	cd_buf_init(&o.out, 0);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--siglists") || !strcmp(argv[i], "--symbols-path")) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1])
+			continue;
+		sign_path(&o, argv[i]);
+	}
+	flush_out(&o);
+	cd_buf_free(&o.out);
+	sig_signer_free(o.signer);
+	sig_lists_free(lists);
+	sym_store_free(o.store);
+	if (fflush(stdout) || ferror(stdout)) {
+		cli_error("signature: cannot write the output: %s", strerror(errno));
+		return 1;
+	}
+	return o.status;
+}
