@@ -232,12 +232,12 @@ static void test_user_overrides(void)
 	T_EQ_U64(tui_keymap_lookup(km, 'Q'), TUI_ACT_NONE);
 	T_EQ_U64(tui_keymap_lookup(km, 'i'), TUI_ACT_NONE);
 	int keys[TUI_KEYS_PER_ACTION];
-	T_EQ_U64(tui_keymap_keys(km, TUI_ACT_SUMMARY, keys, TUI_KEYS_PER_ACTION), 0);
+	T_EQ_U64(tui_keymap_keys(km, TUI_ACT_SIGNATURE, keys, TUI_KEYS_PER_ACTION), 0);
 	T_EQ_U64(tui_keymap_keys(km, TUI_ACT_FOLD, keys, TUI_KEYS_PER_ACTION), 0);
 	/* Actions the file does not name keep their defaults. */
 	for (int a = TUI_ACT_NONE + 1; a < TUI_ACT_COUNT; a++) {
 		if (a == TUI_ACT_SEARCH || a == TUI_ACT_QUIT || a == TUI_ACT_FOLD ||
-		    a == TUI_ACT_SUMMARY)
+		    a == TUI_ACT_SIGNATURE)
 			continue;
 		int k1[TUI_KEYS_PER_ACTION], k2[TUI_KEYS_PER_ACTION];
 		int n1 = tui_keymap_keys(km, (tui_action)a, k1, TUI_KEYS_PER_ACTION);

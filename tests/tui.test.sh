@@ -273,6 +273,37 @@ check list/back "own-abort_assert.dmp"
 keys q
 check list/quit "EXITED 0"
 
+# ---- the signature and its tuning -----------------------------------------------------
+# An "editor" that makes storage::store_cell irrelevant, as a person would.
+printf '#!/bin/sh\nfor last; do :; done\necho "storage::store_cell" >>"$last"\n' >"$tmp/editor"
+chmod +x "$tmp/editor"
+start "EDITOR='$tmp/editor' TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
+check sig/start "SIGSEGV / SEGV_MAPERR"
+keys s
+check sig/signature "Signature: storage::store_cell"
+s=$(screen)
+printf '%s\n' "$s" | grep "storage::store_cell" | grep -q "kept" &&
+	printf '%s\n' "$s" | grep "storage::flush" | grep -q "not-reached" && ok sig/frame-fates ||
+	fail sig/frame-fates "$s"
+keys T
+check tuning/pane "Re-sign"
+keys j Enter
+check tuning/working-copy "crashdesk/siglists"
+keys G Enter
+check tuning/changed-bucket "storage::store_cell  ->  storage::fill_block"
+keys G Enter
+check tuning/crashes-of-change "own-fp-null_write_inline.dmp"
+keys Enter
+check tuning/open-crash "Summary"
+keys s
+check tuning/new-signature "Signature: storage::fill_block"
+s=$(screen)
+printf '%s\n' "$s" | grep "storage::store_cell" | grep "irrelevant" | grep -q "_re.txt:[0-9]" &&
+	ok sig/list-line-shown || fail sig/list-line-shown "$s"
+keys Q
+check sig/quit "EXITED 0"
+rm -rf "$tmp/config/crashdesk"
+
 # ---- a broken user view: reported with its line, the default stays ---------------
 mkdir -p "$tmp/config/crashdesk"
 printf 'title: Frames\ncolumns:\n  - {title: X, field: nosuchfield, width: 4}\n' \

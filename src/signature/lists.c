@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -351,4 +352,26 @@ int sig__list_match(const sig_lists *l, sig_list_id id, pcre2_match_data *md,
 	size_t k = mark ? strtoul((const char *)mark, NULL, 10) : 0;
 	*which = k < L->n ? k : 0;
 	return 1;
+}
+
+int sig_lists_write_builtin(const char *dir, cd_err *e)
+{
+	if (cd_mkdir_p(dir, 0700, e) != CD_OK)
+		return e->code;
+	for (int i = 0; i < SIG_NLISTS; i++) {
+		char path[4096], tmp[4200];
+		snprintf(path, sizeof path, "%s/%s", dir, sig_list_names[i]);
+		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+		/* A partly written list must never replace a whole one. */
+		FILE *f = fopen(tmp, "wb");
+		if (!f)
+			return cd_errf(e, CD_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+		int bad = fwrite(sig__builtin_text[i], 1, sig__builtin_len[i], f) != sig__builtin_len[i];
+		bad |= fclose(f) != 0;
+		if (bad || rename(tmp, path) != 0) {
+			unlink(tmp);
+			return cd_errf(e, CD_EIO, "%s: cannot write", path);
+		}
+	}
+	return CD_OK;
 }

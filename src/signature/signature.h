@@ -67,6 +67,9 @@ const char *sig_lists_warning(const sig_lists *l, size_t i);
 /* The directory the lists came from, or "(built-in)". Borrowed. */
 const char *sig_lists_source(const sig_lists *l);
 void sig_lists_free(sig_lists *l);
+/* Writes the built-in lists into dir (created 0700 when missing), each file
+ * under a temporary name and then renamed: a copy to edit. */
+int sig_lists_write_builtin(const char *dir, cd_err *e);
 
 /* What happened to one frame of the stack the signature was made from. */
 typedef enum sig_fate {

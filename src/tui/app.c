@@ -31,6 +31,7 @@
 #include "internal.h"
 #include "rows.h"
 #include "schema.h"
+#include "sigpane.h"
 #include "symbrowse.h"
 #include "tui.h"
 #include "worker.h"
@@ -38,27 +39,30 @@
 typedef enum pane_kind {
 	PK_HOME, PK_CRASHES,
 	/* the tabs of one crash, in Tab order */
-	PK_SUMMARY, PK_THREADS, PK_FRAMES, PK_MODULES, PK_UNLOADED, PK_ANNOTATIONS,
+	PK_SUMMARY, PK_SIGNATURE, PK_THREADS, PK_FRAMES, PK_MODULES, PK_UNLOADED, PK_ANNOTATIONS,
 	PK_DETAILS, PK_UNLOADED_FRAMES, PK_MODULE_WHY,
 	/* the sym-file browser's tabs */
 	PK_SYMFUNCS, PK_SYMCHECK, PK_SYMLOOKUP,
+	/* signature tuning: the lists, a re-sign, the crashes of one change */
+	PK_TUNING, PK_TUNING_CRASHES,
 } pane_kind;
 
 #define FIRST_TAB PK_SUMMARY
 #define LAST_TAB PK_ANNOTATIONS
 static const char *const pane_names[] = {
 	[PK_HOME] = "Home", [PK_CRASHES] = "Crashes", [PK_SUMMARY] = "Summary",
-	[PK_THREADS] = "Threads", [PK_FRAMES] = "Frames", [PK_MODULES] = "Modules",
+	[PK_SIGNATURE] = "Signature", [PK_THREADS] = "Threads", [PK_FRAMES] = "Frames", [PK_MODULES] = "Modules",
 	[PK_UNLOADED] = "Unloaded", [PK_ANNOTATIONS] = "Annotations", [PK_DETAILS] = "Frame",
 	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_MODULE_WHY] = "Symbols tried",
 	[PK_SYMFUNCS] = "Functions",
-	[PK_SYMCHECK] = "Check", [PK_SYMLOOKUP] = "Lookup",
+	[PK_SYMCHECK] = "Check", [PK_SYMLOOKUP] = "Lookup", [PK_TUNING] = "Signature tuning",
+	[PK_TUNING_CRASHES] = "Crashes of a change",
 };
 /* The view (views/ YAML) each list pane takes its columns from. */
 static const char *const pane_views[] = {
 	[PK_CRASHES] = "crashes", [PK_THREADS] = "threads", [PK_FRAMES] = "frames",
 	[PK_MODULES] = "modules", [PK_UNLOADED] = "unloaded", [PK_ANNOTATIONS] = "annotations",
-	[PK_SYMFUNCS] = "symfuncs",
+	[PK_SYMFUNCS] = "symfuncs", [PK_SIGNATURE] = "signature",
 };
 
 typedef struct pane {
@@ -77,11 +81,17 @@ typedef struct pane {
 typedef struct app {
 	const tui_options *o;
 	tui_views views;
-	tui_view v_kv, v_text, v_home, v_check;
+	tui_view v_kv, v_text, v_home, v_check, v_line;
 	sym_store *store;     /* local stores and the download cache */
 	sym_store *net;       /* the same and symbol servers; NULL without URLs */
 	store *db;            /* recently opened crashes; NULL when it cannot be opened */
 	tui_schema *schema;   /* what each annotation means (schemas/annotations.yaml) */
+	/* signatures: the lists in use (a user's working copy when there is
+	 * one), the built-in ones as the baseline of a re-sign */
+	sig_lists *lists, *baseline;
+	sig_signer *signer;
+	char lists_dir[4096]; /* "" while the built-in lists are in use */
+	sig_resig *resig;     /* the last re-sign, for the tuning pane */
 	uint8_t *recorded;    /* [crash]: its summary went into db */
 	tui_worker w;
 	pane stack[MAX_DEPTH];
@@ -119,7 +129,7 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN };
+enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN, PROMPT_LISTS };
 
 static void set_status(app *a, tui_style style, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -262,6 +272,25 @@ static void mark_protected(app *a, json_t *rows)
 	}
 }
 
+/* The signature pane's rows: the document signed with the session's lists. */
+static json_t *signature_rows(app *a, json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	const sig_result *r = NULL;
+	cd_err e = { 0 };
+	json_t *rows;
+	if (!text || !a->signer || sig_sign_json(a->signer, text, strlen(text), &r, &e) != CD_OK) {
+		rows = json_array();
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "function",
+						      e.msg[0] ? e.msg : "cannot sign this crash",
+						      "frame", "", "_style", "error"));
+	} else {
+		rows = sigpane_rows(r);
+	}
+	free(text);
+	return rows;
+}
+
 /* Under the worker's lock: (re)builds p's rows when its crash changed. */
 static void build(app *a, pane *p)
 {
@@ -294,6 +323,7 @@ static void build(app *a, pane *p)
 	json_t *doc = c->doc;
 	switch (p->kind) {
 	case PK_SUMMARY: rows = rows_summary(doc, c->path); break;
+	case PK_SIGNATURE: rows = signature_rows(a, doc); break;
 	case PK_THREADS: rows = rows_threads(doc); break;
 	case PK_FRAMES: rows = rows_frames(doc, p->thread); break;
 	case PK_MODULES: rows = rows_modules(doc); break;
@@ -564,6 +594,225 @@ static void act_retry(app *a)
 	set_status(a, TUI_S_NORMAL, "asking the servers again for %s", df);
 }
 
+/* ---- signature lists and tuning ------------------------------------------- */
+
+/* Loads the lists of dir (NULL: built-in) as the session's, signer and
+ * all; the signature panes are built again. */
+static int use_lists(app *a, const char *dir)
+{
+	sig_lists *l;
+	sig_signer *sg;
+	cd_err e;
+	if (sig_lists_load(dir, &l, &e) != CD_OK) {
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+		return -1;
+	}
+	if (sig_signer_new(l, &sg, &e) != CD_OK) {
+		sig_lists_free(l);
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+		return -1;
+	}
+	sig_signer_free(a->signer);
+	sig_lists_free(a->lists);
+	a->lists = l;
+	a->signer = sg;
+	snprintf(a->lists_dir, sizeof a->lists_dir, "%s", dir ? dir : "");
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].kind == PK_SIGNATURE)
+			a->stack[i].built = 0;
+	worker_lock(&a->w);
+	for (int i = 0; i < a->depth; i++)
+		if (a->stack[i].kind == PK_SIGNATURE)
+			build(a, &a->stack[i]);
+	worker_unlock(&a->w);
+	size_t nw = sig_lists_nwarnings(l);
+	if (nw)
+		set_status(a, TUI_S_ERROR, "%s (%zu more)", sig_lists_warning(l, 0), nw - 1);
+	return 0;
+}
+
+/* The user's working copy of the lists, made from the built-in ones on
+ * first use, so the shipped lists are never edited in place. */
+static int working_copy(app *a)
+{
+	if (a->lists_dir[0])
+		return 0;
+	char dir[4200];
+	snprintf(dir, sizeof dir, "%s/siglists", a->config_dir[0] ? a->config_dir : a->o->cache_dir);
+	cd_err e;
+	struct stat st;
+	if (stat(dir, &st) != 0 && sig_lists_write_builtin(dir, &e) != CD_OK) {
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+		return -1;
+	}
+	return use_lists(a, dir);
+}
+
+static void tuning_rows(app *a, pane *p);
+
+/* $EDITOR (vi without one) on list file at line, the screen given back
+ * while it runs; the lists are read again when it returns. */
+static void edit_list(app *a, int list, int line)
+{
+	if (list < 0 || list >= SIG_NLISTS || working_copy(a) != 0)
+		return;
+	char path[4400], cmd[9000], quoted[8900];
+	snprintf(path, sizeof path, "%s/%s", a->lists_dir, sig_list_names[list]);
+	/* The path in single quotes, each quote in it closed and escaped. */
+	size_t q = 0;
+	quoted[q++] = '\'';
+	for (const char *c = path; *c && q + 5 < sizeof quoted; c++) {
+		if (*c == '\'') {
+			memcpy(quoted + q, "'\\''", 4);
+			q += 4;
+		} else {
+			quoted[q++] = *c;
+		}
+	}
+	quoted[q++] = '\'';
+	quoted[q] = 0;
+	const char *editor = getenv("VISUAL");
+	if (!editor || !*editor)
+		editor = getenv("EDITOR");
+	if (!editor || !*editor)
+		editor = "vi";
+	snprintf(cmd, sizeof cmd, "%s +%d %s", editor, line > 0 ? line : 1, quoted);
+	def_prog_mode();
+	endwin();
+	int rc = system(cmd);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", a->lists_dir);
+	if (use_lists(a, dir) == 0)
+		set_status(a, rc == 0 ? TUI_S_NORMAL : TUI_S_ERROR, "%s: lists read again%s",
+			   sig_list_names[list], rc == 0 ? "" : " (the editor failed)");
+	pane *p = top(a);
+	if (p && p->kind == PK_TUNING)
+		tuning_rows(a, p);
+}
+
+static void tuning_rows(app *a, pane *p)
+{
+	json_t *rows = json_array();
+	char buf[4400];
+	snprintf(buf, sizeof buf, "%s", a->lists_dir[0] ? a->lists_dir : "built-in (data/siglists)");
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", "Lists", "value", buf,
+					      "_style", "heading"));
+	for (int i = 0; i < SIG_NLISTS; i++) {
+		snprintf(buf, sizeof buf, "edit %s in $EDITOR%s", sig_list_names[i],
+			 a->lists_dir[0] ? "" : " (a working copy is made first)");
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:I}", "key", "Edit", "value", buf,
+						      "_edit", (json_int_t)i));
+	}
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Use", "value",
+					      "lists from a directory...", "_use", 1));
+	snprintf(buf, sizeof buf, "re-sign the %u crashes of this session (baseline: built-in lists)",
+		 a->w.ncrashes);
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value", buf,
+					      "_resign", 1));
+	const sig_resig_report *rep;
+	cd_err e;
+	if (a->resig && sig_resig_report_get(a->resig, &rep, &e) == CD_OK) {
+		json_t *more = sigpane_resig_rows(rep, "built-in lists",
+						  a->lists_dir[0] ? a->lists_dir : "built-in lists");
+		json_array_extend(rows, more);
+		json_decref(more);
+	}
+	uint32_t sel = p->list.sel;
+	tui_list_set_json(&p->list, &a->v_kv, rows);
+	tui_list_select(&p->list, sel, list_height() - 1);
+	p->built = 1;
+}
+
+/* Every walked crash of the session signed with the built-in lists and with
+ * the session's: what would change. */
+static void resign(app *a, pane *p)
+{
+	sig_resig_free(a->resig);
+	a->resig = NULL;
+	cd_err e;
+	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+		return;
+	}
+	uint32_t n = 0, waiting = 0;
+	worker_lock(&a->w);
+	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
+		tui_crash *c = &a->w.crashes[i];
+		if (c->state != CRASH_READY) {
+			waiting += c->state != CRASH_FAILED;
+			continue;
+		}
+		char *text = json_dumps(c->doc, JSON_COMPACT);
+		if (text && sig_resig_add(a->resig, text, strlen(text), i, &e) == CD_OK)
+			n++;
+		free(text);
+	}
+	worker_unlock(&a->w);
+	tuning_rows(a, p);
+	set_status(a, TUI_S_NORMAL, "%u crashes re-signed%s", n,
+		   waiting ? " (some are still being walked)" : "");
+}
+
+static void show_tuning(app *a)
+{
+	if (!a->w.ncrashes) {
+		set_status(a, TUI_S_ERROR, "no crashes to re-sign: open a dump or a directory first");
+		return;
+	}
+	pane *p = push(a, PK_TUNING, -1);
+	if (p)
+		tuning_rows(a, p);
+}
+
+/* The crashes behind one change or bucket of the last re-sign. */
+static void tuning_crashes(app *a, json_t *row)
+{
+	const sig_resig_report *rep;
+	cd_err e;
+	if (!a->resig || sig_resig_report_get(a->resig, &rep, &e) != CD_OK)
+		return;
+	json_t *rows = json_array();
+	const sig_resig_pair *pairs = NULL;
+	size_t npairs = 0;
+	json_t *pi = json_object_get(row, "_pair"), *bi = json_object_get(row, "_bucket");
+	const char *kind = json_string_value(json_object_get(row, "_kind"));
+	if (json_is_integer(pi) && (size_t)json_integer_value(pi) < rep->nchanges) {
+		pairs = &rep->changes[json_integer_value(pi)];
+		npairs = 1;
+	} else if (json_is_integer(bi) && kind) {
+		const sig_resig_bucket *b = !strcmp(kind, "split") ? rep->split : rep->merged;
+		size_t nb = !strcmp(kind, "split") ? rep->nsplit : rep->nmerged;
+		if ((size_t)json_integer_value(bi) < nb) {
+			pairs = b[json_integer_value(bi)].pairs;
+			npairs = b[json_integer_value(bi)].npairs;
+		}
+	}
+	if (!pairs)
+		return;
+	for (size_t k = 0; k < npairs; k++) {
+		char head[1200];
+		snprintf(head, sizeof head, "%s  ->  %s", pairs[k].old_sig, pairs[k].new_sig);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "text", head, "offset", "",
+						      "_style", "heading"));
+		for (size_t i = 0; i < pairs[k].count; i++) {
+			size_t c = pairs[k].inputs[i];
+			if (c >= a->w.ncrashes)
+				continue;
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:I}", "text",
+							      cd_basename(a->w.crashes[c].path),
+							      "offset", "", "_crash", (json_int_t)c));
+		}
+	}
+	pane *p = push(a, PK_TUNING_CRASHES, -1);
+	if (p) {
+		tui_list_set_json(&p->list, &a->v_line, rows);
+		tui_list_select(&p->list, 1, list_height() - 1); /* the first crash */
+		p->built = 1;
+	}
+}
+
 /* ---- actions ------------------------------------------------------------- */
 
 static void open_target(app *a, const char *path);
@@ -649,6 +898,32 @@ static void act_open(app *a)
 		worker_want_symbols(&a->w, df, id);
 		a->sym_wait = 1;
 		set_status(a, TUI_S_NORMAL, "opening the symbols of %s ...", df);
+		break;
+	}
+	case PK_SIGNATURE: {
+		json_t *l = json_object_get(row, "_list");
+		if (json_is_integer(l))
+			edit_list(a, (int)json_integer_value(l),
+				  (int)json_integer_value(json_object_get(row, "_line")));
+		else
+			set_status(a, TUI_S_NORMAL, "no list decided this frame's fate");
+		break;
+	}
+	case PK_TUNING:
+		if (json_is_integer(json_object_get(row, "_edit")))
+			edit_list(a, (int)json_integer_value(json_object_get(row, "_edit")), 1);
+		else if (json_is_true(json_object_get(row, "_use"))) {
+			a->prompt = PROMPT_LISTS;
+			a->input[0] = 0;
+		} else if (json_is_true(json_object_get(row, "_resign")))
+			resign(a, p);
+		else
+			tuning_crashes(a, row);
+		break;
+	case PK_TUNING_CRASHES: {
+		json_t *c = json_object_get(row, "_crash");
+		if (json_is_integer(c))
+			open_crash(a, (int)json_integer_value(c));
 		break;
 	}
 	case PK_SYMFUNCS: {
@@ -823,6 +1098,13 @@ static void finish_prompt(app *a)
 	case PROMPT_OPEN:
 		open_target(a, a->input);
 		break;
+	case PROMPT_LISTS:
+		if (use_lists(a, a->input) == 0) {
+			if (p && p->kind == PK_TUNING)
+				tuning_rows(a, p);
+			set_status(a, TUI_S_NORMAL, "lists from %s", a->input);
+		}
+		break;
 	}
 	a->prompt = 0;
 }
@@ -842,12 +1124,17 @@ static int applies(pane_kind k, tui_action act)
 		return k == PK_FRAMES;
 	case TUI_ACT_RETRY:
 		return k == PK_MODULES;
+	case TUI_ACT_SIGNATURE:
+		return k >= FIRST_TAB && k <= PK_MODULE_WHY;
+	case TUI_ACT_TUNING:
+		return k != PK_HOME && k < PK_SYMFUNCS;
 	case TUI_ACT_GOTO_ADDRESS:
 		return k == PK_SYMFUNCS || k == PK_SYMLOOKUP || k == PK_SYMCHECK;
 	case TUI_ACT_OPEN:
 		return k == PK_HOME || k == PK_CRASHES || k == PK_THREADS || k == PK_FRAMES ||
 		       k == PK_UNLOADED || k == PK_UNLOADED_FRAMES || k == PK_MODULES ||
-		       k == PK_SYMFUNCS;
+		       k == PK_SYMFUNCS || k == PK_SIGNATURE || k == PK_TUNING ||
+		       k == PK_TUNING_CRASHES;
 	case TUI_ACT_NONE: case TUI_ACT_COUNT:
 		return 0;
 	default:
@@ -896,6 +1183,8 @@ static void draw_title(app *a)
 		what = a->sym_title;
 	else if (p && p->kind == PK_CRASHES)
 		what = a->target;
+	else if (p && (p->kind == PK_TUNING || p->kind == PK_TUNING_CRASHES))
+		what = "signature tuning";
 	snprintf(title, sizeof title, " crashdesk  %s", what);
 	int tabs_w = 0;
 	if (p && (is_tab(p->kind) || p->crash >= 0))
@@ -936,7 +1225,7 @@ static void draw_status(app *a)
 	tui_style style = TUI_S_STATUS;
 	if (a->prompt) {
 		static const char *const label[] = { "", "/", "filter: ", "address (hex): ",
-						     "open: " };
+						     "open: ", "lists directory: " };
 		snprintf(left, sizeof left, "%s%s", label[a->prompt], a->input);
 		attrset(A_NORMAL);
 		tui_put(y, 0, COLS, left, TUI_ALIGN_LEFT);
@@ -1278,6 +1567,8 @@ static void on_key(app *a, int key)
 	case TUI_ACT_COPY: act_copy(a); break;
 	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
 	case TUI_ACT_RETRY: act_retry(a); break;
+	case TUI_ACT_SIGNATURE: show_tab(a, PK_SIGNATURE); break;
+	case TUI_ACT_TUNING: show_tuning(a); break;
 	default:
 		if (key == KEY_RESIZE)
 			break;
@@ -1295,6 +1586,8 @@ static void init_views(app *a, char *warnings, size_t n)
 	a->v_text = (tui_view){ .name = "text", .ncols = 2,
 				.cols = { { "Frame", "text", 24, 0, TUI_ALIGN_LEFT },
 					  { "Address", "offset", 0, 1, TUI_ALIGN_LEFT } } };
+	a->v_line = (tui_view){ .name = "line", .ncols = 1,
+				.cols = { { "", "text", 0, 1, TUI_ALIGN_LEFT, 0 } } };
 	a->v_home = (tui_view){ .name = "home", .ncols = 3,
 				.cols = { { "Recently opened", "name", 0, 3, TUI_ALIGN_LEFT },
 					  { "Crash", "reason", 0, 2, TUI_ALIGN_LEFT },
@@ -1316,6 +1609,10 @@ static void app_free(app *a)
 	sym_store_free(a->net);
 	store_close(a->db);
 	tui_schema_free(a->schema);
+	sig_resig_free(a->resig);
+	sig_signer_free(a->signer);
+	sig_lists_free(a->lists);
+	sig_lists_free(a->baseline);
 	free(a->recorded);
 	if (a->timing)
 		fclose(a->timing);
@@ -1366,6 +1663,22 @@ int tui_run(const tui_options *o, cd_err *e)
 	init_views(a, warnings, sizeof warnings);
 	size_t wl = strlen(warnings);
 	tui_schema_load(&a->schema, warnings + wl, sizeof warnings - wl);
+	/* A working copy of the lists from an earlier tuning session is used
+	 * when there is one; the built-in lists are the baseline. */
+	{
+		cd_err le;
+		char dir[4200];
+		struct stat st;
+		snprintf(dir, sizeof dir, "%s/siglists", a->config_dir[0] ? a->config_dir : o->cache_dir);
+		if (sig_lists_load(NULL, &a->baseline, &le) != CD_OK)
+			a->baseline = NULL;
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && sig_lists_load(dir, &a->lists, &le) == CD_OK)
+			snprintf(a->lists_dir, sizeof a->lists_dir, "%s", dir);
+		else if (sig_lists_load(NULL, &a->lists, &le) != CD_OK)
+			a->lists = NULL;
+		if (a->lists && sig_signer_new(a->lists, &a->signer, &le) != CD_OK)
+			a->signer = NULL;
+	}
 	cd_err se;
 	char dbpath[4200];
 	snprintf(dbpath, sizeof dbpath, "%s/crashdesk.db", o->cache_dir);

@@ -63,6 +63,8 @@ static const struct {
 	[TUI_ACT_FILTER] = { "filter", "Filter the list" },
 	[TUI_ACT_REDRAW] = { "redraw", "Redraw the screen" },
 	[TUI_ACT_RETRY] = { "retry", "Fetch the selected module's symbols again" },
+	[TUI_ACT_SIGNATURE] = { "signature", "Signature, and the fate of every frame" },
+	[TUI_ACT_TUNING] = { "tuning", "Signature tuning: edit the lists, re-sign, see what changed" },
 };
 
 const char *tui_action_name(tui_action a)
@@ -258,6 +260,7 @@ static const struct {
 	[TUI_PANE_UNLOADED] = { "unloaded", "name base size frames" },
 	[TUI_PANE_ANNOTATIONS] = { "annotations", "key value description" },
 	[TUI_PANE_SYMFUNCS] = { "symfuncs", "address size name inlines file" },
+	[TUI_PANE_SIGNATURE] = { "signature", "frame function normalized fate list regex" },
 };
 
 const char *tui_pane_name(tui_pane_id p)

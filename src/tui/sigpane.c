@@ -1,0 +1,124 @@
+/*
+ * sigpane.c - rows of the signature and tuning panes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sigpane.h"
+
+static void add(json_t *rows, const char *frame, const char *function, const char *fate,
+		const char *style)
+{
+	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s}", "frame", frame, "function", function,
+			      "normalized", "", "fate", fate, "list", "");
+	if (style)
+		json_object_set_new(r, "_style", json_string(style));
+	json_array_append_new(rows, r);
+}
+
+/* How a fate looks: what made the signature stands out, what was skipped
+ * is dim. */
+static const char *fate_style(sig_fate f)
+{
+	switch (f) {
+	case SIG_FATE_KEPT: case SIG_FATE_FALLBACK: return "crashed";
+	case SIG_FATE_PREFIX: case SIG_FATE_SENTINEL: return "heading";
+	case SIG_FATE_CUT: return "error";
+	case SIG_FATE_IRRELEVANT: case SIG_FATE_REPEAT: case SIG_FATE_EMPTY: return "missing";
+	default: return "dim";
+	}
+}
+
+json_t *sigpane_rows(const sig_result *r)
+{
+	json_t *rows = json_array();
+	char buf[1024];
+	snprintf(buf, sizeof buf, "Signature: %s", r->signature ? r->signature : "");
+	add(rows, "", buf, "", "heading");
+	snprintf(buf, sizeof buf, "set by %s%s%s", r->rule && *r->rule ? r->rule : "no rule",
+		 r->tool && *r->tool ? ", stack tool " : "", r->tool ? r->tool : "");
+	add(rows, "", buf, "", "dim");
+	for (size_t i = 0; i < r->nnotes; i++) {
+		snprintf(buf, sizeof buf, "note: %s", r->notes[i]);
+		add(rows, "", buf, "", "missing");
+	}
+	if (r->thread >= 0) {
+		snprintf(buf, sizeof buf, "frames of thread %d", r->thread);
+		add(rows, "", buf, "", "dim");
+	}
+	for (size_t i = 0; i < r->nframes; i++) {
+		const sig_frame *f = &r->frames[i];
+		char n[24], fate[40], list[300] = "";
+		if (f->inline_index >= 0)
+			snprintf(n, sizeof n, "%d.%d", f->frame, f->inline_index + 1);
+		else
+			snprintf(n, sizeof n, "%d", f->frame);
+		snprintf(fate, sizeof fate, "%s%s", sig_fate_name(f->fate),
+			 f->prefix && f->fate != SIG_FATE_PREFIX ? "+prefix" : "");
+		const sig_match *m = f->match.list != SIG_LIST_NONE ? &f->match : &f->line_number;
+		if (m->list != SIG_LIST_NONE)
+			snprintf(list, sizeof list, "%s:%d", sig_list_names[m->list], m->line);
+		char fn[600];
+		if (f->function)
+			snprintf(fn, sizeof fn, "%s", f->function);
+		else
+			snprintf(fn, sizeof fn, "%s", f->module ? f->module : "");
+		json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "frame", n, "function", fn,
+					"normalized", f->normalized ? f->normalized : "", "fate", fate,
+					"list", list, "_style", fate_style(f->fate));
+		if (m->list != SIG_LIST_NONE) {
+			json_object_set_new(row, "_list", json_integer(m->list));
+			json_object_set_new(row, "_line", json_integer(m->line));
+			json_object_set_new(row, "regex", json_string(m->regex ? m->regex : ""));
+		}
+		json_array_append_new(rows, row);
+	}
+	if (r->frames_omitted) {
+		snprintf(buf, sizeof buf, "... %zu more frames not listed", r->frames_omitted);
+		add(rows, "", buf, "", "dim");
+	}
+	return rows;
+}
+
+static void kv(json_t *rows, const char *key, const char *value, const char *style)
+{
+	json_t *r = json_pack("{s:s, s:s}", "key", key, "value", value);
+	if (style)
+		json_object_set_new(r, "_style", json_string(style));
+	json_array_append_new(rows, r);
+}
+
+json_t *sigpane_resig_rows(const sig_resig_report *rep, const char *baseline, const char *lists)
+{
+	json_t *rows = json_array();
+	char buf[1200];
+	snprintf(buf, sizeof buf, "%zu crashes re-signed, %zu changed%s", rep->total, rep->changed,
+		 rep->failed ? " (some could not be read)" : "");
+	kv(rows, "Re-signed", buf, "heading");
+	kv(rows, "Baseline", baseline, NULL);
+	kv(rows, "With", lists, NULL);
+	if (!rep->nchanges)
+		kv(rows, "", "no signature changed", "dim");
+	for (size_t i = 0; i < rep->nchanges; i++) {
+		const sig_resig_pair *p = &rep->changes[i];
+		snprintf(buf, sizeof buf, "%s  ->  %s", p->old_sig, p->new_sig);
+		char n[32];
+		snprintf(n, sizeof n, "%zu changed", p->count);
+		json_t *r = json_pack("{s:s, s:s, s:I}", "key", n, "value", buf, "_pair", (json_int_t)i);
+		json_array_append_new(rows, r);
+	}
+	static const char *const kinds[2] = { "merged", "split" };
+	for (int k = 0; k < 2; k++) {
+		const sig_resig_bucket *b = k ? rep->split : rep->merged;
+		size_t nb = k ? rep->nsplit : rep->nmerged;
+		for (size_t i = 0; i < nb; i++) {
+			snprintf(buf, sizeof buf, "%s (%zu signatures, %zu crashes)", b[i].signature,
+				 b[i].npairs, b[i].total);
+			json_t *r = json_pack("{s:s, s:s, s:I, s:s, s:s}", "key", kinds[k], "value", buf,
+					      "_bucket", (json_int_t)i, "_kind", kinds[k], "_style",
+					      "heading");
+			json_array_append_new(rows, r);
+		}
+	}
+	return rows;
+}

@@ -1,0 +1,22 @@
+/*
+ * sigpane.h - rows of the signature pane (the signature, Socorro's notes
+ * and every frame's fate with the list line behind it) and of the tuning
+ * pane (a corpus re-signed with other lists: what changed, merged, split).
+ * New JSON arrays the caller owns; results and reports are borrowed.
+ */
+#ifndef CD_TUI_SIGPANE_H
+#define CD_TUI_SIGPANE_H
+
+#include <jansson.h>
+
+#include "../signature/signature.h"
+
+/* frame, function, normalized, fate, list; "_list" and "_line" name the
+ * list line of a frame's fate (absent when no list decided). */
+json_t *sigpane_rows(const sig_result *r);
+/* key/value rows of a re-sign: totals, each old -> new pair ("_pair"),
+ * merged and split buckets ("_bucket", "_kind"). */
+json_t *sigpane_resig_rows(const sig_resig_report *rep, const char *baseline,
+			   const char *lists);
+
+#endif
