@@ -35,6 +35,12 @@ VIEWS     := $(sort $(wildcard views/*.yaml))
 VIEWS_GEN := $(BUILD)/gen/views_builtin.c
 LIB_OBJ   += $(BUILD)/gen/views_builtin.o
 
+# crashdesk's own Crash Stats schemas, built in the same way
+# (src/crashstats/schema.c reads cs__schema_builtins).
+SCHEMAS     := schemas/raw_crash.yaml schemas/processed_crash.yaml
+SCHEMAS_GEN := $(BUILD)/gen/schemas_builtin.c
+LIB_OBJ     += $(BUILD)/gen/schemas_builtin.o
+
 .PHONY: all run test check fuzz bench deps deps-fuzz clean sample
 all: crashdesk
 
@@ -56,6 +62,11 @@ $(VIEWS_GEN): $(VIEWS) views src/tui/embed_views.sh
 	@mkdir -p $(dir $@)
 	sh src/tui/embed_views.sh $(VIEWS) >$@.tmp && mv $@.tmp $@
 $(BUILD)/gen/views_builtin.o: $(VIEWS_GEN)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(SCHEMAS_GEN): $(SCHEMAS) src/tui/embed_views.sh
+	@mkdir -p $(dir $@)
+	sh src/tui/embed_views.sh $(SCHEMAS) | sed 's/tui__/cs__schema_/g' >$@.tmp && mv $@.tmp $@
+$(BUILD)/gen/schemas_builtin.o: $(SCHEMAS_GEN)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/bench/%: tests/bench/%.c $(BUILD)/libcrashdesk.a
@@ -97,7 +108,7 @@ fuzz: deps-fuzz
 
 # Fuzz targets link the library stages, not the command line.
 FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
-FUZZ_LIB += build/gen/views_builtin.c
+FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
