@@ -161,13 +161,16 @@ static const char *part_text(const cs_part *p, char *buf, size_t n)
 
 typedef struct fetch_out {
 	unsigned want;
-	size_t done, total;
+	size_t done, total, notfound;
 } fetch_out;
 
 static void on_crash(void *ctx, const cs_fetch_report *r)
 {
 	fetch_out *fo = ctx;
 	fo->done++;
+	if (r->raw.status == CS_NOT_FOUND || r->processed.status == CS_NOT_FOUND ||
+	    r->dump.status == CS_NOT_FOUND)
+		fo->notfound++;
 	char a[420], b[420], c[420];
 	printf("%s:", r->crash_id);
 	if (fo->want & CS_WANT_RAW)
@@ -269,7 +272,7 @@ int cmd_fetch(int argc, char **argv)
 		if (!cs_client_has_token(c))
 			fprintf(stderr, "crashdesk: fetch: no API token: protected fields and dumps are "
 					"unavailable\n");
-		fetch_out fo = { want, 0, l.n };
+		fetch_out fo = { want, 0, l.n, 0 };
 		cs_fetch_opts o = { .want = want, .out_dir = out, .raw_schema = rs,
 				    .processed_schema = ps, .on_crash = on_crash, .ctx = &fo };
 		size_t nfailed = 0;
@@ -278,7 +281,9 @@ int cmd_fetch(int argc, char **argv)
 			cli_error("fetch: %s", e.msg);
 		else if (nfailed)
 			cli_error("fetch: %zu of %zu crashes had a part that failed", nfailed, l.n);
-		status = rc != CD_OK || nfailed;
+		else if (fo.notfound)
+			cli_error("fetch: %zu of %zu crashes not found", fo.notfound, l.n);
+		status = rc != CD_OK || nfailed || fo.notfound;
 	}
 	cs_schema_free(rs);
 	cs_schema_free(ps);

@@ -385,6 +385,11 @@ static int finish(cs_client *c, cs__req *r, CURLcode cc)
 			r->result = CS_FAILED;
 			snprintf(r->msg, sizeof r->msg, "HTTP %ld%s%s", status, server[0] ? ": " : "",
 				 server);
+		} else if (status == 403 && c->cfg.token[0] && strcasestr(server, "API token")) {
+			/* Not matched, expired, or its user deactivated: every request
+			 * will fail the same way, so it is a failure, not missing data. */
+			r->result = CS_FAILED;
+			snprintf(r->msg, sizeof r->msg, "the API token was refused (HTTP 403: %s)", server);
 		} else if (status == 403) {
 			r->result = CS_UNAVAILABLE;
 			if (!c->cfg.token[0])
@@ -397,7 +402,10 @@ static int finish(cs_client *c, cs__req *r, CURLcode cc)
 					 server[0] ? ": " : "", server);
 		} else if (status == 404) {
 			r->result = CS_NOT_FOUND;
-			snprintf(r->msg, sizeof r->msg, "not found%s%s", server[0] ? ": " : "", server);
+			if (!strncasecmp(server, "not found", 9))
+				snprintf(r->msg, sizeof r->msg, "%s", server);
+			else
+				snprintf(r->msg, sizeof r->msg, "not found%s%s", server[0] ? ": " : "", server);
 		} else if (status == 400) {
 			r->result = CS_BAD_REQUEST;
 			snprintf(r->msg, sizeof r->msg, "bad request: %s", server[0] ? server : "HTTP 400");

@@ -54,6 +54,9 @@ static void check(const cs_schema *s, json_t *doc, const char *what, cd_buf *out
 static int store_docs(fetch_ctx *f, size_t i, crash_st *cr, cd_err *e)
 {
 	const char *id = f->ids[i];
+	/* A crash nothing could be fetched of gets no row. */
+	if (!cr->raw && !cr->proc && cr->part[P_DUMP].status != CS_OK)
+		return CD_OK;
 	store_crash sc;
 	cs_crash_summary(id, cr->raw, cr->proc, &sc);
 	int rc = store_crash_put(f->st, &sc, e);
