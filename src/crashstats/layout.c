@@ -102,23 +102,112 @@ static int copy_whole(const char *src, const char *dst, char sha[65], cd_err *e)
 	return CD_OK;
 }
 
+/* A double as Python's repr() writes it: the fewest digits that read back
+ * the same, positional from 1e-4 to 1e16, else d.ddde+XX. */
+static void py_float(double x, char *out, size_t n)
+{
+	char t[40];
+	int p = 1;
+	for (; p < 17; p++) {
+		snprintf(t, sizeof t, "%.*e", p - 1, x);
+		if (strtod(t, NULL) == x)
+			break;
+	}
+	snprintf(t, sizeof t, "%.*e", p - 1, x);
+	/* t: [-]d[.ddd]e[+-]XX */
+	char digits[24];
+	size_t nd = 0;
+	const char *q = t;
+	int neg = *q == '-';
+	if (neg)
+		q++;
+	for (; *q && *q != 'e'; q++)
+		if (*q != '.')
+			digits[nd++] = *q;
+	digits[nd] = 0;
+	int exp = atoi(q + 1);
+	char *o = out;
+	size_t left = n;
+#define PUT(...) do { int w_ = snprintf(o, left, __VA_ARGS__); if (w_ < 0 || (size_t)w_ >= left) return; o += w_; left -= (size_t)w_; } while (0)
+	if (neg)
+		PUT("-");
+	if (exp >= -4 && exp < 16) {
+		if (exp < 0) {
+			PUT("0.");
+			for (int i = -1; i > exp; i--)
+				PUT("0");
+			PUT("%s", digits);
+		} else {
+			for (int i = 0; i <= exp; i++)
+				PUT("%c", (size_t)i < nd ? digits[i] : '0');
+			PUT(".");
+			if ((size_t)exp + 1 < nd)
+				PUT("%s", digits + exp + 1);
+			else
+				PUT("0");
+		}
+	} else {
+		PUT("%c", digits[0]);
+		if (nd > 1)
+			PUT(".%s", digits + 1);
+		PUT("e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+	}
+#undef PUT
+}
+
 /* fetch-data's JSON: Python's json.dump(indent=2, sort_keys=True) with
- * ASCII escapes. jansson writes \u escapes in upper case; Python in lower. */
+ * ASCII escapes. jansson writes \u escapes in upper case and reals with
+ * 17 digits; Python writes lower case and the shortest repr. */
 static char *fetch_data_json(json_t *j, size_t flags)
 {
-	char *s = json_dumps(j, flags | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	char *s = json_dumps(j, flags | JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
 	if (!s)
 		return NULL;
-	for (char *p = s; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			if (p[1] == 'u')
-				for (int k = 2; k < 6 && p[k]; k++)
-					if (p[k] >= 'A' && p[k] <= 'F')
-						p[k] = (char)(p[k] - 'A' + 'a');
-			p++; /* skip the escaped character */
+	cd_buf b;
+	cd_buf_init(&b, CS_JSON_MAX * 2u);
+	int in_str = 0;
+	for (char *p = s; *p;) {
+		if (in_str) {
+			if (*p == '\\' && p[1]) {
+				char esc[6] = { p[0], p[1] };
+				size_t k = 2;
+				if (p[1] == 'u')
+					for (; k < 6 && p[k]; k++)
+						esc[k] = p[k] >= 'A' && p[k] <= 'F' ? (char)(p[k] - 'A' + 'a') : p[k];
+				cd_buf_append(&b, esc, k);
+				p += k;
+				continue;
+			}
+			if (*p == '"')
+				in_str = 0;
+			cd_buf_append(&b, p++, 1);
+			continue;
 		}
+		if (*p == '"') {
+			in_str = 1;
+			cd_buf_append(&b, p++, 1);
+			continue;
+		}
+		if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			size_t len = strspn(p, "+-0123456789.eE");
+			if (memchr(p, '.', len) || memchr(p, 'e', len) || memchr(p, 'E', len)) {
+				char num[64], txt[64];
+				snprintf(num, sizeof num, "%.*s", (int)(len < 60 ? len : 60), p);
+				py_float(strtod(num, NULL), txt, sizeof txt);
+				cd_buf_puts(&b, txt);
+			} else
+				cd_buf_append(&b, p, len);
+			p += len;
+			continue;
+		}
+		cd_buf_append(&b, p++, 1);
 	}
-	return s;
+	free(s);
+	if (b.overflow) {
+		cd_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
 }
 
 static int mkdirs(const char *dir, cd_err *e) { return cd_mkdir_p(dir, 0755, e); }
@@ -152,19 +241,19 @@ int cs_layout_write(const char *dir, const char *id, json_t *raw, json_t *proces
 		snprintf(sub, sizeof sub, "raw_crash/%s", day);
 		rc = write_json(dir, sub, id, raw, JSON_INDENT(2), e);
 	}
-	/* dump_names: the dumps the collector received, or the one we have. */
+	/* dump_names, written with the dump as fetch-data does: the dumps
+	 * the collector received, or the one we have. */
 	json_t *names = NULL;
 	json_t *sums = raw ? json_object_get(json_object_get(raw, "metadata"), "dump_checksums")
 			   : NULL;
-	if (json_is_object(sums)) {
+	if (dump_file && json_is_object(sums)) {
 		names = json_array();
 		const char *k;
 		json_t *v;
 		json_object_foreach(sums, k, v) json_array_append_new(names, json_string(k));
-	} else if (dump_file || raw) {
+	} else if (dump_file) {
 		names = json_array();
-		if (dump_file)
-			json_array_append_new(names, json_string("upload_file_minidump"));
+		json_array_append_new(names, json_string("upload_file_minidump"));
 	}
 	if (rc == CD_OK && names)
 		rc = write_json(dir, "dump_names", id, names, 0, e);
