@@ -275,7 +275,7 @@ static void test_layout_round_trip(void)
 		}
 	}
 	cs_layout_free(lc, n);
-	T_CHECK(compared == 7);
+	T_CHECK(compared == 6);
 }
 
 /* The schema of version 1, as main's store.c creates it. */
