@@ -18,7 +18,7 @@ Socorro words them), 403 for an unknown token and for dumps without one,
 (with Retry-After when --retry-after is given; text/plain body as Crash
 Stats answers an Accept: application/json client), 502 every --fail-every
 requests, a dropped connection every --drop-every requests, malformed JSON
-for the ids given with --malformed. --synthetic N adds N crashes of product
+for the ids given with --malformed, "uptime" as text for --wrong-type ids. --synthetic N adds N crashes of product
 Synth (tiny dumps), --large-dump MB gives the first synthetic crash a dump
 of that size. The port is written to --port-file; each request is logged
 (path and query, whether a token was sent and matched - never the token)
@@ -247,6 +247,11 @@ class Handler(BaseHTTPRequestHandler):
         if c is None:
             self.send_json(404, {"error": "Not found: CrashIDNotFound %s" % cid})
             return
+        if cid in st.args.wrong_type and processed:
+            doc = dict(c["processed"])
+            doc["uptime"] = str(doc.get("uptime", 0))
+            self.send_json(200, doc if full else st.public(doc, c["protected"]))
+            return
         if cid in st.args.malformed:
             self.send_json(200, None, raw_text='{"uuid": "%s", "signature": "trunc' % cid)
             return
@@ -386,6 +391,7 @@ def main():
     ap.add_argument("--fail-every", type=int, default=0)
     ap.add_argument("--drop-every", type=int, default=0)
     ap.add_argument("--malformed", action="append", default=[])
+    ap.add_argument("--wrong-type", action="append", default=[])
     ap.add_argument("--synthetic", type=int, default=0)
     ap.add_argument("--large-dump", type=int, default=0)
     ap.add_argument("--delay-ms", type=int, default=0)
