@@ -292,10 +292,10 @@ static int start(cs_client *c, CURLM *m, cs__req *r, char *msg, size_t msgsize)
 
 /* The server's own words from an error body: {"error": "..."} or Django's
  * {"errors": {"field": ["message"]}}, else the start of the text. */
-static void error_text(const cs__req *r, char *out, size_t n)
+void cs__error_text(const char *body, size_t len, char *out, size_t n)
 {
 	out[0] = 0;
-	json_t *j = r->body.len ? json_loadb(r->body.data, r->body.len, 0, NULL) : NULL;
+	json_t *j = len ? json_loadb(body, len, 0, NULL) : NULL;
 	if (j) {
 		json_t *err = json_object_get(j, "error"), *errs = json_object_get(j, "errors");
 		json_t *detail = json_object_get(j, "detail");
@@ -318,15 +318,15 @@ static void error_text(const cs__req *r, char *out, size_t n)
 		}
 		json_decref(j);
 	}
-	if (!out[0] && r->body.len) {
-		if (memmem(r->body.data, r->body.len, "<html", 5) ||
-		    memmem(r->body.data, r->body.len, "<h2>", 4)) {
+	if (!out[0] && len) {
+		if (memmem(body, len, "<html", 5) ||
+		    memmem(body, len, "<h2>", 4)) {
 			snprintf(out, n, "an HTML page");
 			return;
 		}
 		size_t k = 0;
-		for (size_t i = 0; i < r->body.len && k + 1 < n && k < 200; i++) {
-			unsigned char ch = (unsigned char)r->body.data[i];
+		for (size_t i = 0; i < len && k + 1 < n && k < 200; i++) {
+			unsigned char ch = (unsigned char)body[i];
 			out[k++] = ch >= ' ' && ch < 127 ? (char)ch : ' ';
 		}
 		out[k] = 0;
@@ -379,7 +379,7 @@ static int finish(cs_client *c, cs__req *r, CURLcode cc)
 			cd_sha256_hex(d, r->sha_hex);
 		}
 	} else {
-		error_text(r, server, sizeof server);
+		cs__error_text(r->body.data, r->body.len, server, sizeof server);
 		if (status == 429 || status == 500 || status == 502 || status == 503 || status == 504) {
 			retry = 1;
 			r->result = CS_FAILED;

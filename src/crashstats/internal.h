@@ -56,4 +56,15 @@ int cs__encode(cd_buf *b, const char *s);
 /* A JSON body parsed; on failure msg says where it broke. */
 json_t *cs__parse_json(const char *text, size_t len, const char *what, char *msg, size_t msgsize);
 
+/* The server's words from an error body (JSON "error", "detail" or
+ * Django's "errors", else the start of the text; "an HTML page"). */
+void cs__error_text(const char *body, size_t len, char *out, size_t n);
+/* Adds one SuperSearch answer to out (hits up to limit, facets when
+ * first); CS_FAILED with msg when it lacks "hits" or "total". got is the
+ * number of hits the page held. */
+cs_status cs__search_page(json_t *doc, cs_search_result *out, size_t limit, int first,
+			  size_t *got, char *msg, size_t msgsize);
+/* JSON as crashstats-tools' fetch-data writes it (caller frees). */
+char *cs__fetch_data_json(json_t *j, size_t flags);
+
 #endif

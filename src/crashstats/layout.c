@@ -158,7 +158,7 @@ static void py_float(double x, char *out, size_t n)
 /* fetch-data's JSON: Python's json.dump(indent=2, sort_keys=True) with
  * ASCII escapes. jansson writes \u escapes in upper case and reals with
  * 17 digits; Python writes lower case and the shortest repr. */
-static char *fetch_data_json(json_t *j, size_t flags)
+char *cs__fetch_data_json(json_t *j, size_t flags)
 {
 	char *s = json_dumps(j, flags | JSON_SORT_KEYS | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
 	if (!s)
@@ -221,7 +221,7 @@ static int write_json(const char *dir, const char *sub, const char *id, json_t *
 	if (rc != CD_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/%s", d, id);
-	char *text = fetch_data_json(j, flags);
+	char *text = cs__fetch_data_json(j, flags);
 	if (!text)
 		return cd_errf(e, CD_ENOMEM, "%s: cannot serialise", path);
 	rc = write_whole(path, text, strlen(text), e);

@@ -158,6 +158,36 @@ static int parse_size(const char *v, size_t *out)
 	return 1;
 }
 
+cs_status cs__search_page(json_t *doc, cs_search_result *out, size_t limit, int first,
+			  size_t *got, char *msg, size_t msgsize)
+{
+	*got = 0;
+	json_t *hits = json_object_get(doc, "hits");
+	json_t *total = json_object_get(doc, "total");
+	if (!json_is_array(hits) || !json_is_integer(total) || json_integer_value(total) < 0) {
+		snprintf(msg, msgsize,
+			 "SuperSearch: answer without a \"hits\" list and a \"total\" count");
+		return CS_FAILED;
+	}
+	out->total = json_integer_value(total);
+	if (first) {
+		json_t *f = json_object_get(doc, "facets");
+		if (json_is_object(f))
+			json_object_update(out->facets, f);
+	}
+	json_t *errs = json_object_get(doc, "errors");
+	if (json_is_array(errs))
+		json_array_extend(out->errors, errs);
+	*got = json_array_size(hits);
+	for (size_t i = 0; i < *got && json_array_size(out->hits) < limit; i++) {
+		json_t *h = json_array_get(hits, i);
+		/* A hit is an object of columns; anything else is not kept. */
+		if (json_is_object(h))
+			json_array_append(out->hits, h);
+	}
+	return CS_OK;
+}
+
 cs_status cs_search(cs_client *c, const cs_query *q0, size_t limit, cs_progress_fn progress,
 		    void *ctx, const volatile int *cancel, cs_search_result *out, char *msg,
 		    size_t msgsize)
@@ -229,28 +259,11 @@ cs_status cs_search(cs_client *c, const cs_query *q0, size_t limit, cs_progress_
 		free(qs);
 		if (st != CS_OK)
 			break;
-		json_t *hits = json_object_get(doc, "hits");
-		json_t *total = json_object_get(doc, "total");
-		if (!json_is_array(hits) || !json_is_integer(total)) {
-			snprintf(msg, msgsize,
-				 "SuperSearch: answer without a \"hits\" list and a \"total\" number");
-			json_decref(doc);
-			st = CS_FAILED;
-			break;
-		}
-		out->total = json_integer_value(total);
-		if (page == 0) {
-			json_t *f = json_object_get(doc, "facets");
-			if (json_is_object(f))
-				json_object_update(out->facets, f);
-		}
-		json_t *errs = json_object_get(doc, "errors");
-		if (json_is_array(errs))
-			json_array_extend(out->errors, errs);
-		size_t got = json_array_size(hits);
-		for (size_t i = 0; i < got && json_array_size(out->hits) < limit; i++)
-			json_array_append(out->hits, json_array_get(hits, i));
+		size_t got = 0;
+		st = cs__search_page(doc, out, limit, page == 0, &got, msg, msgsize);
 		json_decref(doc);
+		if (st != CS_OK)
+			break;
 		offset += got;
 		if (progress) {
 			size_t tot = out->total > 0 ? (size_t)out->total : 0;
