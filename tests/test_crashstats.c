@@ -400,6 +400,41 @@ static void test_store_crashes(void)
 	store_close(st);
 }
 
+/* A canceled fetch returns at once, before any connection, and stores
+ * nothing: how the TUI abandons a download the user navigated away from. */
+static void test_fetch_cancel(void)
+{
+	cs_config cfg;
+	cd_err e;
+	T_EQ_U64(cs_config_load("/nonexistent/config", "http://127.0.0.1:9", &cfg, &e), CD_OK);
+	cs_client *c;
+	T_EQ_U64(cs_client_new(&cfg, &c, &e), CD_OK);
+	char db[400], dumps[400];
+	snprintf(db, sizeof db, "%s/cancel.db", tmp);
+	snprintf(dumps, sizeof dumps, "%s/cancel-dumps", tmp);
+	store *st;
+	T_EQ_U64(store_open(db, &st, &e), CD_OK);
+	char ids[1][CS_ID_LEN + 1] = { "2fa91425-cb00-8853-9d2c-67eda1261111" };
+	volatile int cancel = 1;
+	cs_fetch_opts o = { .want = CS_WANT_RAW | CS_WANT_DUMP, .dump_dir = dumps, .cancel = &cancel };
+	size_t nfailed = 9;
+	T_EQ_U64(cs_fetch(c, st, (const char(*)[CS_ID_LEN + 1])ids, 1, &o, &nfailed, &e), CD_ECANCELED);
+	uint64_t req, retries;
+	cs_client_counts(c, &req, &retries);
+	T_EQ_U64(req, 0);
+	store_crash_row *rows;
+	size_t n;
+	T_EQ_U64(store_crash_list(st, 0, &rows, &n, &e), CD_OK);
+	T_EQ_U64(n, 0);
+	store_crash_rows_free(rows, n);
+	/* An invalid id is refused before anything. */
+	char bad[1][CS_ID_LEN + 1] = { "not-a-crash-id" };
+	cancel = 0;
+	T_EQ_U64(cs_fetch(c, st, (const char(*)[CS_ID_LEN + 1])bad, 1, &o, &nfailed, &e), CD_EUSAGE);
+	store_close(st);
+	cs_client_free(c);
+}
+
 static void test_reprocess_diff(void)
 {
 	json_t *soc = json_loads(
@@ -457,6 +492,7 @@ int main(void)
 	T_RUN(test_layout_round_trip);
 	T_RUN(test_store_migration);
 	T_RUN(test_store_crashes);
+	T_RUN(test_fetch_cancel);
 	T_RUN(test_reprocess_diff);
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
