@@ -34,8 +34,8 @@ TOOLS    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/mksample.c))
 VIEWS     := $(sort $(wildcard views/*.yaml))
 VIEWS_GEN := $(BUILD)/gen/views_builtin.c
 LIB_OBJ   += $(BUILD)/gen/views_builtin.o
-# The shipped schemas/*.yaml compiled in the same way (src/tui/schema.c).
-SCHEMAS     := $(sort $(wildcard schemas/*.yaml))
+# The annotation schema compiled in the same way (src/tui/schema.c).
+SCHEMAS     := schemas/annotations.yaml
 SCHEMAS_GEN := $(BUILD)/gen/schemas_builtin.c
 LIB_OBJ     += $(BUILD)/gen/schemas_builtin.o
 
@@ -44,6 +44,12 @@ LIB_OBJ     += $(BUILD)/gen/schemas_builtin.o
 SIGLISTS     := $(sort $(wildcard data/siglists/*.txt))
 SIGLISTS_GEN := $(BUILD)/gen/siglists_builtin.c
 LIB_OBJ      += $(BUILD)/gen/siglists_builtin.o
+
+# crashdesk's own Crash Stats schemas, built in the same way
+# (src/crashstats/schema.c reads cs__schema_builtins).
+CS_SCHEMAS     := schemas/raw_crash.yaml schemas/processed_crash.yaml
+CS_SCHEMAS_GEN := $(BUILD)/gen/cs_schemas_builtin.c
+LIB_OBJ        += $(BUILD)/gen/cs_schemas_builtin.o
 
 .PHONY: all run test check fuzz bench deps deps-fuzz clean sample
 all: crashdesk
@@ -77,6 +83,12 @@ $(BUILD)/gen/siglists_builtin.o: $(SIGLISTS_GEN)
 $(SCHEMAS_GEN): $(SCHEMAS) schemas src/tui/embed_views.sh
 	@mkdir -p $(dir $@)
 	sh src/tui/embed_views.sh -s tui__schema_builtins $(SCHEMAS) >$@.tmp && mv $@.tmp $@
+# The built-in Crash Stats schemas (see CS_SCHEMAS above).
+$(CS_SCHEMAS_GEN): $(CS_SCHEMAS) src/tui/embed_views.sh
+	@mkdir -p $(dir $@)
+	sh src/tui/embed_views.sh $(CS_SCHEMAS) | sed 's/tui__/cs__schema_/g' >$@.tmp && mv $@.tmp $@
+$(BUILD)/gen/cs_schemas_builtin.o: $(CS_SCHEMAS_GEN)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 $(BUILD)/gen/schemas_builtin.o: $(SCHEMAS_GEN)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -119,7 +131,7 @@ fuzz: deps-fuzz
 
 # Fuzz targets link the library stages, not the command line.
 FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
-FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c build/gen/siglists_builtin.c
+FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c build/gen/siglists_builtin.c build/gen/cs_schemas_builtin.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \

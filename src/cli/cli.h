@@ -21,6 +21,13 @@ int cmd_walk(int argc, char **argv);
 int cmd_signature(int argc, char **argv);
 int cmd_resig(int argc, char **argv);
 int cmd_open(int argc, char **argv);
+/* cmd_crashstats.c */
+int cmd_fetch(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_reprocess(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_siginfo(int argc, char **argv);
 
 /* Runs the TUI (refusing when not on a terminal): on target (a dump or a
  * directory), on sym_file (the sym-file browser), or on the home pane. */

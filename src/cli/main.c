@@ -15,6 +15,12 @@ static const cli_command commands[] = {
 	{ "signature", cmd_signature, "Socorro's crash signature of crash JSON or a dump, --explain'd" },
 	{ "resig", cmd_resig, "re-sign a corpus with other signature lists: changed, merged, split buckets" },
 	{ "open", cmd_open, "the terminal workstation on a dump or a directory of dumps" },
+	{ "fetch", cmd_fetch, "fetch crash reports and minidumps from Crash Stats into the store" },
+	{ "import", cmd_import, "store the crashes of a crashstats-tools fetch-data directory" },
+	{ "search", cmd_search, "search Crash Stats (SuperSearch); results are stored" },
+	{ "reprocess", cmd_reprocess, "walk a fetched crash locally and compare with Socorro" },
+	{ "export", cmd_export, "a fetched crash without its protected fields (--public)" },
+	{ "siginfo", cmd_siginfo, "first-seen dates and bugs of signatures, from Crash Stats" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

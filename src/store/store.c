@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "store.h"
+#include "internal.h"
 
 /* PRAGMA application_id: "cdsk". Tells crashdesk's database from any other
  * SQLite file that happens to sit at the path. */
@@ -62,6 +62,52 @@ static const char *const migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX symfile_by_use ON symfile(last_used);"
 	"CREATE TABLE counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 3: Crash Stats: fetched crashes, their documents and dumps,
+	 * searches, local reprocess results (src/store/crashes.c). */
+	"CREATE TABLE cs_crashes ("
+	"  crash_id TEXT PRIMARY KEY,"
+	"  date TEXT, product TEXT, version TEXT, channel TEXT, signature TEXT,"
+	"  fetched_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX cs_crashes_by_fetch ON cs_crashes(fetched_at);"
+	"CREATE TABLE cs_docs ("
+	"  crash_id TEXT NOT NULL REFERENCES cs_crashes(crash_id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('raw', 'processed')),"
+	"  public_only INTEGER NOT NULL,"
+	"  encoding INTEGER NOT NULL CHECK (encoding IN (0, 1)),"
+	"  raw_size INTEGER NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  fetched_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (crash_id, kind)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE cs_dumps ("
+	"  crash_id TEXT NOT NULL REFERENCES cs_crashes(crash_id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  fetched_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (crash_id, name)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE cs_searches ("
+	"  id INTEGER PRIMARY KEY,"
+	"  query TEXT NOT NULL, base_url TEXT NOT NULL,"
+	"  made_at INTEGER NOT NULL, total INTEGER NOT NULL, facets TEXT"
+	");"
+	"CREATE TABLE cs_search_hits ("
+	"  search_id INTEGER NOT NULL REFERENCES cs_searches(id) ON DELETE CASCADE,"
+	"  pos INTEGER NOT NULL,"
+	"  crash_id TEXT NOT NULL,"
+	"  PRIMARY KEY (search_id, pos)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE cs_reprocess ("
+	"  crash_id TEXT NOT NULL,"
+	"  symkey TEXT NOT NULL,"
+	"  made_at INTEGER NOT NULL,"
+	"  differences INTEGER NOT NULL,"
+	"  report TEXT NOT NULL,"
+	"  PRIMARY KEY (crash_id, symkey)"
+	") WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration step per schema version");
@@ -345,6 +391,12 @@ static int prepare(store *st, const char *sql, sqlite3_stmt **s, const char *wha
 	int src = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
 	return src == SQLITE_OK ? CD_OK : st_err(st, src, what, e);
 }
+
+/* For the other files of the store (internal.h). */
+sqlite3 *store__db(store *st) { return st->db; }
+int store__err(store *st, int rc, const char *what, cd_err *e) { return st_err(st, rc, what, e); }
+int store__begin(store *st, cd_err *e) { return tx_begin(st, e); }
+int store__end(store *st, int rc, cd_err *e) { return tx_end(st, rc, e); }
 
 int store_recent_touch(store *st, const char *path, store_kind kind, char sha256_out[65],
 		       cd_err *e)

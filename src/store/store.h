@@ -24,7 +24,7 @@
 #include "../util/util.h"
 
 /* The schema version this build writes; older databases are migrated. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef struct store store;
 
@@ -132,5 +132,62 @@ int store_counter_add(store *st, const char *const *names, const int64_t *deltas
 		      cd_err *e);
 /* A counter's value; 0 when unknown. */
 int64_t store_counter_get(store *st, const char *name);
+
+/* ---- Crash Stats: crashes, documents, dumps, searches, reprocess ------ */
+
+/* The summary columns of a fetched crash; any field may be NULL. */
+typedef struct store_crash {
+	const char *crash_id, *date, *product, *version, *channel, *signature;
+} store_crash;
+
+/* Inserts or updates the crash row (fields given as NULL keep their old
+ * values); fetched_at becomes now. */
+int store_crash_put(store *st, const store_crash *c, cd_err *e);
+/* Stores a document of a crash: kind "raw" (annotations, RawCrash meta) or
+ * "processed" (ProcessedCrash), zlib-compressed when smaller. The crash
+ * row must exist. public_only says it was received without protected-data
+ * access (so a later fetch with a token should replace it). */
+int store_crash_doc_put(store *st, const char *crash_id, const char *kind, const char *json,
+			int public_only, cd_err *e);
+/* The document in *json (caller frees); CD_ENOTFOUND when absent,
+ * CD_EFORMAT when damaged. public_only may be NULL. */
+int store_crash_doc_get(store *st, const char *crash_id, const char *kind, char **json,
+			int *public_only, cd_err *e);
+/* Records a dump of a crash (name "upload_file_minidump", ...): its
+ * SHA-256, size and the file in the cache holding it. */
+int store_crash_dump_put(store *st, const char *crash_id, const char *name, const char *sha256,
+			 uint64_t size, const char *path, cd_err *e);
+/* The recorded file of a crash's dump (path: pathsize bytes) and its
+ * SHA-256 (sha may be NULL); CD_ENOTFOUND when none. */
+int store_crash_dump_get(store *st, const char *crash_id, const char *name, char *path,
+			 size_t pathsize, char sha[65], cd_err *e);
+
+typedef struct store_crash_row {
+	char *crash_id, *date, *product, *version, *channel, *signature; /* NULL when unknown */
+	int64_t fetched_at;
+	int has_raw, has_processed, has_dump;
+} store_crash_row;
+/* Fetched crashes, most recent first, at most max (0: all). Caller frees
+ * with store_crash_rows_free(). */
+int store_crash_list(store *st, size_t max, store_crash_row **out, size_t *n, cd_err *e);
+void store_crash_rows_free(store_crash_row *rows, size_t n);
+
+/* Records a search: the query string as sent (it never holds the token),
+ * the base URL, the total the server counted, the facets (JSON text, may
+ * be NULL) and the ids found in order. *search_id (may be NULL) gets its
+ * row id. */
+int store_search_put(store *st, const char *query, const char *base_url, int64_t total,
+		     const char *facets_json, const char (*ids)[37], size_t nids,
+		     int64_t *search_id, cd_err *e);
+/* The number of stored searches and the ids of one (caller frees *ids). */
+int store_search_ids(store *st, int64_t search_id, char (**ids)[37], size_t *n, cd_err *e);
+
+/* Stores the differences a local reprocess found (JSON report) for a crash
+ * walked with the symbol set symkey, replacing an older one. */
+int store_reprocess_put(store *st, const char *crash_id, const char *symkey, int differences,
+			const char *report_json, cd_err *e);
+/* The report in *json (caller frees); CD_ENOTFOUND when none. */
+int store_reprocess_get(store *st, const char *crash_id, const char *symkey, char **json,
+			int *differences, cd_err *e);
 
 #endif

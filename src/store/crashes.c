@@ -1,0 +1,487 @@
+/* crashes.c - the Crash Stats tables of the store: fetched crashes, their
+ * raw and processed documents, dumps, searches and reprocess results. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zlib.h>
+
+#include "internal.h"
+
+static int64_t now_s(void) { return (int64_t)time(NULL); }
+
+static void bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static int prep(store *st, const char *sql, sqlite3_stmt **s, const char *what, cd_err *e)
+{
+	int rc = sqlite3_prepare_v2(store__db(st), sql, -1, s, NULL);
+	return rc == SQLITE_OK ? CD_OK : store__err(st, rc, what, e);
+}
+
+static int done(store *st, sqlite3_stmt *s, const char *what, cd_err *e)
+{
+	int rc = sqlite3_step(s);
+	int r = rc == SQLITE_DONE ? CD_OK : store__err(st, rc, what, e);
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* One write statement in its own transaction; bind fills the parameters. */
+typedef void (*binder)(sqlite3_stmt *s, const void *ctx);
+
+static int write1(store *st, const char *sql, binder bind, const void *ctx, const char *what,
+		  cd_err *e)
+{
+	int rc = store__begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = prep(st, sql, &s, what, e);
+	if (rc == CD_OK) {
+		bind(s, ctx);
+		rc = done(st, s, what, e);
+	}
+	return store__end(st, rc, e);
+}
+
+static int valid_id(const char *id, cd_err *e)
+{
+	if (!id || strlen(id) != 36)
+		return cd_errf(e, CD_EUSAGE, "store: '%s' is not a crash id", id ? id : "(null)");
+	return CD_OK;
+}
+
+static void bind_crash(sqlite3_stmt *s, const void *ctx)
+{
+	const store_crash *c = ctx;
+	bind_text(s, 1, c->crash_id);
+	bind_text(s, 2, c->date);
+	bind_text(s, 3, c->product);
+	bind_text(s, 4, c->version);
+	bind_text(s, 5, c->channel);
+	bind_text(s, 6, c->signature);
+	sqlite3_bind_int64(s, 7, now_s());
+}
+
+int store_crash_put(store *st, const store_crash *c, cd_err *e)
+{
+	int rc = valid_id(c->crash_id, e);
+	if (rc != CD_OK)
+		return rc;
+	return write1(st,
+		      "INSERT INTO cs_crashes (crash_id, date, product, version, channel, "
+		      "  signature, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+		      "ON CONFLICT (crash_id) DO UPDATE SET "
+		      "  date = coalesce(excluded.date, date), "
+		      "  product = coalesce(excluded.product, product), "
+		      "  version = coalesce(excluded.version, version), "
+		      "  channel = coalesce(excluded.channel, channel), "
+		      "  signature = coalesce(excluded.signature, signature), "
+		      "  fetched_at = excluded.fetched_at",
+		      bind_crash, c, "recording a fetched crash", e);
+}
+
+typedef struct doc_args {
+	const char *id, *kind;
+	int public_only, enc;
+	const void *body;
+	size_t blen, len;
+} doc_args;
+
+static void bind_doc(sqlite3_stmt *s, const void *ctx)
+{
+	const doc_args *a = ctx;
+	bind_text(s, 1, a->id);
+	bind_text(s, 2, a->kind);
+	sqlite3_bind_int(s, 3, a->public_only);
+	sqlite3_bind_int(s, 4, a->enc);
+	sqlite3_bind_int64(s, 5, (int64_t)a->len);
+	sqlite3_bind_blob64(s, 6, a->blen ? a->body : "", a->blen, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, now_s());
+}
+
+static int check_kind(const char *kind, cd_err *e)
+{
+	if (!kind || (strcmp(kind, "raw") && strcmp(kind, "processed")))
+		return cd_errf(e, CD_EUSAGE, "store: document kind '%s' is neither raw nor processed",
+			       kind ? kind : "(null)");
+	return CD_OK;
+}
+
+int store_crash_doc_put(store *st, const char *crash_id, const char *kind, const char *json,
+			int public_only, cd_err *e)
+{
+	int rc = valid_id(crash_id, e);
+	if (rc == CD_OK)
+		rc = check_kind(kind, e);
+	if (rc != CD_OK)
+		return rc;
+	size_t len = strlen(json);
+	if (len > STORE_PROCESSED_MAX)
+		return cd_errf(e, CD_EUSAGE, "%s %s crash: %zu bytes, more than %u", crash_id, kind,
+			       len, STORE_PROCESSED_MAX);
+	uLongf zlen = compressBound((uLong)len);
+	unsigned char *z = malloc(zlen);
+	if (!z)
+		return cd_errf(e, CD_ENOMEM, "%s %s crash: out of memory", crash_id, kind);
+	doc_args a = { crash_id, kind, public_only != 0, 0, json, len, len };
+	if (compress2(z, &zlen, (const Bytef *)json, (uLong)len, 6) == Z_OK && zlen < len) {
+		a.enc = 1;
+		a.body = z;
+		a.blen = zlen;
+	}
+	rc = write1(st,
+		    "INSERT OR REPLACE INTO cs_docs (crash_id, kind, public_only, encoding, raw_size, "
+		    "  body, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		    bind_doc, &a, "storing a crash document", e);
+	free(z);
+	return rc;
+}
+
+int store_crash_doc_get(store *st, const char *crash_id, const char *kind, char **json,
+			int *public_only, cd_err *e)
+{
+	*json = NULL;
+	int rc = valid_id(crash_id, e);
+	if (rc == CD_OK)
+		rc = check_kind(kind, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = prep(st,
+		  "SELECT public_only, encoding, raw_size, body FROM cs_docs "
+		  "WHERE crash_id = ?1 AND kind = ?2",
+		  &s, "reading a crash document", e);
+	if (rc != CD_OK)
+		return rc;
+	bind_text(s, 1, crash_id);
+	bind_text(s, 2, kind);
+	int src = sqlite3_step(s);
+	if (src != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		if (src == SQLITE_DONE)
+			return cd_errf(e, CD_ENOTFOUND, "%s: no %s crash stored", crash_id, kind);
+		return store__err(st, src, "reading a crash document", e);
+	}
+	if (public_only)
+		*public_only = sqlite3_column_int(s, 0);
+	int enc = sqlite3_column_int(s, 1);
+	int64_t raw = sqlite3_column_int64(s, 2);
+	const void *body = sqlite3_column_blob(s, 3);
+	size_t blen = (size_t)sqlite3_column_bytes(s, 3);
+	char *text = NULL;
+	/* The sizes come from the file: check them before trusting them. */
+	if (raw < 0 || raw > (int64_t)STORE_PROCESSED_MAX || (enc == 0 && (size_t)raw != blen))
+		rc = CD_EFORMAT;
+	else if (!(text = malloc((size_t)raw + 1)))
+		rc = CD_ENOMEM;
+	else if (enc == 0) {
+		if (raw)
+			memcpy(text, body, (size_t)raw);
+	} else {
+		uLongf got = (uLongf)raw;
+		if (uncompress((Bytef *)text, &got, body, (uLong)blen) != Z_OK || got != (uLongf)raw)
+			rc = CD_EFORMAT;
+	}
+	if (rc == CD_OK) {
+		text[raw] = 0;
+		if (memchr(text, 0, (size_t)raw))
+			rc = CD_EFORMAT;
+	}
+	sqlite3_finalize(s);
+	if (rc != CD_OK) {
+		free(text);
+		return cd_errf(e, rc, "%s: stored %s crash of %s is %s", store_path(st), kind,
+			       crash_id, rc == CD_ENOMEM ? "too large for memory" : "damaged");
+	}
+	*json = text;
+	return CD_OK;
+}
+
+typedef struct dump_args {
+	const char *id, *name, *sha, *path;
+	uint64_t size;
+} dump_args;
+
+static void bind_dump(sqlite3_stmt *s, const void *ctx)
+{
+	const dump_args *a = ctx;
+	bind_text(s, 1, a->id);
+	bind_text(s, 2, a->name);
+	bind_text(s, 3, a->sha);
+	sqlite3_bind_int64(s, 4, (int64_t)a->size);
+	bind_text(s, 5, a->path);
+	sqlite3_bind_int64(s, 6, now_s());
+}
+
+int store_crash_dump_put(store *st, const char *crash_id, const char *name, const char *sha256,
+			 uint64_t size, const char *path, cd_err *e)
+{
+	int rc = valid_id(crash_id, e);
+	if (rc != CD_OK)
+		return rc;
+	if (!name || !*name || !sha256 || strlen(sha256) != 64 || !path || !*path)
+		return cd_errf(e, CD_EUSAGE, "%s: dump record needs a name, a SHA-256 and a path",
+			       crash_id);
+	dump_args a = { crash_id, name, sha256, path, size };
+	return write1(st,
+		      "INSERT OR REPLACE INTO cs_dumps (crash_id, name, sha256, size, path, "
+		      "  fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		      bind_dump, &a, "recording a dump", e);
+}
+
+int store_crash_dump_get(store *st, const char *crash_id, const char *name, char *path,
+			 size_t pathsize, char sha[65], cd_err *e)
+{
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT path, sha256 FROM cs_dumps WHERE crash_id = ?1 AND name = ?2", &s,
+		      "reading a dump record", e);
+	if (rc != CD_OK)
+		return rc;
+	bind_text(s, 1, crash_id);
+	bind_text(s, 2, name);
+	int src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(s, 0);
+		const char *h = (const char *)sqlite3_column_text(s, 1);
+		if (!p || strlen(p) >= pathsize || !h || strlen(h) != 64)
+			rc = cd_errf(e, CD_EFORMAT, "%s: dump record of %s is damaged", store_path(st),
+				     crash_id);
+		else {
+			memcpy(path, p, strlen(p) + 1);
+			if (sha)
+				memcpy(sha, h, 65);
+		}
+	} else if (src == SQLITE_DONE)
+		rc = cd_errf(e, CD_ENOTFOUND, "%s: no %s stored", crash_id, name);
+	else
+		rc = store__err(st, src, "reading a dump record", e);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static char *dup_col(sqlite3_stmt *s, int i, int *oom)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	if (!t)
+		return NULL;
+	char *d = strdup((const char *)t);
+	if (!d)
+		*oom = 1;
+	return d;
+}
+
+void store_crash_rows_free(store_crash_row *rows, size_t n)
+{
+	for (size_t i = 0; rows && i < n; i++) {
+		free(rows[i].crash_id);
+		free(rows[i].date);
+		free(rows[i].product);
+		free(rows[i].version);
+		free(rows[i].channel);
+		free(rows[i].signature);
+	}
+	free(rows);
+}
+
+int store_crash_list(store *st, size_t max, store_crash_row **out, size_t *n, cd_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = prep(st,
+		      "SELECT c.crash_id, date, product, version, channel, signature, c.fetched_at, "
+		      "  EXISTS (SELECT 1 FROM cs_docs d WHERE d.crash_id = c.crash_id "
+		      "          AND kind = 'raw'), "
+		      "  EXISTS (SELECT 1 FROM cs_docs d WHERE d.crash_id = c.crash_id "
+		      "          AND kind = 'processed'), "
+		      "  EXISTS (SELECT 1 FROM cs_dumps m WHERE m.crash_id = c.crash_id) "
+		      "FROM cs_crashes c ORDER BY c.fetched_at DESC, c.crash_id LIMIT ?1",
+		      &s, "listing fetched crashes", e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_bind_int64(s, 1, max ? (int64_t)max : -1);
+	store_crash_row *rows = NULL;
+	size_t cnt = 0, cap = 0;
+	int src, oom = 0;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t nc = cap ? 2 * cap : 16;
+			store_crash_row *g = realloc(rows, nc * sizeof *g);
+			if (!g) {
+				oom = 1;
+				break;
+			}
+			rows = g;
+			cap = nc;
+		}
+		store_crash_row *r = &rows[cnt++];
+		memset(r, 0, sizeof *r);
+		r->crash_id = dup_col(s, 0, &oom);
+		r->date = dup_col(s, 1, &oom);
+		r->product = dup_col(s, 2, &oom);
+		r->version = dup_col(s, 3, &oom);
+		r->channel = dup_col(s, 4, &oom);
+		r->signature = dup_col(s, 5, &oom);
+		r->fetched_at = sqlite3_column_int64(s, 6);
+		r->has_raw = sqlite3_column_int(s, 7);
+		r->has_processed = sqlite3_column_int(s, 8);
+		r->has_dump = sqlite3_column_int(s, 9);
+		if (oom)
+			break;
+	}
+	if (oom)
+		rc = cd_errf(e, CD_ENOMEM, "%s: out of memory listing crashes", store_path(st));
+	else if (src != SQLITE_DONE)
+		rc = store__err(st, src, "listing fetched crashes", e);
+	sqlite3_finalize(s);
+	if (rc != CD_OK) {
+		store_crash_rows_free(rows, cnt);
+		return rc;
+	}
+	*out = rows;
+	*n = cnt;
+	return CD_OK;
+}
+
+int store_search_put(store *st, const char *query, const char *base_url, int64_t total,
+		     const char *facets_json, const char (*ids)[37], size_t nids,
+		     int64_t *search_id, cd_err *e)
+{
+	int rc = store__begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = prep(st,
+		  "INSERT INTO cs_searches (query, base_url, made_at, total, facets) "
+		  "VALUES (?1, ?2, ?3, ?4, ?5)",
+		  &s, "recording a search", e);
+	if (rc == CD_OK) {
+		bind_text(s, 1, query ? query : "");
+		bind_text(s, 2, base_url ? base_url : "");
+		sqlite3_bind_int64(s, 3, now_s());
+		sqlite3_bind_int64(s, 4, total);
+		bind_text(s, 5, facets_json);
+		rc = done(st, s, "recording a search", e);
+	}
+	int64_t sid = sqlite3_last_insert_rowid(store__db(st));
+	if (rc == CD_OK)
+		rc = prep(st, "INSERT INTO cs_search_hits (search_id, pos, crash_id) VALUES (?1, ?2, ?3)",
+			  &s, "recording a search", e);
+	if (rc == CD_OK) {
+		for (size_t i = 0; i < nids && rc == CD_OK; i++) {
+			sqlite3_reset(s);
+			sqlite3_bind_int64(s, 1, sid);
+			sqlite3_bind_int64(s, 2, (int64_t)i);
+			bind_text(s, 3, ids[i]);
+			int src = sqlite3_step(s);
+			if (src != SQLITE_DONE)
+				rc = store__err(st, src, "recording a search", e);
+		}
+		sqlite3_finalize(s);
+	}
+	rc = store__end(st, rc, e);
+	if (rc == CD_OK && search_id)
+		*search_id = sid;
+	return rc;
+}
+
+int store_search_ids(store *st, int64_t search_id, char (**ids)[37], size_t *n, cd_err *e)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *s;
+	int rc = prep(st, "SELECT crash_id FROM cs_search_hits WHERE search_id = ?1 ORDER BY pos",
+		      &s, "reading a search", e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_bind_int64(s, 1, search_id);
+	char(*v)[37] = NULL;
+	size_t cnt = 0, cap = 0;
+	int src;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t nc = cap ? 2 * cap : 64;
+			char(*g)[37] = realloc(v, nc * sizeof *g);
+			if (!g) {
+				rc = cd_errf(e, CD_ENOMEM, "out of memory reading a search");
+				break;
+			}
+			v = g;
+			cap = nc;
+		}
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+		snprintf(v[cnt++], 37, "%s", t ? t : "");
+	}
+	if (rc == CD_OK && src != SQLITE_DONE)
+		rc = store__err(st, src, "reading a search", e);
+	sqlite3_finalize(s);
+	if (rc != CD_OK) {
+		free(v);
+		return rc;
+	}
+	*ids = v;
+	*n = cnt;
+	return CD_OK;
+}
+
+typedef struct rep_args {
+	const char *id, *symkey, *json;
+	int differences;
+} rep_args;
+
+static void bind_rep(sqlite3_stmt *s, const void *ctx)
+{
+	const rep_args *a = ctx;
+	bind_text(s, 1, a->id);
+	bind_text(s, 2, a->symkey);
+	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int(s, 4, a->differences);
+	bind_text(s, 5, a->json);
+}
+
+int store_reprocess_put(store *st, const char *crash_id, const char *symkey, int differences,
+			const char *report_json, cd_err *e)
+{
+	int rc = valid_id(crash_id, e);
+	if (rc != CD_OK)
+		return rc;
+	rep_args a = { crash_id, symkey ? symkey : "", report_json, differences };
+	return write1(st,
+		      "INSERT OR REPLACE INTO cs_reprocess (crash_id, symkey, made_at, differences, "
+		      "  report) VALUES (?1, ?2, ?3, ?4, ?5)",
+		      bind_rep, &a, "storing a reprocess result", e);
+}
+
+int store_reprocess_get(store *st, const char *crash_id, const char *symkey, char **json,
+			int *differences, cd_err *e)
+{
+	*json = NULL;
+	sqlite3_stmt *s;
+	int rc = prep(st,
+		      "SELECT differences, report FROM cs_reprocess WHERE crash_id = ?1 AND symkey = ?2",
+		      &s, "reading a reprocess result", e);
+	if (rc != CD_OK)
+		return rc;
+	bind_text(s, 1, crash_id);
+	bind_text(s, 2, symkey ? symkey : "");
+	int src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		if (differences)
+			*differences = sqlite3_column_int(s, 0);
+		const char *t = (const char *)sqlite3_column_text(s, 1);
+		if (!(*json = strdup(t ? t : "")))
+			rc = cd_errf(e, CD_ENOMEM, "out of memory reading a reprocess result");
+	} else if (src == SQLITE_DONE)
+		rc = cd_errf(e, CD_ENOTFOUND, "%s: no reprocess result stored", crash_id);
+	else
+		rc = store__err(st, src, "reading a reprocess result", e);
+	sqlite3_finalize(s);
+	return rc;
+}
