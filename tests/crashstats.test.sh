@@ -268,18 +268,28 @@ XDG_CACHE_HOME=$tmp/cache3 run importbad import "$tmp/broken"
 # ---- reprocess: the stored dump walked locally, compared with Socorro -------
 run reprocess reprocess --symbols-path "$shared/corpus/symbols" $A
 [ $rc -eq 0 ] && grep -q "^$A: [0-9]* difference" "$tmp/reprocess.out" && grep -q "^crashing thread frames:" "$tmp/reprocess.out" &&
-	grep -q "^signature: socorro Abort" "$tmp/reprocess.out" && ok reprocess/report || fail reprocess/report "rc=$rc $(cat "$tmp/reprocess.out" "$tmp/reprocess.err")"
+	grep -q "^  socorro: Abort" "$tmp/reprocess.out" && grep -q "^  local: " "$tmp/reprocess.out" && ok reprocess/report || fail reprocess/report "rc=$rc $(cat "$tmp/reprocess.out" "$tmp/reprocess.err")"
 run reprocessj reprocess --json --symbols-path "$shared/corpus/symbols" $A
 python3 - "$tmp/reprocessj.out" <<'PY' && ok reprocess/json || fail reprocess/json "$(head -c 600 "$tmp/reprocessj.out")"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert isinstance(d["differences"], int)
-assert d["signature"]["local"] is None
+assert isinstance(d["signature"]["local"], str) and d["signature"]["local"], d["signature"]
 # The fixture's Socorro frames carry module_offset 0x0 (made from Breakpad's
 # text); a real walk gives real offsets, so frames differ there.
 assert any("module_offset" in f.get("fields", {}) for f in d["frames"]), d["frames"][:2]
 PY
 [ "$(db "SELECT count(*) FROM cs_reprocess WHERE crash_id='$A'")" = 1 ] && ok reprocess/stored || fail reprocess/stored ""
+# With Socorro's own lists the local walk signs as Socorro did.
+if [ -d "$shared/siggen-conformance/siglists" ]; then
+	run reprocesssig reprocess --json --siglists "$shared/siggen-conformance/siglists" \
+		--symbols-path "$shared/corpus/symbols" $A
+	python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["signature"]
+assert s["local"] == s["socorro"], s' "$tmp/reprocesssig.out" && ok reprocess/signature-as-socorro ||
+		fail reprocess/signature-as-socorro "$(grep -A3 '"signature"' "$tmp/reprocesssig.out")"
+fi
 run reprocessnodump reprocess $MISSING
 [ $rc -eq 1 ] && grep -q "crashdesk fetch" "$tmp/reprocessnodump.err" && ok reprocess/not-fetched || fail reprocess/not-fetched "$(cat "$tmp/reprocessnodump.err")"
 

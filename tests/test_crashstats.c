@@ -453,7 +453,7 @@ static void test_reprocess_diff(void)
 		"\"modules\":[{\"filename\":\"a\",\"debug_id\":\"ab\",\"loaded_symbols\":false}]}",
 		0, NULL);
 	T_ASSERT(soc && loc);
-	json_t *d = cs_reprocess_diff(soc, loc);
+	json_t *d = cs_reprocess_diff(soc, loc, NULL);
 	json_t *fr = json_object_get(d, "frames"), *mo = json_object_get(d, "modules");
 	T_EQ_U64(json_array_size(fr), 2);
 	json_t *f1 = json_object_get(json_array_get(fr, 0), "fields");

@@ -15,6 +15,7 @@
 #include "../process/process.h"
 #include "../store/store.h"
 #include "../symbols/symbols.h"
+#include "../signature/signature.h"
 #include "cli.h"
 
 static const char common_help[] =
@@ -543,20 +544,56 @@ static void print_side(const char *what, json_t *pair)
 	free(b);
 }
 
+/* The local signature of a reprocessed crash: its walk with the stored raw
+ * crash's annotations (the rules read them), signed with the built-in lists
+ * or those of dir. NULL when it cannot be made; the caller frees. */
+static char *local_signature(store *st, const char *id, json_t *local, const char *dir)
+{
+	cd_err e;
+	char *raw_text = NULL;
+	json_t *doc = json_deep_copy(local);
+	if (doc && store_crash_doc_get(st, id, "raw", &raw_text, NULL, &e) == CD_OK) {
+		json_t *raw = json_loads(raw_text, 0, NULL);
+		if (json_is_object(raw))
+			json_object_set(doc, "annotations", raw);
+		json_decref(raw);
+	}
+	free(raw_text);
+	sig_lists *l = NULL;
+	sig_signer *sg = NULL;
+	const sig_result *r;
+	char *out = NULL, *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	if (text && sig_lists_load(dir, &l, &e) == CD_OK && sig_signer_new(l, &sg, &e) == CD_OK &&
+	    sig_sign_json(sg, text, strlen(text), &r, &e) == CD_OK && r->signature)
+		out = strdup(r->signature);
+	else if (text)
+		cli_error("reprocess: no local signature: %s", e.msg);
+	free(text);
+	sig_signer_free(sg);
+	sig_lists_free(l);
+	json_decref(doc);
+	return out;
+}
+
 int cmd_reprocess(int argc, char **argv)
 {
 	const char *paths[16];
 	int npaths = 0, json = 0;
-	const char *arg = NULL;
+	const char *arg = NULL, *siglists = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs("usage: crashdesk reprocess [--symbols-path DIR]... [--json] CRASHID\n\n"
+			fputs("usage: crashdesk reprocess [--symbols-path DIR]... [--siglists DIR] [--json] CRASHID\n\n"
 			      "Walks a fetched crash's minidump locally with the symbols of the DIRs\n"
 			      "(or the config file's symbols_path lines) and shows where the result\n"
 			      "differs from Socorro's processing: crashing-thread frames, modules,\n"
-			      "crash reason (signature: once signature generation is merged).\n",
+			      "crash reason, and the signature (made with the built-in lists, or\n"
+			      "those of --siglists: Socorro's own lists give Socorro's answer).\n",
 			      stdout);
 			return 0;
+		}
+		if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
+			siglists = argv[++i];
+			continue;
 		}
 		if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc) {
 			if (npaths == 16) {
@@ -622,7 +659,9 @@ int cmd_reprocess(int argc, char **argv)
 		goto out;
 	}
 	local = proc_crash_json(pc);
-	diff = cs_reprocess_diff(proc, local);
+	char *local_sig = local_signature(st, id, local, siglists);
+	diff = cs_reprocess_diff(proc, local, local_sig);
+	free(local_sig);
 	int ndiff = (int)json_integer_value(json_object_get(diff, "differences"));
 	char symkey[2048] = "";
 	for (int k = 0; k < npaths; k++)
@@ -660,9 +699,11 @@ int cmd_reprocess(int argc, char **argv)
 			json_object_foreach(json_object_get(m, "fields"), k, v) print_side(k, v);
 		}
 		json_t *sig = json_object_get(diff, "signature");
-		printf("signature: socorro %s; local: %s\n",
-		       json_string_value(json_object_get(sig, "socorro")) ?: "(none)",
-		       json_string_value(json_object_get(sig, "note")) ?: "");
+		const char *ss = json_string_value(json_object_get(sig, "socorro"));
+		const char *ls = json_string_value(json_object_get(sig, "local"));
+		printf("signature: %s\n  socorro: %s\n  local:   %s\n",
+		       ss && ls && !strcmp(ss, ls) ? "same" : "differs", ss ? ss : "(none)",
+		       ls ? ls : "(could not be made)");
 	}
 	status = 0;
 out:

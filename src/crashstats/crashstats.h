@@ -293,10 +293,10 @@ int cs_dump_store_file(const char *src, const char *dump_dir, char sha[65], char
  * thread frames (module, function, offset, trust) and modules (filename,
  * debug id, version, symbols). Returns a new JSON object:
  *   {"frames": [{"index", "socorro", "local"}...], "modules": [...],
- *    "signature": {"socorro": ..., "local": null, "note": ...},
- *    "differences": N}
- * The signature comparison is a hook: local is null until src/signature/
- * is merged (see CS_SIGNATURE_HOOK in reprocess.c). */
-json_t *cs_reprocess_diff(json_t *socorro_processed, json_t *local_json);
+ *    "signature": {"socorro": ..., "local": ...}, "differences": N}
+ * local_signature (the caller's, made from local_json; NULL: not compared)
+ * counts as a difference when it is not Socorro's. */
+json_t *cs_reprocess_diff(json_t *socorro_processed, json_t *local_json,
+			  const char *local_signature);
 
 #endif

@@ -119,7 +119,8 @@ static size_t diff_modules(json_t *soc, json_t *loc, json_t *out)
 	return cnt;
 }
 
-json_t *cs_reprocess_diff(json_t *socorro_processed, json_t *local_json)
+json_t *cs_reprocess_diff(json_t *socorro_processed, json_t *local_json,
+			  const char *local_signature)
 {
 	json_t *soc = json_object_get(socorro_processed, "json_dump");
 	json_t *frames = json_array(), *modules = json_array();
@@ -132,13 +133,14 @@ json_t *cs_reprocess_diff(json_t *socorro_processed, json_t *local_json)
 		reason = json_pack("{s:o,s:o}", "socorro", val_or_null(ra), "local", val_or_null(rb));
 		n++;
 	}
-	/* CS_SIGNATURE_HOOK: once src/signature/ is merged, generate the local
-	 * signature from local_json (with the raw crash's annotations) and
-	 * compare it with socorro_processed's "signature" here, counting a
-	 * difference. Until then the local side is null and not counted. */
-	json_t *sig = json_pack("{s:o,s:n,s:s}", "socorro",
-				val_or_null(json_object_get(socorro_processed, "signature")), "local",
-				"note", "local signature generation arrives with src/signature/");
+	/* The local signature is made by the caller (signatures come later
+	 * in the pipeline than this client); NULL leaves it out. */
+	json_t *soc_sig = json_object_get(socorro_processed, "signature");
+	json_t *sig = json_pack("{s:o,s:o}", "socorro", val_or_null(soc_sig), "local",
+				local_signature ? json_string(local_signature) : json_null());
+	if (local_signature &&
+	    (!json_is_string(soc_sig) || strcmp(json_string_value(soc_sig), local_signature)))
+		n++;
 	return json_pack("{s:o,s:o,s:o,s:o,s:I}", "frames", frames, "modules", modules,
 			 "crash_reason", reason, "signature", sig, "differences", (json_int_t)n);
 }
