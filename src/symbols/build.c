@@ -74,24 +74,6 @@ typedef struct strtab {
 	int full;        /* the 4 GiB offset space ran out */
 } strtab;
 
-/* Eight bytes at a time: interning runs once per name and CFI rule. */
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 static int strset_grow(strset *t)
 {
 	size_t ns = t->nslots ? t->nslots * 2 : 1 << 12;
@@ -124,7 +106,7 @@ static uint32_t intern_in(strtab *t, strset *set, const char *s, size_t n)
 		return 0;
 	if ((set->used + 1) * 2 > set->nslots && strset_grow(set))
 		return 0;
-	uint32_t hash = (uint32_t)hash_bytes(s, n);
+	uint32_t hash = (uint32_t)sym__hash(s, n);
 	size_t h = hash & (set->nslots - 1);
 	uint64_t o;
 	while ((o = set->slots[h])) {
@@ -285,34 +267,15 @@ static int by_line_addr(const void *a, const void *b)
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
-/* Encodes the open function's lines and inlines into DATA. */
-static void end_func(builder *b)
+size_t sym__encode_lines(sym_line_rec *l, size_t n, uint64_t func_addr, uint8_t *out)
 {
-	if (!b->in_func)
-		return;
-	bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
-	sym_line_rec *l = b->lines.p;
-	size_t n = b->lines.n, k0 = 1;
+	size_t k0 = 1;
 	while (k0 < n && by_line_addr(&l[k0 - 1], &l[k0]) <= 0)
 		k0++;
 	if (k0 < n) /* dump_syms writes them sorted: usually skipped */
 		qsort(l, n, sizeof *l, by_line_addr);
-	/* Lines are encoded apart first so their byte length can precede them:
-	 * a lookup stops decoding past its address and jumps to the inlines.
-	 * Four varints of at most 10 bytes each per line. */
-	if (n * 40 > b->scratch_cap) {
-		size_t cap = n * 80;
-		uint8_t *p = realloc(b->scratch, cap);
-		if (!p) {
-			report_diag(b, bf->line, 1, "out of memory: the function's lines dropped");
-			n = 0;
-		} else {
-			b->scratch = p;
-			b->scratch_cap = cap;
-		}
-	}
-	uint8_t *q = b->scratch;
-	uint64_t prev = bf->f.addr;
+	uint8_t *q = out;
+	uint64_t prev = func_addr;
 	int64_t pline = 0, pfile = 0;
 	for (size_t i = 0; i < n; i++) {
 		q += sym__put_varint(q, sym__zig((int64_t)(l[i].addr - prev)));
@@ -323,7 +286,16 @@ static void end_func(builder *b)
 		pline = l[i].line;
 		pfile = l[i].file;
 	}
-	size_t nbytes = (size_t)(q - b->scratch);
+	return (size_t)(q - out);
+}
+
+/* Writes the open function's DATA: its n lines, encoded in enc, then its
+ * inlines. */
+static void write_func(builder *b, uint64_t n, const uint8_t *enc, size_t nbytes)
+{
+	bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+	/* The lines' byte length precedes them: a lookup stops decoding past
+	 * its address and jumps to the inlines. */
 	uint8_t head[32];
 	size_t hk = sym__put_varint(head, n);
 	hk += sym__put_varint(head + hk, nbytes);
@@ -336,23 +308,71 @@ static void end_func(builder *b)
 		hk += sym__put_varint(head + hk, 0);
 		tk = sym__put_varint(tail, 0);
 		nbytes = 0;
+		n = 0;
 		cd_buf_reset(&b->inl);
 		len = hk + tk;
 	}
 	bf->f.data_off = out_tell(&b->out) - b->data_start;
 	bf->f.data_len = (uint32_t)len;
 	out_put(&b->out, head, hk);
-	out_put(&b->out, b->scratch, nbytes);
+	out_put(&b->out, enc, nbytes);
 	out_put(&b->out, tail, tk);
 	out_put(&b->out, b->inl.data, b->inl.len);
 	if (b->inl.overflow)
 		report_diag(b, bf->line, 1, "function has too many inline records; some dropped");
 	b->nlines += n;
 	b->ninlines += b->ninl;
-	b->lines.n = 0;
 	cd_buf_reset(&b->inl);
 	b->ninl = 0;
 	b->in_func = 0;
+}
+
+/* Encodes the open function's lines (collected here when the parse runs
+ * on this thread) and writes its DATA. */
+static void end_func(builder *b)
+{
+	if (!b->in_func)
+		return;
+	size_t n = b->lines.n;
+	if (n * SYM_LINE_MAX > b->scratch_cap) {
+		size_t cap = n * 2 * SYM_LINE_MAX;
+		uint8_t *p = realloc(b->scratch, cap);
+		if (!p) {
+			bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+			report_diag(b, bf->line, 1, "out of memory: the function's lines dropped");
+			n = 0;
+		} else {
+			b->scratch = p;
+			b->scratch_cap = cap;
+		}
+	}
+	const bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+	size_t nbytes = n ? sym__encode_lines(b->lines.p, n, bf->f.addr, b->scratch) : 0;
+	b->lines.n = 0;
+	write_func(b, n, b->scratch, nbytes);
+}
+
+/* The threaded parse's hooks: lines come encoded, once per function. */
+static void b_lines(void *ctx, uint64_t line, uint64_t n, const uint8_t *enc, size_t len)
+{
+	builder *b = ctx;
+	if (!b->in_func) { /* its FUNC was lost for want of memory */
+		char msg[80];
+		snprintf(msg, sizeof msg, "%llu line records of a dropped FUNC lost",
+			 (unsigned long long)n);
+		report_diag(b, line, 1, msg);
+		return;
+	}
+	write_func(b, n, enc, len);
+}
+
+/* A new name's slot is a cache miss (the table is megabytes, names nearly
+ * all distinct): fetched while the records before it are replayed. */
+static void b_prefetch(void *ctx, uint32_t hash)
+{
+	const strset *s = &((builder *)ctx)->str.names;
+	if (s->nslots)
+		__builtin_prefetch(&s->slots[hash & (s->nslots - 1)], 1);
 }
 
 static void end_cfi(builder *b)
@@ -790,6 +810,12 @@ void sym_report_free(sym_report *r)
 
 int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *report, cd_err *e)
 {
+	return sym__cache_build(sym_path, cache_path, 1, report, e);
+}
+
+int sym__cache_build(const char *sym_path, const char *cache_path, int threaded, sym_report *report,
+		     cd_err *e)
+{
 	sym_report local;
 	if (!report)
 		report = &local;
@@ -835,7 +861,9 @@ int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *re
 		.func = b_func, .line_rec = b_line, .inline_rec = b_inline, .public_rec = b_public,
 		.cfi_init = b_cfi_init, .cfi = b_cfi, .win = b_win, .diag = b_diag,
 	};
-	rc = sym__parse_threaded(sym_path, &sink, &report->counts, e);
+	static const sym__build_hooks hooks = { .lines = b_lines, .prefetch = b_prefetch };
+	rc = threaded ? sym__parse_threaded(sym_path, &sink, &hooks, &report->counts, e)
+		      : sym_parse(sym_path, &sink, &report->counts, e);
 	if (rc)
 		goto out;
 	end_func(&b);

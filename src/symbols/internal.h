@@ -26,6 +26,7 @@
 #define CD_SYMBOLS_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "symbols.h"
 
@@ -127,10 +128,57 @@ static inline int sym__get_varint(const uint8_t **p, const uint8_t *end, uint64_
 	return 0;
 }
 
+/* The hash the builder's string table keys names by: eight bytes at a
+ * time, as interning runs once per name and CFI rule. */
+static inline uint64_t sym__hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/* A function's line records as DATA keeps them: sorted by address (then
+ * line, file) unless already in order (l is reordered), each varint-coded
+ * as a delta from the one before, the first from func_addr. out needs
+ * SYM_LINE_MAX bytes per line; returns the bytes written. */
+#define SYM_LINE_MAX 40
+size_t sym__encode_lines(sym_line_rec *l, size_t n, uint64_t func_addr, uint8_t *out);
+
+/* What the cache builder asks of the threaded parse beyond a sink, so that
+ * work moves from its thread (the busier one) to the parser's. */
+typedef struct sym__build_hooks {
+	/* Replaces line_rec for lines after a FUNC: all of the function's
+	 * lines, encoded by sym__encode_lines(), once the next FUNC (or the
+	 * end of the file) is reached; line is the FUNC's. enc lives until the
+	 * callback returns. Lines before any FUNC still go to line_rec. */
+	void (*lines)(void *ctx, uint64_t line, uint64_t n, const uint8_t *enc, size_t len);
+	/* Called ahead of the records that carry a name (FUNC, PUBLIC, FILE,
+	 * INLINE_ORIGIN) with (uint32_t)sym__hash() of the name, cut at a NUL:
+	 * a chance to prefetch the string table's slot. */
+	void (*prefetch)(void *ctx, uint32_t hash);
+} sym__build_hooks;
+
 /* sym_parse() on a second thread, its records replayed into sink on the
- * calling thread in the same order (pipe.c). Falls back to a plain
- * sym_parse() when no thread can be started. */
-int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e);
+ * calling thread in the same order (pipe.c). hooks may be NULL. Falls back
+ * to a plain sym_parse() into sink (hooks unused) when no thread can be
+ * started. */
+int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build_hooks *hooks,
+			sym_counts *counts, cd_err *e);
+
+/* sym_cache_build() with the threaded parse (and its hooks) or a plain one
+ * on the calling thread: both must give the same file, byte for byte. */
+int sym__cache_build(const char *sym_path, const char *cache_path, int threaded, sym_report *report,
+		     cd_err *e);
 
 /* ---- zipped symbol stores (zip.c) ------------------------------------- */
 

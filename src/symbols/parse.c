@@ -811,7 +811,9 @@ int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err
 	s.gz = gzopen(path, "rb");
 	if (!s.gz)
 		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
-	gzbuffer(s.gz, CHUNK);
+	/* zlib reads straight into our buffer only when asked for at least
+	 * twice its own buffer's size; otherwise every byte is copied twice. */
+	gzbuffer(s.gz, CHUNK / 2);
 	/* The encoding is that of the decompressed text. */
 	uint8_t first[4];
 	int k = gzread(s.gz, first, 4);

@@ -31,7 +31,11 @@ typedef struct rec_head {
 } rec_head;
 
 enum { P_MODULE, P_INFO, P_FILE, P_ORIGIN, P_FUNC, P_LINE, P_INLINE, P_PUBLIC, P_CFI_INIT,
-       P_CFI, P_WIN, P_DIAG };
+       P_CFI, P_WIN, P_DIAG, P_LINES };
+
+/* Records with a name start with a uint64_t whose low half is the name's
+ * hash (with hooks; 0 without), for the reader's prefetch pass. */
+#define NAMED(kind) ((kind) == P_FUNC || (kind) == P_FILE || (kind) == P_ORIGIN || (kind) == P_PUBLIC)
 
 typedef struct pipe_ctx {
 	pthread_mutex_t mu;
@@ -42,6 +46,11 @@ typedef struct pipe_ctx {
 	int reader_waits, writer_waits;
 	int oom;                 /* a record was lost for want of memory */
 	/* the worker's parse */
+	const sym__build_hooks *hooks;
+	int have_func;           /* with hooks: a FUNC is open, its lines in lines[] */
+	uint64_t func_addr, func_line;
+	sym_line_rec *lines;
+	size_t nlines, clines;
 	const char *path;
 	sym_counts *counts;
 	cd_err *e;
@@ -104,6 +113,38 @@ static void put_str(uint8_t **p, const char *s, size_t n)
 	*p += 4 + n;
 }
 
+/* The hash word of a named record. */
+static void put_hash(pipe_ctx *q, uint8_t **p, const char *s, size_t n)
+{
+	uint64_t h = 0;
+	if (q->hooks) {
+		const char *nul = memchr(s, 0, n);
+		h = (uint32_t)sym__hash(s, nul ? (size_t)(nul - s) : n);
+	}
+	memcpy(*p, &h, 8);
+	*p += 8;
+}
+
+/* With hooks: the open function's lines, sorted and encoded here, as one
+ * record. The batch is reserved for the worst case and given back. */
+static void flush_lines(pipe_ctx *q)
+{
+	if (!q->have_func)
+		return;
+	q->have_func = 0;
+	size_t max = 8 + q->nlines * SYM_LINE_MAX;
+	uint8_t *p = reserve(q, P_LINES, q->func_line, max);
+	if (!p)
+		return;
+	uint64_t n = q->nlines;
+	memcpy(p, &n, 8);
+	size_t len = 8 + sym__encode_lines(q->lines, q->nlines, q->func_addr, p + 8);
+	rec_head *h = (rec_head *)p - 1;
+	h->size = (uint32_t)len;
+	q->b[q->wi].len -= ((max + 7) & ~(size_t)7) - ((len + 7) & ~(size_t)7);
+	q->nlines = 0;
+}
+
 static void w_module(void *ctx, uint64_t line, const char *os, const char *arch, const char *id,
 		     const char *name)
 {
@@ -129,9 +170,10 @@ static void w_info(void *ctx, uint64_t line, const char *key, const char *value)
 
 static void w_file(void *ctx, uint64_t line, int64_t id, const char *name, size_t len)
 {
-	uint8_t *p = reserve(ctx, P_FILE, line, 8 + 4 + len);
+	uint8_t *p = reserve(ctx, P_FILE, line, 8 + 8 + 4 + len);
 	if (!p)
 		return;
+	put_hash(ctx, &p, name, len);
 	memcpy(p, &id, 8);
 	p += 8;
 	put_str(&p, name, len);
@@ -139,9 +181,10 @@ static void w_file(void *ctx, uint64_t line, int64_t id, const char *name, size_
 
 static void w_origin(void *ctx, uint64_t line, uint64_t id, const char *name, size_t len)
 {
-	uint8_t *p = reserve(ctx, P_ORIGIN, line, 8 + 4 + len);
+	uint8_t *p = reserve(ctx, P_ORIGIN, line, 8 + 8 + 4 + len);
 	if (!p)
 		return;
+	put_hash(ctx, &p, name, len);
 	memcpy(p, &id, 8);
 	p += 8;
 	put_str(&p, name, len);
@@ -149,9 +192,17 @@ static void w_origin(void *ctx, uint64_t line, uint64_t id, const char *name, si
 
 static void w_func(void *ctx, uint64_t line, const sym_func_rec *f)
 {
-	uint8_t *p = reserve(ctx, P_FUNC, line, sizeof *f + 4 + f->name_len);
+	pipe_ctx *q = ctx;
+	if (q->hooks) {
+		flush_lines(q);
+		q->have_func = 1;
+		q->func_addr = f->addr;
+		q->func_line = line;
+	}
+	uint8_t *p = reserve(ctx, P_FUNC, line, 8 + sizeof *f + 4 + f->name_len);
 	if (!p)
 		return;
+	put_hash(q, &p, f->name, f->name_len);
 	memcpy(p, f, sizeof *f);
 	p += sizeof *f;
 	put_str(&p, f->name, f->name_len);
@@ -160,6 +211,20 @@ static void w_func(void *ctx, uint64_t line, const sym_func_rec *f)
 static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
 {
 	pipe_ctx *q = ctx;
+	if (q->have_func) {
+		if (q->nlines == q->clines) {
+			size_t c = q->clines ? 2 * q->clines : 1024;
+			sym_line_rec *v = realloc(q->lines, c * sizeof *v);
+			if (!v) {
+				q->oom = 1;
+				return;
+			}
+			q->lines = v;
+			q->clines = c;
+		}
+		q->lines[q->nlines++] = *l;
+		return;
+	}
 	batch *b = &q->b[q->wi];
 	enum { NEED = sizeof(rec_head) + sizeof *l };
 	if (b->cap - b->len < NEED) {
@@ -191,9 +256,10 @@ typedef struct pub_fixed {
 static void w_public(void *ctx, uint64_t line, uint64_t addr, uint64_t param, int multiple,
 		     const char *name, size_t len)
 {
-	uint8_t *p = reserve(ctx, P_PUBLIC, line, sizeof(pub_fixed) + 4 + len);
+	uint8_t *p = reserve(ctx, P_PUBLIC, line, 8 + sizeof(pub_fixed) + 4 + len);
 	if (!p)
 		return;
+	put_hash(ctx, &p, name, len);
 	pub_fixed f = { addr, param, multiple };
 	memcpy(p, &f, sizeof f);
 	p += sizeof f;
@@ -254,6 +320,7 @@ static void *worker(void *arg)
 		.cfi_init = w_cfi_init, .cfi = w_cfi, .win = w_win, .diag = w_diag,
 	};
 	q->rc = sym_parse(q->path, &sink, q->counts, q->e);
+	flush_lines(q);
 	pthread_mutex_lock(&q->mu);
 	if (q->b[q->wi].len) {
 		q->filled++;
@@ -293,16 +360,39 @@ static char *dup_str(const uint8_t **p)
 	return c;
 }
 
-static void replay(const sym_sink *k, const uint8_t *p, size_t len)
+static void replay(const sym_sink *k, const sym__build_hooks *hk, const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
+	if (hk && hk->prefetch) {
+		/* A batch names a few thousand functions: their slots fit in
+		 * the L2 cache, fetched many at once rather than one by one. */
+		for (const uint8_t *r = p; r < end;) {
+			rec_head h;
+			memcpy(&h, r, sizeof h);
+			if (NAMED(h.kind)) {
+				uint32_t hash;
+				memcpy(&hash, r + sizeof h, 4);
+				hk->prefetch(k->ctx, hash);
+			}
+			r += sizeof h + ((h.size + 7) & ~(size_t)7);
+		}
+	}
 	while (p < end) {
 		rec_head h;
 		memcpy(&h, p, sizeof h);
 		const uint8_t *d = p + sizeof h;
 		p = d + ((h.size + 7) & ~(size_t)7);
 		size_t n;
+		if (NAMED(h.kind))
+			d += 8;
 		switch (h.kind) {
+		case P_LINES: {
+			uint64_t nl;
+			memcpy(&nl, d, 8);
+			if (hk && hk->lines)
+				hk->lines(k->ctx, h.line, nl, d + 8, h.size - 8);
+			break;
+		}
 		case P_LINE: {
 			sym_line_rec l;
 			memcpy(&l, d, sizeof l);
@@ -413,7 +503,8 @@ static void replay(const sym_sink *k, const uint8_t *p, size_t len)
 	}
 }
 
-int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e)
+int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build_hooks *hooks,
+			sym_counts *counts, cd_err *e)
 {
 	pipe_ctx *q = calloc(1, sizeof *q);
 	if (!q)
@@ -428,6 +519,7 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 	int mu = ok && pthread_mutex_init(&q->mu, NULL) == 0;
 	int cv = mu && pthread_cond_init(&q->cv, NULL) == 0;
 	q->path = path;
+	q->hooks = hooks;
 	q->counts = counts;
 	q->e = e;
 	int rc;
@@ -448,7 +540,7 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 			if (!have)
 				break;
 			batch *b = &q->b[q->ri];
-			replay(sink, b->p, b->len);
+			replay(sink, hooks, b->p, b->len);
 			pthread_mutex_lock(&q->mu);
 			q->filled--;
 			q->ri = (q->ri + 1) % PIPE_BATCHES;
@@ -467,6 +559,7 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 		pthread_mutex_destroy(&q->mu);
 	for (int i = 0; i < PIPE_BATCHES; i++)
 		free(q->b[i].p);
+	free(q->lines);
 	free(q);
 	return rc;
 }
