@@ -270,21 +270,15 @@ static int by_line_addr(const void *a, const void *b)
 size_t sym__encode_lines(sym_line_rec *l, size_t n, uint64_t func_addr, uint8_t *out)
 {
 	size_t k0 = 1;
-	while (k0 < n && by_line_addr(&l[k0 - 1], &l[k0]) <= 0)
+	while (k0 < n && sym__line_before(&l[k0 - 1], &l[k0]))
 		k0++;
 	if (k0 < n) /* dump_syms writes them sorted: usually skipped */
 		qsort(l, n, sizeof *l, by_line_addr);
 	uint8_t *q = out;
-	uint64_t prev = func_addr;
-	int64_t pline = 0, pfile = 0;
+	sym_line_rec prev = { .addr = func_addr };
 	for (size_t i = 0; i < n; i++) {
-		q += sym__put_varint(q, sym__zig((int64_t)(l[i].addr - prev)));
-		q += sym__put_varint(q, l[i].size);
-		q += sym__put_varint(q, sym__zig(l[i].line - pline));
-		q += sym__put_varint(q, sym__zig(l[i].file - pfile));
-		prev = l[i].addr;
-		pline = l[i].line;
-		pfile = l[i].file;
+		q += sym__put_line(q, &l[i], &prev);
+		prev = l[i];
 	}
 	return (size_t)(q - out);
 }

@@ -154,6 +154,32 @@ static inline uint64_t sym__hash(const char *s, size_t n)
 #define SYM_LINE_MAX 40
 size_t sym__encode_lines(sym_line_rec *l, size_t n, uint64_t func_addr, uint8_t *out);
 
+/* One line of that encoding; prev is the line before (its addr the
+ * function's for the first). Returns the bytes written. */
+static inline size_t sym__put_line(uint8_t *q, const sym_line_rec *l, const sym_line_rec *prev)
+{
+	uint64_t v[4] = { sym__zig((int64_t)(l->addr - prev->addr)), l->size,
+			  sym__zig(l->line - prev->line), sym__zig(l->file - prev->file) };
+	if ((v[0] | v[1] | v[2] | v[3]) < 0x80) { /* the usual case: a byte each */
+		q[0] = (uint8_t)v[0], q[1] = (uint8_t)v[1], q[2] = (uint8_t)v[2], q[3] = (uint8_t)v[3];
+		return 4;
+	}
+	size_t k = 0;
+	for (int i = 0; i < 4; i++)
+		k += sym__put_varint(q + k, v[i]);
+	return k;
+}
+
+/* The order lines are encoded in: address, then line, then file. */
+static inline int sym__line_before(const sym_line_rec *a, const sym_line_rec *b)
+{
+	if (a->addr != b->addr)
+		return a->addr < b->addr;
+	if (a->line != b->line)
+		return a->line < b->line;
+	return a->file <= b->file;
+}
+
 /* What the cache builder asks of the threaded parse beyond a sink, so that
  * work moves from its thread (the busier one) to the parser's. */
 typedef struct sym__build_hooks {

@@ -47,10 +47,16 @@ typedef struct pipe_ctx {
 	int oom;                 /* a record was lost for want of memory */
 	/* the worker's parse */
 	const sym__build_hooks *hooks;
-	int have_func;           /* with hooks: a FUNC is open, its lines in lines[] */
+	/* With hooks, while a FUNC is open: its lines, encoded as they come
+	 * in enc while they come in order, else kept in lines to be sorted. */
+	int have_func, unsorted;
 	uint64_t func_addr, func_line;
+	uint64_t nlines;
+	sym_line_rec prev;       /* the last line encoded */
+	uint8_t *enc;
+	size_t enc_len, enc_cap;
 	sym_line_rec *lines;
-	size_t nlines, clines;
+	size_t clines;
 	const char *path;
 	sym_counts *counts;
 	cd_err *e;
@@ -132,17 +138,58 @@ static void flush_lines(pipe_ctx *q)
 	if (!q->have_func)
 		return;
 	q->have_func = 0;
-	size_t max = 8 + q->nlines * SYM_LINE_MAX;
+	uint64_t n = q->nlines;
+	size_t len = q->enc_len;
+	q->nlines = 0;
+	q->enc_len = 0;
+	if (!q->unsorted) {
+		uint8_t *p = reserve(q, P_LINES, q->func_line, 8 + len);
+		if (p) {
+			memcpy(p, &n, 8);
+			memcpy(p + 8, q->enc, len);
+		}
+		return;
+	}
+	q->unsorted = 0;
+	size_t max = 8 + n * SYM_LINE_MAX;
 	uint8_t *p = reserve(q, P_LINES, q->func_line, max);
 	if (!p)
 		return;
-	uint64_t n = q->nlines;
 	memcpy(p, &n, 8);
-	size_t len = 8 + sym__encode_lines(q->lines, q->nlines, q->func_addr, p + 8);
+	len = 8 + sym__encode_lines(q->lines, n, q->func_addr, p + 8);
 	rec_head *h = (rec_head *)p - 1;
 	h->size = (uint32_t)len;
 	q->b[q->wi].len -= ((max + 7) & ~(size_t)7) - ((len + 7) & ~(size_t)7);
-	q->nlines = 0;
+}
+
+/* A line out of order: the function's lines so far are decoded from enc
+ * into lines[], where the rest join them, to be sorted at its end. */
+static int to_unsorted(pipe_ctx *q)
+{
+	if (q->nlines + 1 > q->clines) {
+		size_t c = q->clines ? q->clines : 1024;
+		while (c < q->nlines + 1)
+			c *= 2;
+		sym_line_rec *v = realloc(q->lines, c * sizeof *v);
+		if (!v)
+			return -1;
+		q->lines = v;
+		q->clines = c;
+	}
+	const uint8_t *p = q->enc, *end = q->enc + q->enc_len;
+	sym_line_rec prev = { .addr = q->func_addr };
+	for (uint64_t i = 0; i < q->nlines; i++) {
+		uint64_t v[4];
+		for (int k = 0; k < 4; k++)
+			sym__get_varint(&p, end, &v[k]);
+		prev.addr += (uint64_t)sym__unzig(v[0]);
+		prev.size = v[1];
+		prev.line += sym__unzig(v[2]);
+		prev.file += sym__unzig(v[3]);
+		q->lines[i] = prev;
+	}
+	q->unsorted = 1;
+	return 0;
 }
 
 static void w_module(void *ctx, uint64_t line, const char *os, const char *arch, const char *id,
@@ -198,6 +245,7 @@ static void w_func(void *ctx, uint64_t line, const sym_func_rec *f)
 		q->have_func = 1;
 		q->func_addr = f->addr;
 		q->func_line = line;
+		q->prev = (sym_line_rec){ .addr = f->addr };
 	}
 	uint8_t *p = reserve(ctx, P_FUNC, line, 8 + sizeof *f + 4 + f->name_len);
 	if (!p)
@@ -212,8 +260,28 @@ static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
 {
 	pipe_ctx *q = ctx;
 	if (q->have_func) {
+		if (!q->unsorted && (!q->nlines || sym__line_before(&q->prev, l))) {
+			if (q->enc_cap - q->enc_len < SYM_LINE_MAX) {
+				size_t c = q->enc_cap ? 2 * q->enc_cap : 1 << 16;
+				uint8_t *v = realloc(q->enc, c);
+				if (!v) {
+					q->oom = 1;
+					return;
+				}
+				q->enc = v;
+				q->enc_cap = c;
+			}
+			q->enc_len += sym__put_line(q->enc + q->enc_len, l, &q->prev);
+			q->prev = *l;
+			q->nlines++;
+			return;
+		}
+		if (!q->unsorted && to_unsorted(q)) {
+			q->oom = 1;
+			return;
+		}
 		if (q->nlines == q->clines) {
-			size_t c = q->clines ? 2 * q->clines : 1024;
+			size_t c = 2 * q->clines;
 			sym_line_rec *v = realloc(q->lines, c * sizeof *v);
 			if (!v) {
 				q->oom = 1;
@@ -560,6 +628,7 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build
 	for (int i = 0; i < PIPE_BATCHES; i++)
 		free(q->b[i].p);
 	free(q->lines);
+	free(q->enc);
 	free(q);
 	return rc;
 }
