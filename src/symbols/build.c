@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include "internal.h"
 
@@ -151,49 +152,98 @@ static uint32_t intern(strtab *t, const char *s, size_t n)
  * mmap maps with a few huge-page faults instead of thousands of small
  * ones (this roughly halves the time of the first lookups). */
 #define OUT_CHUNK (4u << 20)
+/* Written-back in the background every OUT_SYNC bytes, so the closing
+ * fsync waits for the last part only. */
+#define OUT_SYNC (32u << 20)
 
 typedef struct outfile {
 	int fd;
-	uint8_t *buf;       /* OUT_CHUNK bytes */
+	uint8_t *buf;       /* OUT_CHUNK bytes: the file's [pos, pos + len) */
 	size_t len;
-	uint64_t pos;       /* file offset of buf[0] */
+	uint64_t pos;
+	uint64_t synced;    /* writeback started below this offset */
 	int error;
 } outfile;
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 {
 	while (n) {
-		ssize_t k = write(fd, p, n);
+		ssize_t k = pwrite(fd, p, n, (off_t)off);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			return -1;
 		p += k;
 		n -= (size_t)k;
+		off += (uint64_t)k;
 	}
 	return 0;
 }
 
 static void out_flush(outfile *o)
 {
-	if (o->len && !o->error && write_all(o->fd, o->buf, o->len))
+	if (o->len && !o->error && pwrite_all(o->fd, o->buf, o->len, o->pos))
 		o->error = 1;
 	o->pos += o->len;
 	o->len = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (o->pos - o->synced >= OUT_SYNC) {
+		sync_file_range(o->fd, (off_t)o->synced, (off_t)(o->pos - o->synced),
+				SYNC_FILE_RANGE_WRITE);
+		o->synced = o->pos;
+	}
+#endif
 }
 
+/* Buffered up to the next multiple of OUT_CHUNK in the file. */
 static void out_put(outfile *o, const void *p, size_t n)
 {
 	const uint8_t *s = p;
 	while (n) {
-		size_t k = OUT_CHUNK - o->len < n ? OUT_CHUNK - o->len : n;
+		size_t room = OUT_CHUNK - (size_t)((o->pos + o->len) % OUT_CHUNK);
+		size_t k = room < n ? room : n;
 		memcpy(o->buf + o->len, s, k);
 		o->len += k;
 		s += k;
 		n -= k;
-		if (o->len == OUT_CHUNK)
+		if (k == room)
 			out_flush(o);
 	}
+}
+
+/* Continues the file at off (past what another writer fills in). */
+static void out_seek(outfile *o, uint64_t off)
+{
+	out_flush(o);
+	o->pos = off;
+}
+
+/* [off, off + n) of the file from p, in pieces that end at multiples of
+ * OUT_CHUNK, like out_put's. On a thread of its own. */
+typedef struct region {
+	int fd;
+	const uint8_t *p;
+	size_t n;
+	uint64_t off;
+	int error;
+} region;
+
+static void *write_region(void *arg)
+{
+	region *r = arg;
+	const uint8_t *p = r->p;
+	size_t n = r->n;
+	uint64_t off = r->off;
+	while (n && !r->error) {
+		size_t k = OUT_CHUNK - (size_t)(off % OUT_CHUNK);
+		if (k > n)
+			k = n;
+		r->error = pwrite_all(r->fd, p, k, off);
+		p += k;
+		n -= k;
+		off += k;
+	}
+	return NULL;
 }
 
 /* Where the next byte goes. */
@@ -221,7 +271,7 @@ typedef struct builder {
 	uint8_t *scratch;        /* a function's encoded lines */
 	size_t scratch_cap;
 	outfile out;             /* the cache file, DATA first */
-	uint64_t data_start;
+	uint64_t data_start, data_size, strings_off;
 	uint64_t nlines, ninlines;
 	uint32_t os, arch, debug_id, name, code_id, generator;
 	uint64_t module_hash;
@@ -717,25 +767,49 @@ static void align8(outfile *o)
 	out_put(o, zero, (size_t)((8 - out_tell(o) % 8) % 8));
 }
 
-/* Everything after DATA, then the header at the start of the file. */
-static int finish_cache(builder *b, const char *sym_path)
+/* DATA is complete and STRINGS, which follows it, will not change: it is
+ * written on a second thread while the other sections are sorted (this
+ * thread's work after the parse is time the parser's thread has nothing
+ * to overlap with). */
+typedef struct strings_writer {
+	region r;
+	pthread_t t;
+	int started;
+} strings_writer;
+
+static void start_strings(builder *b, strings_writer *w)
+{
+	outfile *o = &b->out;
+	b->data_size = out_tell(o) - b->data_start;
+	align8(o);
+	b->strings_off = out_tell(o);
+	w->r = (region){ o->fd, (const uint8_t *)b->str.blob, b->str.len, b->strings_off, 0 };
+	out_seek(o, b->strings_off + b->str.len);
+	w->started = pthread_create(&w->t, NULL, write_region, &w->r) == 0;
+	if (!w->started)
+		write_region(&w->r);
+}
+
+/* Everything after STRINGS, then the header at the start of the file. */
+static int finish_cache(builder *b, const char *sym_path, strings_writer *w)
 {
 	outfile *o = &b->out;
 	sym_fc_header h;
 	memset(&h, 0, sizeof h);
 	h.section[S_DATA].off = b->data_start;
-	h.section[S_DATA].size = out_tell(o) - b->data_start;
+	h.section[S_DATA].size = b->data_size;
+	h.section[S_STRINGS].off = b->strings_off;
+	h.section[S_STRINGS].size = b->str.len;
 	size_t nidx = (b->funcs.n + SYM_FC_IDX_STEP - 1) / SYM_FC_IDX_STEP;
 	uint64_t *idx = malloc((nidx ? nidx : 1) * sizeof *idx);
 	if (!idx)
-		return -1;
+		nidx = 0, o->error = 1;
 	for (size_t i = 0; i < nidx; i++)
 		idx[i] = ((const bfunc *)b->funcs.p)[i * SYM_FC_IDX_STEP].f.addr;
 	/* FUNCADDR: strided out of the bfunc array below. */
 	const bfunc *bf = b->funcs.p;
 	/* The bfunc array is written as plain sym_fc_func entries. */
 	struct { const void *p; size_t n, elem, stride; } sec[S_COUNT] = {
-		[S_STRINGS] = { b->str.blob, b->str.len, 1, 1 },
 		[S_FUNCS] = { b->funcs.p, b->funcs.n, sizeof(sym_fc_func), sizeof(bfunc) },
 		[S_PUBLICS] = { b->publics.p, b->publics.n, sizeof(sym_fc_public), sizeof(sym_fc_public) },
 		[S_FILES] = { b->files.p, b->files.n, sizeof(sym_fc_id), sizeof(sym_fc_id) },
@@ -746,7 +820,7 @@ static int finish_cache(builder *b, const char *sym_path)
 		[S_FUNCADDR] = { bf ? &bf->f.addr : NULL, b->funcs.n, sizeof(uint64_t), sizeof(bfunc) },
 	};
 	for (int s = 0; s < S_COUNT; s++) {
-		if (s == S_DATA)
+		if (s == S_DATA || s == S_STRINGS)
 			continue;
 		align8(o);
 		h.section[s].off = out_tell(o);
@@ -759,6 +833,10 @@ static int finish_cache(builder *b, const char *sym_path)
 	}
 	free(idx);
 	out_flush(o);
+	if (w->started)
+		pthread_join(w->t, NULL);
+	if (w->r.error)
+		o->error = 1;
 	memcpy(h.magic, SYM_FC_MAGIC, 8);
 	h.version = SYM_FC_VERSION;
 	h.header_size = sizeof h;
@@ -866,6 +944,8 @@ int sym__cache_build(const char *sym_path, const char *cache_path, int threaded,
 		report_diag(&b, 1, 1, "no MODULE line");
 	if (b.str.full)
 		report_diag(&b, 0, 1, "more than 4 GiB of names; the rest were dropped");
+	strings_writer sw;
+	start_strings(&b, &sw);
 	check_funcs(&b);
 	sort_dedupe(&b.publics, cmp_public, cmp_public, 1);
 	sort_dedupe(&b.files, cmp_id, same_id, 0);
@@ -873,7 +953,7 @@ int sym__cache_build(const char *sym_path, const char *cache_path, int threaded,
 	sort_dedupe(&b.cfi, cmp_cfi, cmp_cfi, 1);
 	/* nested ranges may share a start: all are kept */
 	sort_if_needed(b.win.p, b.win.n, b.win.elem, cmp_win, 1);
-	int bad = finish_cache(&b, sym_path);
+	int bad = finish_cache(&b, sym_path, &sw);
 	bad |= close(b.out.fd);
 	b.out.fd = -1;
 	if (bad || rename(tmp, cache_path))

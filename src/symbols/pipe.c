@@ -35,6 +35,7 @@ enum { P_MODULE, P_INFO, P_FILE, P_ORIGIN, P_FUNC, P_LINE, P_INLINE, P_PUBLIC, P
 
 /* Records with a name start with a uint64_t whose low half is the name's
  * hash (with hooks; 0 without), for the reader's prefetch pass. */
+#define PREFETCH_AHEAD 16
 #define NAMED(kind) ((kind) == P_FUNC || (kind) == P_FILE || (kind) == P_ORIGIN || (kind) == P_PUBLIC)
 
 typedef struct pipe_ctx {
@@ -431,28 +432,33 @@ static char *dup_str(const uint8_t **p)
 static void replay(const sym_sink *k, const sym__build_hooks *hk, const uint8_t *p, size_t len)
 {
 	const uint8_t *end = p + len;
-	if (hk && hk->prefetch) {
-		/* A batch names a few thousand functions: their slots fit in
-		 * the L2 cache, fetched many at once rather than one by one. */
-		for (const uint8_t *r = p; r < end;) {
-			rec_head h;
-			memcpy(&h, r, sizeof h);
-			if (NAMED(h.kind)) {
-				uint32_t hash;
-				memcpy(&hash, r + sizeof h, 4);
-				hk->prefetch(k->ctx, hash);
-			}
-			r += sizeof h + ((h.size + 7) & ~(size_t)7);
-		}
-	}
+	/* A second cursor runs PREFETCH_AHEAD named records ahead, asking for
+	 * their string table slots: near enough to stay cached, far enough
+	 * for the memory to answer before they are interned. */
+	const uint8_t *ahead = p;
+	size_t named = 0, fetched = 0;
+	int prefetch = hk && hk->prefetch;
 	while (p < end) {
 		rec_head h;
 		memcpy(&h, p, sizeof h);
 		const uint8_t *d = p + sizeof h;
 		p = d + ((h.size + 7) & ~(size_t)7);
 		size_t n;
-		if (NAMED(h.kind))
+		if (NAMED(h.kind)) {
 			d += 8;
+			named++;
+			while (prefetch && fetched < named + PREFETCH_AHEAD && ahead < end) {
+				rec_head ah;
+				memcpy(&ah, ahead, sizeof ah);
+				if (NAMED(ah.kind)) {
+					uint32_t hash;
+					memcpy(&hash, ahead + sizeof ah, 4);
+					hk->prefetch(k->ctx, hash);
+					fetched++;
+				}
+				ahead += sizeof ah + ((ah.size + 7) & ~(size_t)7);
+			}
+		}
 		switch (h.kind) {
 		case P_LINES: {
 			uint64_t nl;
