@@ -487,6 +487,18 @@ static const uint8_t is_hex[256] = {
 	['a'] = 1, 1, 1, 1, 1, 1,
 };
 
+/* A hex digit's value, 16 for anything else: one load per character
+ * tells both. */
+#define X16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+static const uint8_t hex_or_16[256] = {
+	X16, X16, X16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, X16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, X16,
+	X16, X16, X16, X16, X16, X16, X16, X16,
+};
+#undef X16
+
 /* "addr size line file" in one pass over [p, e): line records are most of
  * a file. Returns where the fields end (the terminator, not consumed), or
  * NULL when the text is not exactly such a record. */
@@ -496,8 +508,9 @@ static const char *scan_line(const char *p, const char *e, sym_line_rec *l)
 	for (int k = 0; k < 2; k++) {
 		uint64_t x = 0;
 		const char *start = p;
-		while (p < e && is_hex[(uint8_t)*p])
-			x = x << 4 | hex_digit[(uint8_t)*p++];
+		unsigned c;
+		while (p < e && (c = hex_or_16[(uint8_t)*p]) < 16)
+			x = x << 4 | c, p++;
 		if (p == start || p - start > 16 || p == e || *p++ != ' ')
 			return NULL;
 		v[k] = x;
@@ -680,6 +693,17 @@ static void on_line(joiner *j, const char *p, size_t n, uint64_t lineno)
 	j->have = 1;
 }
 
+/* Hands over the line records gathered by run(), the last on line last. */
+static void flush_run(const sym_sink *sink, sym_counts *counts, uint64_t last, sym_line_rec *l,
+		      size_t *n, uint64_t *bytes)
+{
+	sink->line_recs(sink->ctx, last + 1 - *n, l, *n);
+	counts->records[SYM_R_LINE] += *n;
+	counts->bytes[SYM_R_LINE] += *bytes;
+	*n = 0;
+	*bytes = 0;
+}
+
 static int run(source *s, const char *name, const sym_sink *sink, sym_counts *counts, cd_err *e)
 {
 	memset(counts, 0, sizeof *counts);
@@ -691,6 +715,11 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 	uint64_t lineno = 0;
 	size_t start = 0;
 	int skipping = 0, rc = CD_OK, first = 1;
+	/* Line records waiting for sink->line_recs, and their counts. */
+	enum { RUN = 64 };
+	sym_line_rec run_l[RUN];
+	size_t run_n = 0;
+	uint64_t run_bytes = 0;
 	for (;;) {
 		long k = source_read(s, &buf);
 		if (k < 0) {
@@ -716,14 +745,23 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 				if (q && q < bend && *q == '\n') {
 					size_t n = (size_t)(q - (buf.data + start)) - cr;
 					ps.line = ++lineno;
+					start = (size_t)(q - buf.data) + 1;
+					if (sink->line_recs) {
+						run_l[run_n++] = l;
+						run_bytes += n + 1;
+						if (run_n == RUN)
+							flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
+						continue;
+					}
 					if (sink->line_rec)
 						sink->line_rec(sink->ctx, lineno, &l);
 					counts->records[SYM_R_LINE]++;
 					counts->bytes[SYM_R_LINE] += n + 1;
-					start = (size_t)(q - buf.data) + 1;
 					continue;
 				}
 			}
+			if (run_n)
+				flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
 			if (!skipping && !j.have && start < buf.len && buf.data[start] == 'S' &&
 			    fast_cfi(&ps, lineno + 1, buf.data + start, bend, &start, buf.data)) {
 				lineno++;
@@ -752,6 +790,8 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 			}
 			start = end + 1;
 		}
+		if (run_n)
+			flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
 		/* Keep the partial last line, drop what was consumed. */
 		memmove(buf.data, buf.data + start, buf.len - start);
 		buf.len -= start;

@@ -257,9 +257,8 @@ static void w_func(void *ctx, uint64_t line, const sym_func_rec *f)
 	put_str(&p, f->name, f->name_len);
 }
 
-static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
+static inline void w_line1(pipe_ctx *q, uint64_t line, const sym_line_rec *l)
 {
-	pipe_ctx *q = ctx;
 	if (q->have_func) {
 		if (!q->unsorted && (!q->nlines || sym__line_before(&q->prev, l))) {
 			if (q->enc_cap - q->enc_len < SYM_LINE_MAX) {
@@ -307,6 +306,17 @@ static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
 	memcpy(b->p + b->len, &h, sizeof h);
 	memcpy(b->p + b->len + sizeof h, l, sizeof *l);
 	b->len += NEED;
+}
+
+static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
+{
+	w_line1(ctx, line, l);
+}
+
+static void w_lines(void *ctx, uint64_t first, const sym_line_rec *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		w_line1(ctx, first + i, &l[i]);
 }
 
 static void w_inline(void *ctx, uint64_t line, const sym_inline_rec *r)
@@ -385,7 +395,7 @@ static void *worker(void *arg)
 	pipe_ctx *q = arg;
 	sym_sink sink = {
 		.ctx = q, .module = w_module, .info = w_info, .file = w_file, .origin = w_origin,
-		.func = w_func, .line_rec = w_line, .inline_rec = w_inline, .public_rec = w_public,
+		.func = w_func, .line_rec = w_line, .line_recs = w_lines, .inline_rec = w_inline, .public_rec = w_public,
 		.cfi_init = w_cfi_init, .cfi = w_cfi, .win = w_win, .diag = w_diag,
 	};
 	q->rc = sym_parse(q->path, &sink, q->counts, q->e);
