@@ -737,8 +737,10 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 			/* The common case first: a complete line record, parsed in
 			 * the same pass that finds its end, with nothing to join. */
 			if (!skipping && !j.have && start < buf.len && is_hex[(uint8_t)buf.data[start]]) {
-				sym_line_rec l;
-				const char *q = scan_line(buf.data + start, bend, &l);
+				/* Parsed straight into its place in the run: a copy
+				 * from fresh 8-byte stores stalls on forwarding. */
+				sym_line_rec one, *l = sink->line_recs ? &run_l[run_n] : &one;
+				const char *q = scan_line(buf.data + start, bend, l);
 				size_t cr = 0;
 				if (q && q < bend && *q == '\r' && q + 1 < bend)
 					q++, cr = 1;
@@ -747,14 +749,14 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 					ps.line = ++lineno;
 					start = (size_t)(q - buf.data) + 1;
 					if (sink->line_recs) {
-						run_l[run_n++] = l;
+						run_n++;
 						run_bytes += n + 1;
 						if (run_n == RUN)
 							flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
 						continue;
 					}
 					if (sink->line_rec)
-						sink->line_rec(sink->ctx, lineno, &l);
+						sink->line_rec(sink->ctx, lineno, l);
 					counts->records[SYM_R_LINE]++;
 					counts->bytes[SYM_R_LINE] += n + 1;
 					continue;
