@@ -583,7 +583,7 @@ static void tr_diag(void *c, uint64_t l, int damaged, const char *m)
 /* Both parses of path agree record for record; returns the record count. */
 static uint64_t same_transcripts(const char *path)
 {
-	transcript a = { 0xcbf29ce484222325ull, 0 }, b = a;
+	transcript a = { 0xcbf29ce484222325ull, 0 };
 	sym_sink sink = {
 		.module = tr_module, .info = tr_info, .file = tr_file, .origin = tr_origin,
 		.func = tr_func, .line_rec = tr_line, .inline_rec = tr_inline, .public_rec = tr_public,
@@ -593,12 +593,17 @@ static uint64_t same_transcripts(const char *path)
 	cd_err e;
 	sink.ctx = &a;
 	int ra = sym_parse(path, &sink, &ca, &e);
-	sink.ctx = &b;
-	int rb = sym__parse_threaded(path, &sink, NULL, &cb, &e);
-	if (ra != rb || a.n != b.n || a.h != b.h || memcmp(&ca, &cb, sizeof ca)) {
-		T_FAILF("%s: threaded parse differs: rc %d/%d, %llu/%llu records", path, ra, rb,
-			(unsigned long long)a.n, (unsigned long long)b.n);
-		return 0;
+	/* Line records parsed on either thread, and split as it comes. */
+	for (int mode = SYM_TEXT_AUTO; mode <= SYM_TEXT_CALLER; mode++) {
+		transcript b = { 0xcbf29ce484222325ull, 0 };
+		sym__build_hooks hooks = { .text = mode };
+		sink.ctx = &b;
+		int rb = sym__parse_threaded(path, &sink, &hooks, &cb, &e);
+		if (ra != rb || a.n != b.n || a.h != b.h || memcmp(&ca, &cb, sizeof ca)) {
+			T_FAILF("%s: threaded parse (mode %d) differs: rc %d/%d, %llu/%llu records",
+				path, mode, ra, rb, (unsigned long long)a.n, (unsigned long long)b.n);
+			return 0;
+		}
 	}
 	return a.n;
 }
@@ -639,25 +644,28 @@ static int same_caches(const char *path)
 		T_FAILF("%s: plain build: %s", path, e.msg);
 		return 0;
 	}
-	if (sym__cache_build(path, b, 1, &rb, &e) != CD_OK) {
+	int same = 1;
+	for (int mode = 1; same && mode <= 3; mode++) {
+	if (sym__cache_build(path, b, mode, &rb, &e) != CD_OK) {
 		T_FAILF("%s: threaded build: %s", path, e.msg);
 		sym_report_free(&ra);
 		return 0;
 	}
 	size_t na = 0, nb = 0;
 	char *da = slurp(a, &na), *db = slurp(b, &nb);
-	int same = da && db && na == nb && !memcmp(da, db, na) && ra.ndiags == rb.ndiags &&
+	same = da && db && na == nb && !memcmp(da, db, na) && ra.ndiags == rb.ndiags &&
 		   ra.ndiags_total == rb.ndiags_total && ra.damaged == rb.damaged;
 	for (size_t i = 0; same && i < ra.ndiags; i++)
 		same = ra.diags[i].line == rb.diags[i].line &&
 		       !strcmp(ra.diags[i].message, rb.diags[i].message);
 	if (!same)
-		T_FAILF("%s: threaded and plain builds differ (%zu/%zu bytes, %zu/%zu diagnostics)",
-			path, na, nb, (size_t)ra.ndiags, (size_t)rb.ndiags);
+		T_FAILF("%s: threaded (mode %d) and plain builds differ (%zu/%zu bytes, %zu/%zu diagnostics)",
+			path, mode, na, nb, (size_t)ra.ndiags, (size_t)rb.ndiags);
 	free(da);
 	free(db);
-	sym_report_free(&ra);
 	sym_report_free(&rb);
+	}
+	sym_report_free(&ra);
 	return same;
 }
 

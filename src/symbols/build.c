@@ -268,8 +268,14 @@ typedef struct builder {
 	cd_buf cfid;             /* the current CFI range's deltas, encoded */
 	uint64_t cfi_prev;
 	int in_cfi;
-	uint8_t *scratch;        /* a function's encoded lines */
-	size_t scratch_cap;
+	/* The open function's lines: encoded in scratch as they come while
+	 * they come in order (dump_syms writes them so), else decoded into
+	 * lines to be sorted at its end. */
+	uint8_t *scratch;
+	size_t scratch_len, scratch_cap;
+	uint64_t nfunc_lines;
+	sym_line_rec prev;       /* the last line encoded */
+	int unsorted;
 	outfile out;             /* the cache file, DATA first */
 	uint64_t data_start, data_size, strings_off;
 	uint64_t nlines, ninlines;
@@ -371,43 +377,61 @@ static void write_func(builder *b, uint64_t n, const uint8_t *enc, size_t nbytes
 	b->in_func = 0;
 }
 
-/* Encodes the open function's lines (collected here when the parse runs
- * on this thread) and writes its DATA. */
+/* Writes the open function's DATA. */
 static void end_func(builder *b)
 {
 	if (!b->in_func)
 		return;
-	size_t n = b->lines.n;
-	if (n * SYM_LINE_MAX > b->scratch_cap) {
-		size_t cap = n * 2 * SYM_LINE_MAX;
-		uint8_t *p = realloc(b->scratch, cap);
-		if (!p) {
-			bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
-			report_diag(b, bf->line, 1, "out of memory: the function's lines dropped");
-			n = 0;
-		} else {
-			b->scratch = p;
-			b->scratch_cap = cap;
+	uint64_t n = b->nfunc_lines;
+	size_t len = b->scratch_len;
+	if (b->unsorted) {
+		const bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+		if (n * SYM_LINE_MAX > b->scratch_cap) {
+			uint8_t *p = realloc(b->scratch, n * SYM_LINE_MAX);
+			if (!p) {
+				report_diag(b, bf->line, 1, "out of memory: the function's lines dropped");
+				n = 0;
+			} else {
+				b->scratch = p;
+				b->scratch_cap = n * SYM_LINE_MAX;
+			}
 		}
+		len = n ? sym__encode_lines(b->lines.p, n, bf->f.addr, b->scratch) : 0;
+		b->lines.n = 0;
+		b->unsorted = 0;
 	}
-	const bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
-	size_t nbytes = n ? sym__encode_lines(b->lines.p, n, bf->f.addr, b->scratch) : 0;
-	b->lines.n = 0;
-	write_func(b, n, b->scratch, nbytes);
+	b->nfunc_lines = 0;
+	b->scratch_len = 0;
+	write_func(b, n, b->scratch, len);
 }
 
-/* The threaded parse's hooks: lines come encoded, once per function. */
-static void b_lines(void *ctx, uint64_t line, uint64_t n, const uint8_t *enc, size_t len)
+/* A line out of order: the function's lines so far are decoded from
+ * scratch into lines, where the rest join them. */
+static int to_unsorted(builder *b)
 {
-	builder *b = ctx;
-	if (!b->in_func) { /* its FUNC was lost for want of memory */
-		char msg[80];
-		snprintf(msg, sizeof msg, "%llu line records of a dropped FUNC lost",
-			 (unsigned long long)n);
-		report_diag(b, line, 1, msg);
-		return;
+	vec *v = &b->lines;
+	while (v->cap < b->nfunc_lines + 1) {
+		v->n = v->cap;
+		if (!vec_push(v)) /* grows it */
+			return -1;
 	}
-	write_func(b, n, enc, len);
+	const uint8_t *p = b->scratch, *end = b->scratch + b->scratch_len;
+	const bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+	sym_line_rec prev = { .addr = bf->f.addr };
+	sym_line_rec *l = v->p;
+	for (uint64_t i = 0; i < b->nfunc_lines; i++) {
+		uint64_t x[4] = { 0 };
+		for (int k = 0; k < 4; k++)
+			sym__get_varint(&p, end, &x[k]);
+		prev.addr += (uint64_t)sym__unzig(x[0]);
+		prev.size = x[1];
+		prev.line += sym__unzig(x[2]);
+		prev.file += sym__unzig(x[3]);
+		l[i] = prev;
+	}
+	v->n = b->nfunc_lines;
+	b->unsorted = 1;
+	return 0;
 }
 
 /* A new name's slot is a cache miss (the table is megabytes, names nearly
@@ -501,22 +525,56 @@ static void b_func(void *ctx, uint64_t line, const sym_func_rec *r)
 	f->f.name = intern(&b->str, r->name, r->name_len);
 	f->f.flags = r->multiple ? 1 : 0;
 	b->in_func = 1;
+	b->prev = (sym_line_rec){ .addr = r->addr };
 }
 
-static void b_line(void *ctx, uint64_t line, const sym_line_rec *l)
+static inline void add_line(builder *b, uint64_t line, const sym_line_rec *l)
 {
-	builder *b = ctx;
 	if (!b->in_func) {
 		report_diag(b, line, 1, "line record outside any FUNC dropped");
 		return;
 	}
+	if (!b->unsorted && (!b->nfunc_lines || sym__line_before(&b->prev, l))) {
+		if (b->scratch_cap - b->scratch_len < SYM_LINE_MAX) {
+			size_t cap = b->scratch_cap ? 2 * b->scratch_cap : 1 << 16;
+			uint8_t *p = realloc(b->scratch, cap);
+			if (!p) {
+				report_diag(b, line, 1, "out of memory: line record dropped");
+				return;
+			}
+			b->scratch = p;
+			b->scratch_cap = cap;
+		}
+		b->scratch_len += sym__put_line(b->scratch + b->scratch_len, l, &b->prev);
+		b->prev = *l;
+		b->nfunc_lines++;
+		return;
+	}
+	if (!b->unsorted && to_unsorted(b)) {
+		report_diag(b, line, 1, "out of memory: line record dropped");
+		return;
+	}
 	vec *v = &b->lines;
 	if (v->n == v->cap) {
-		if (!vec_push(v)) /* grows it, taking a slot given back here */
+		if (!vec_push(v)) { /* grows it, taking a slot given back here */
+			report_diag(b, line, 1, "out of memory: line record dropped");
 			return;
+		}
 		v->n--;
 	}
 	((sym_line_rec *)v->p)[v->n++] = *l;
+	b->nfunc_lines++;
+}
+
+static void b_line(void *ctx, uint64_t line, const sym_line_rec *l)
+{
+	add_line(ctx, line, l);
+}
+
+static void b_line_recs(void *ctx, uint64_t first, const sym_line_rec *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		add_line(ctx, first + i, &l[i]);
 }
 
 static void b_inline(void *ctx, uint64_t line, const sym_inline_rec *r)
@@ -888,6 +946,9 @@ int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *re
 int sym__cache_build(const char *sym_path, const char *cache_path, int threaded, sym_report *report,
 		     cd_err *e)
 {
+	/* threaded: 1 balanced, 2 the parser's thread parses every line,
+	 * 3 line records parsed on this thread. */
+	int text_mode = threaded == 2 ? SYM_TEXT_PARSER : threaded == 3 ? SYM_TEXT_CALLER : SYM_TEXT_AUTO;
 	sym_report local;
 	if (!report)
 		report = &local;
@@ -930,10 +991,10 @@ int sym__cache_build(const char *sym_path, const char *cache_path, int threaded,
 	out_put(&b.out, zero, sizeof zero);
 	sym_sink sink = {
 		.ctx = &b, .module = b_module, .info = b_info, .file = b_file, .origin = b_origin,
-		.func = b_func, .line_rec = b_line, .inline_rec = b_inline, .public_rec = b_public,
+		.func = b_func, .line_rec = b_line, .line_recs = b_line_recs, .inline_rec = b_inline, .public_rec = b_public,
 		.cfi_init = b_cfi_init, .cfi = b_cfi, .win = b_win, .diag = b_diag,
 	};
-	static const sym__build_hooks hooks = { .lines = b_lines, .prefetch = b_prefetch };
+	sym__build_hooks hooks = { .prefetch = b_prefetch, .text = text_mode };
 	rc = threaded ? sym__parse_threaded(sym_path, &sink, &hooks, &report->counts, e)
 		      : sym_parse(sym_path, &sink, &report->counts, e);
 	if (rc)

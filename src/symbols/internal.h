@@ -180,26 +180,44 @@ static inline int sym__line_before(const sym_line_rec *a, const sym_line_rec *b)
 	return a->file <= b->file;
 }
 
-/* What the cache builder asks of the threaded parse beyond a sink, so that
- * work moves from its thread (the busier one) to the parser's. */
+/* The threaded parse's options (all may be zero). */
 typedef struct sym__build_hooks {
-	/* Replaces line_rec for lines after a FUNC: all of the function's
-	 * lines, encoded by sym__encode_lines(), once the next FUNC (or the
-	 * end of the file) is reached; line is the FUNC's. enc lives until the
-	 * callback returns. Lines before any FUNC still go to line_rec. */
-	void (*lines)(void *ctx, uint64_t line, uint64_t n, const uint8_t *enc, size_t len);
 	/* Called ahead of the records that carry a name (FUNC, PUBLIC, FILE,
 	 * INLINE_ORIGIN) with (uint32_t)sym__hash() of the name, cut at a NUL:
 	 * a chance to prefetch the string table's slot. */
 	void (*prefetch)(void *ctx, uint32_t hash);
+	/* Who parses line records: SYM_TEXT_AUTO balances the two threads,
+	 * the others force one way (for tests). */
+	int text;
 } sym__build_hooks;
+enum { SYM_TEXT_AUTO, SYM_TEXT_PARSER, SYM_TEXT_CALLER };
 
 /* sym_parse() on a second thread, its records replayed into sink on the
  * calling thread in the same order (pipe.c). hooks may be NULL. Falls back
- * to a plain sym_parse() into sink (hooks unused) when no thread can be
- * started. */
+ * to a plain sym_parse() into sink when no thread can be started.
+ *
+ * The parser's thread parses everything, except that while the calling
+ * thread has batches to spare (it keeps up), runs of lines that start with
+ * a digit or a-f are handed over as text and parsed there by
+ * sym__parse_text(): line records are most of a file, and parsing them
+ * most of the work, so this balances the two threads. */
 int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build_hooks *hooks,
 			sym_counts *counts, cd_err *e);
+
+/* How sym_parse() hands over such runs (parse.c). want_text: whether to
+ * hand over the run starting here; text: complete lines, each ending in
+ * '\n' and starting with a digit or a-f, the first on line first. */
+typedef struct sym__split {
+	void *ctx;
+	int (*want_text)(void *ctx);
+	void (*text)(void *ctx, uint64_t first, const char *p, size_t len);
+} sym__split;
+int sym__parse_split(const char *path, const sym_sink *sink, const sym__split *split,
+		     sym_counts *counts, cd_err *e);
+/* Parses such a run into sink exactly as sym_parse() would have, adding
+ * to counts (all but lines and bytes_total, which the run's parse counts). */
+void sym__parse_text(const sym_sink *sink, sym_counts *counts, uint64_t first, const char *p,
+		     size_t len);
 
 /* sym_cache_build() with the threaded parse (and its hooks) or a plain one
  * on the calling thread: both must give the same file, byte for byte. */

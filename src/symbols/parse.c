@@ -15,8 +15,11 @@
 #include <sys/stat.h>
 
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
-#include "symbols.h"
+#include "internal.h"
 
 #define CHUNK (1u << 20)
 #define MAX_LINE (1u << 20) /* longer lines are cut and reported */
@@ -704,7 +707,99 @@ static void flush_run(const sym_sink *sink, sym_counts *counts, uint64_t last, s
 	*bytes = 0;
 }
 
-static int run(source *s, const char *name, const sym_sink *sink, sym_counts *counts, cd_err *e)
+/* Lines that may be handed over as text start with a digit or a
+ * lower-case hex letter: line records, or lines that neither take nor
+ * give a continuation (FUNC, FILE: upper case) whatever they are. */
+static inline int text_start(char c)
+{
+	return (unsigned)(c - '0') < 10 || (unsigned)(c - 'a') < 6;
+}
+
+/* Complete lines from p that each start so, at most TEXT_RUN of them;
+ * returns where they end and their number in *n. */
+#define TEXT_RUN 256
+static const char *hex_lines(const char *p, const char *e, size_t *n)
+{
+	size_t k = 0;
+#if defined(__SSE2__)
+	/* Sixteen bytes at a time: the handover must cost the parser's thread
+	 * far less than parsing the lines itself. */
+	const __m128i lf = _mm_set1_epi8('\n');
+	const char *line = p;
+	if (p < e && text_start(*p))
+		for (const char *q = p; q + 16 <= e && q - line < (long)MAX_LINE; q += 16) {
+			unsigned m = (unsigned)_mm_movemask_epi8(
+				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), lf));
+			while (m) {
+				const char *nl = q + __builtin_ctz(m);
+				m &= m - 1;
+				if (nl - line >= (long)MAX_LINE)
+					break;
+				line = nl + 1;
+				if (++k == TEXT_RUN || line == e || !text_start(*line)) {
+					*n = k;
+					return line;
+				}
+			}
+		}
+	p = line;
+#endif
+	while (k < TEXT_RUN && p < e && text_start(*p)) {
+		size_t room = (size_t)(e - p) < MAX_LINE ? (size_t)(e - p) : MAX_LINE;
+		const char *nl = memchr(p, '\n', room);
+		if (!nl)
+			break;
+		p = nl + 1;
+		k++;
+	}
+	*n = k;
+	return p;
+}
+
+void sym__parse_text(const sym_sink *sink, sym_counts *counts, uint64_t first, const char *p,
+		     size_t len)
+{
+	parser ps = { .sink = sink, .counts = counts, .name = "" };
+	const char *e = p + len;
+	enum { RUN = 64 };
+	sym_line_rec run_l[RUN];
+	size_t run_n = 0;
+	uint64_t lineno = first - 1;
+	while (p < e) {
+		lineno++;
+		sym_line_rec one, *l = sink->line_recs ? &run_l[run_n] : &one;
+		const char *q = scan_line(p, e, l);
+		size_t cr = q && q < e && *q == '\r' && q + 1 < e;
+		if (q && q + cr < e && q[cr] == '\n') {
+			counts->records[SYM_R_LINE]++;
+			counts->bytes[SYM_R_LINE] += (size_t)(q - p) + 1;
+			p = q + cr + 1;
+			if (!sink->line_recs) {
+				if (sink->line_rec)
+					sink->line_rec(sink->ctx, lineno, l);
+			} else if (++run_n == RUN) {
+				sink->line_recs(sink->ctx, lineno + 1 - run_n, run_l, run_n);
+				run_n = 0;
+			}
+			continue;
+		}
+		if (run_n) {
+			sink->line_recs(sink->ctx, lineno - run_n, run_l, run_n);
+			run_n = 0;
+		}
+		/* As run() would: the general path, which reports it. */
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		ps.line = lineno;
+		dispatch(&ps, p, n && p[n - 1] == '\r' ? n - 1 : n);
+		p += n + 1;
+	}
+	if (run_n)
+		sink->line_recs(sink->ctx, lineno + 1 - run_n, run_l, run_n);
+}
+
+static int run(source *s, const char *name, const sym_sink *sink, const sym__split *split,
+	       sym_counts *counts, cd_err *e)
 {
 	memset(counts, 0, sizeof *counts);
 	parser ps = { .sink = sink, .counts = counts, .name = name };
@@ -736,6 +831,20 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 		for (;;) {
 			/* The common case first: a complete line record, parsed in
 			 * the same pass that finds its end, with nothing to join. */
+			if (!skipping && !j.have && start < buf.len && text_start(buf.data[start]) &&
+			    split && split->want_text(split->ctx)) {
+				size_t k;
+				const char *q = hex_lines(buf.data + start, bend, &k);
+				if (k) {
+					if (run_n)
+						flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
+					split->text(split->ctx, lineno + 1, buf.data + start,
+						    (size_t)(q - (buf.data + start)));
+					lineno += k;
+					start = (size_t)(q - buf.data);
+					continue;
+				}
+			}
 			if (!skipping && !j.have && start < buf.len && is_hex[(uint8_t)buf.data[start]]) {
 				/* Parsed straight into its place in the run: a copy
 				 * from fresh 8-byte stores stalls on forwarding. */
@@ -837,12 +946,18 @@ int sym_parse_mem(const uint8_t *data, size_t size, const char *name, const sym_
 	s.mem_pos = bom;
 	if (s.utf16 && !(s.raw = malloc(CHUNK)))
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", name);
-	int rc = run(&s, name, sink, counts, e);
+	int rc = run(&s, name, sink, NULL, counts, e);
 	free(s.raw);
 	return rc;
 }
 
 int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e)
+{
+	return sym__parse_split(path, sink, NULL, counts, e);
+}
+
+int sym__parse_split(const char *path, const sym_sink *sink, const sym__split *split,
+		     sym_counts *counts, cd_err *e)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
@@ -874,7 +989,7 @@ int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err
 		gzclose(s.gz);
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	}
-	int rc = run(&s, path, sink, counts, e);
+	int rc = run(&s, path, sink, split, counts, e);
 	int gerr;
 	const char *gmsg = gzerror(s.gz, &gerr);
 	if (rc == CD_OK && gerr != Z_OK && gerr != Z_STREAM_END)

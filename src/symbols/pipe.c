@@ -31,7 +31,7 @@ typedef struct rec_head {
 } rec_head;
 
 enum { P_MODULE, P_INFO, P_FILE, P_ORIGIN, P_FUNC, P_LINE, P_INLINE, P_PUBLIC, P_CFI_INIT,
-       P_CFI, P_WIN, P_DIAG, P_LINES };
+       P_CFI, P_WIN, P_DIAG, P_LINE_RUN, P_TEXT };
 
 /* Records with a name start with a uint64_t whose low half is the name's
  * hash (with hooks; 0 without), for the reader's prefetch pass. */
@@ -48,16 +48,9 @@ typedef struct pipe_ctx {
 	int oom;                 /* a record was lost for want of memory */
 	/* the worker's parse */
 	const sym__build_hooks *hooks;
-	/* With hooks, while a FUNC is open: its lines, encoded as they come
-	 * in enc while they come in order, else kept in lines to be sorted. */
-	int have_func, unsorted;
-	uint64_t func_addr, func_line;
-	uint64_t nlines;
-	sym_line_rec prev;       /* the last line encoded */
-	uint8_t *enc;
-	size_t enc_len, enc_cap;
-	sym_line_rec *lines;
-	size_t clines;
+	int text_mode;           /* SYM_TEXT_* */
+	int offload;             /* hand line records over as text */
+	sym_counts text_counts;  /* what the reader's sym__parse_text() counted */
 	const char *path;
 	sym_counts *counts;
 	cd_err *e;
@@ -79,6 +72,10 @@ static void push(pipe_ctx *q)
 		pthread_cond_wait(&q->cv, &q->mu);
 	}
 	q->writer_waits = 0;
+	/* Few batches waiting: the reader keeps up and can take a share of
+	 * the parsing. Many: it is the slower side, so this one parses. */
+	q->offload = q->text_mode == SYM_TEXT_CALLER ||
+		     (q->text_mode == SYM_TEXT_AUTO && q->filled < PIPE_WAKE);
 	pthread_mutex_unlock(&q->mu);
 	q->b[q->wi].len = 0;
 }
@@ -124,73 +121,12 @@ static void put_str(uint8_t **p, const char *s, size_t n)
 static void put_hash(pipe_ctx *q, uint8_t **p, const char *s, size_t n)
 {
 	uint64_t h = 0;
-	if (q->hooks) {
+	if (q->hooks && q->hooks->prefetch) {
 		const char *nul = memchr(s, 0, n);
 		h = (uint32_t)sym__hash(s, nul ? (size_t)(nul - s) : n);
 	}
 	memcpy(*p, &h, 8);
 	*p += 8;
-}
-
-/* With hooks: the open function's lines, sorted and encoded here, as one
- * record. The batch is reserved for the worst case and given back. */
-static void flush_lines(pipe_ctx *q)
-{
-	if (!q->have_func)
-		return;
-	q->have_func = 0;
-	uint64_t n = q->nlines;
-	size_t len = q->enc_len;
-	q->nlines = 0;
-	q->enc_len = 0;
-	if (!q->unsorted) {
-		uint8_t *p = reserve(q, P_LINES, q->func_line, 8 + len);
-		if (p) {
-			memcpy(p, &n, 8);
-			memcpy(p + 8, q->enc, len);
-		}
-		return;
-	}
-	q->unsorted = 0;
-	size_t max = 8 + n * SYM_LINE_MAX;
-	uint8_t *p = reserve(q, P_LINES, q->func_line, max);
-	if (!p)
-		return;
-	memcpy(p, &n, 8);
-	len = 8 + sym__encode_lines(q->lines, n, q->func_addr, p + 8);
-	rec_head *h = (rec_head *)p - 1;
-	h->size = (uint32_t)len;
-	q->b[q->wi].len -= ((max + 7) & ~(size_t)7) - ((len + 7) & ~(size_t)7);
-}
-
-/* A line out of order: the function's lines so far are decoded from enc
- * into lines[], where the rest join them, to be sorted at its end. */
-static int to_unsorted(pipe_ctx *q)
-{
-	if (q->nlines + 1 > q->clines) {
-		size_t c = q->clines ? q->clines : 1024;
-		while (c < q->nlines + 1)
-			c *= 2;
-		sym_line_rec *v = realloc(q->lines, c * sizeof *v);
-		if (!v)
-			return -1;
-		q->lines = v;
-		q->clines = c;
-	}
-	const uint8_t *p = q->enc, *end = q->enc + q->enc_len;
-	sym_line_rec prev = { .addr = q->func_addr };
-	for (uint64_t i = 0; i < q->nlines; i++) {
-		uint64_t v[4];
-		for (int k = 0; k < 4; k++)
-			sym__get_varint(&p, end, &v[k]);
-		prev.addr += (uint64_t)sym__unzig(v[0]);
-		prev.size = v[1];
-		prev.line += sym__unzig(v[2]);
-		prev.file += sym__unzig(v[3]);
-		q->lines[i] = prev;
-	}
-	q->unsorted = 1;
-	return 0;
 }
 
 static void w_module(void *ctx, uint64_t line, const char *os, const char *arch, const char *id,
@@ -241,13 +177,6 @@ static void w_origin(void *ctx, uint64_t line, uint64_t id, const char *name, si
 static void w_func(void *ctx, uint64_t line, const sym_func_rec *f)
 {
 	pipe_ctx *q = ctx;
-	if (q->hooks) {
-		flush_lines(q);
-		q->have_func = 1;
-		q->func_addr = f->addr;
-		q->func_line = line;
-		q->prev = (sym_line_rec){ .addr = f->addr };
-	}
 	uint8_t *p = reserve(ctx, P_FUNC, line, 8 + sizeof *f + 4 + f->name_len);
 	if (!p)
 		return;
@@ -257,42 +186,9 @@ static void w_func(void *ctx, uint64_t line, const sym_func_rec *f)
 	put_str(&p, f->name, f->name_len);
 }
 
-static inline void w_line1(pipe_ctx *q, uint64_t line, const sym_line_rec *l)
+static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
 {
-	if (q->have_func) {
-		if (!q->unsorted && (!q->nlines || sym__line_before(&q->prev, l))) {
-			if (q->enc_cap - q->enc_len < SYM_LINE_MAX) {
-				size_t c = q->enc_cap ? 2 * q->enc_cap : 1 << 16;
-				uint8_t *v = realloc(q->enc, c);
-				if (!v) {
-					q->oom = 1;
-					return;
-				}
-				q->enc = v;
-				q->enc_cap = c;
-			}
-			q->enc_len += sym__put_line(q->enc + q->enc_len, l, &q->prev);
-			q->prev = *l;
-			q->nlines++;
-			return;
-		}
-		if (!q->unsorted && to_unsorted(q)) {
-			q->oom = 1;
-			return;
-		}
-		if (q->nlines == q->clines) {
-			size_t c = 2 * q->clines;
-			sym_line_rec *v = realloc(q->lines, c * sizeof *v);
-			if (!v) {
-				q->oom = 1;
-				return;
-			}
-			q->lines = v;
-			q->clines = c;
-		}
-		q->lines[q->nlines++] = *l;
-		return;
-	}
+	pipe_ctx *q = ctx;
 	batch *b = &q->b[q->wi];
 	enum { NEED = sizeof(rec_head) + sizeof *l };
 	if (b->cap - b->len < NEED) {
@@ -308,15 +204,24 @@ static inline void w_line1(pipe_ctx *q, uint64_t line, const sym_line_rec *l)
 	b->len += NEED;
 }
 
-static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
-{
-	w_line1(ctx, line, l);
-}
-
+/* A run of line records on consecutive lines: one header for all. */
 static void w_lines(void *ctx, uint64_t first, const sym_line_rec *l, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		w_line1(ctx, first + i, &l[i]);
+	uint8_t *p = reserve(ctx, P_LINE_RUN, first, n * sizeof *l);
+	if (p)
+		memcpy(p, l, n * sizeof *l);
+}
+
+static int w_want_text(void *ctx)
+{
+	return ((pipe_ctx *)ctx)->offload;
+}
+
+static void w_text(void *ctx, uint64_t first, const char *text, size_t len)
+{
+	uint8_t *p = reserve(ctx, P_TEXT, first, len);
+	if (p)
+		memcpy(p, text, len);
 }
 
 static void w_inline(void *ctx, uint64_t line, const sym_inline_rec *r)
@@ -398,8 +303,8 @@ static void *worker(void *arg)
 		.func = w_func, .line_rec = w_line, .line_recs = w_lines, .inline_rec = w_inline, .public_rec = w_public,
 		.cfi_init = w_cfi_init, .cfi = w_cfi, .win = w_win, .diag = w_diag,
 	};
-	q->rc = sym_parse(q->path, &sink, q->counts, q->e);
-	flush_lines(q);
+	sym__split split = { .ctx = q, .want_text = w_want_text, .text = w_text };
+	q->rc = sym__parse_split(q->path, &sink, &split, q->counts, q->e);
 	pthread_mutex_lock(&q->mu);
 	if (q->b[q->wi].len) {
 		q->filled++;
@@ -439,7 +344,8 @@ static char *dup_str(const uint8_t **p)
 	return c;
 }
 
-static void replay(const sym_sink *k, const sym__build_hooks *hk, const uint8_t *p, size_t len)
+static void replay(const sym_sink *k, const sym__build_hooks *hk, sym_counts *tc, const uint8_t *p,
+		   size_t len)
 {
 	const uint8_t *end = p + len;
 	/* A second cursor runs PREFETCH_AHEAD named records ahead, asking for
@@ -470,13 +376,20 @@ static void replay(const sym_sink *k, const sym__build_hooks *hk, const uint8_t 
 			}
 		}
 		switch (h.kind) {
-		case P_LINES: {
-			uint64_t nl;
-			memcpy(&nl, d, 8);
-			if (hk && hk->lines)
-				hk->lines(k->ctx, h.line, nl, d + 8, h.size - 8);
+		case P_LINE_RUN: {
+			/* 8-byte aligned in the batch: used in place */
+			const sym_line_rec *l = (const sym_line_rec *)(const void *)d;
+			size_t nl = h.size / sizeof *l;
+			if (k->line_recs)
+				k->line_recs(k->ctx, h.line, l, nl);
+			else if (k->line_rec)
+				for (size_t i = 0; i < nl; i++)
+					k->line_rec(k->ctx, h.line + i, &l[i]);
 			break;
 		}
+		case P_TEXT:
+			sym__parse_text(k, tc, h.line, (const char *)d, h.size);
+			break;
 		case P_LINE: {
 			sym_line_rec l;
 			memcpy(&l, d, sizeof l);
@@ -604,6 +517,8 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build
 	int cv = mu && pthread_cond_init(&q->cv, NULL) == 0;
 	q->path = path;
 	q->hooks = hooks;
+	q->text_mode = hooks ? hooks->text : SYM_TEXT_PARSER;
+	q->offload = q->text_mode == SYM_TEXT_CALLER;
 	q->counts = counts;
 	q->e = e;
 	int rc;
@@ -624,7 +539,7 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build
 			if (!have)
 				break;
 			batch *b = &q->b[q->ri];
-			replay(sink, hooks, b->p, b->len);
+			replay(sink, hooks, &q->text_counts, b->p, b->len);
 			pthread_mutex_lock(&q->mu);
 			q->filled--;
 			q->ri = (q->ri + 1) % PIPE_BATCHES;
@@ -633,6 +548,12 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build
 			pthread_mutex_unlock(&q->mu);
 		}
 		pthread_join(t, NULL);
+		for (int i = 0; i < SYM_R_COUNT; i++) {
+			counts->records[i] += q->text_counts.records[i];
+			counts->bytes[i] += q->text_counts.bytes[i];
+		}
+		counts->damaged_lines += q->text_counts.damaged_lines;
+		counts->repaired_lines += q->text_counts.repaired_lines;
 		rc = q->rc;
 		if (rc == CD_OK && q->oom)
 			rc = cd_errf(e, CD_ENOMEM, "%s: out of memory while parsing", path);
@@ -643,8 +564,6 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build
 		pthread_mutex_destroy(&q->mu);
 	for (int i = 0; i < PIPE_BATCHES; i++)
 		free(q->b[i].p);
-	free(q->lines);
-	free(q->enc);
 	free(q);
 	return rc;
 }
