@@ -2,9 +2,11 @@
  * pipe.c - parsing on a second thread: sym__parse_threaded() runs
  * sym_parse() on a worker that packs every record into batches, and
  * replays them into the caller's sink on the calling thread, in order.
- * The cache builder spends about as long on records as the parser spends
- * on text, so on two cores the two halves overlap. Memory: PIPE_BATCHES
- * batches of PIPE_BATCH bytes (one grows when a single record is larger).
+ * The two threads share the work: the worker reads and splits the text
+ * and parses what is not a line record; line records (most of a file)
+ * are parsed by whichever side has time, decided batch by batch from how
+ * many batches wait (see push()). Memory: PIPE_BATCHES batches of
+ * PIPE_BATCH bytes (one grows when a single record is larger).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -34,7 +36,9 @@ enum { P_MODULE, P_INFO, P_FILE, P_ORIGIN, P_FUNC, P_LINE, P_INLINE, P_PUBLIC, P
        P_CFI, P_WIN, P_DIAG, P_LINE_RUN, P_TEXT };
 
 /* Records with a name start with a uint64_t whose low half is the name's
- * hash (with hooks; 0 without), for the reader's prefetch pass. */
+ * hash (0 without a prefetch hook), for the reader's prefetch. P_LINE_RUN:
+ * sym_line_rec[] on consecutive lines from rec_head.line; P_TEXT: lines
+ * for sym__parse_text(). */
 #define PREFETCH_AHEAD 16
 #define NAMED(kind) ((kind) == P_FUNC || (kind) == P_FILE || (kind) == P_ORIGIN || (kind) == P_PUBLIC)
 
