@@ -848,8 +848,36 @@ static void start_strings(builder *b, strings_writer *w)
 		write_region(&w->r);
 }
 
+/* The STACK CFI INIT ranges (dump_syms does not write them in order) are
+ * the one large sort, about half of the work after the parse: done on a
+ * thread of its own while the functions are checked and written. */
+typedef struct cfi_sorter {
+	vec *cfi;
+	pthread_t t;
+	int started;
+} cfi_sorter;
+
+static int cmp_cfi(const void *a, const void *b);
+static void sort_dedupe(vec *v, int (*order)(const void *, const void *),
+			int (*same)(const void *, const void *), int by_key);
+
+static void *sort_cfi(void *arg)
+{
+	cfi_sorter *c = arg;
+	sort_dedupe(c->cfi, cmp_cfi, cmp_cfi, 1);
+	return NULL;
+}
+
+static void start_cfi_sort(builder *b, cfi_sorter *c)
+{
+	c->cfi = &b->cfi;
+	c->started = pthread_create(&c->t, NULL, sort_cfi, c) == 0;
+	if (!c->started)
+		sort_cfi(c);
+}
+
 /* Everything after STRINGS, then the header at the start of the file. */
-static int finish_cache(builder *b, const char *sym_path, strings_writer *w)
+static int finish_cache(builder *b, const char *sym_path, strings_writer *w, cfi_sorter *cs)
 {
 	outfile *o = &b->out;
 	sym_fc_header h;
@@ -880,6 +908,13 @@ static int finish_cache(builder *b, const char *sym_path, strings_writer *w)
 	for (int s = 0; s < S_COUNT; s++) {
 		if (s == S_DATA || s == S_STRINGS)
 			continue;
+		if (s == S_CFI) {
+			if (cs->started)
+				pthread_join(cs->t, NULL);
+			cs->started = 0;
+			sec[s].p = b->cfi.p;
+			sec[s].n = b->cfi.n;
+		}
 		align8(o);
 		h.section[s].off = out_tell(o);
 		if (sec[s].stride == sec[s].elem)
@@ -1007,14 +1042,15 @@ int sym__cache_build(const char *sym_path, const char *cache_path, int threaded,
 		report_diag(&b, 0, 1, "more than 4 GiB of names; the rest were dropped");
 	strings_writer sw;
 	start_strings(&b, &sw);
+	cfi_sorter cs;
+	start_cfi_sort(&b, &cs);
 	check_funcs(&b);
 	sort_dedupe(&b.publics, cmp_public, cmp_public, 1);
 	sort_dedupe(&b.files, cmp_id, same_id, 0);
 	sort_dedupe(&b.origins, cmp_id, same_id, 0);
-	sort_dedupe(&b.cfi, cmp_cfi, cmp_cfi, 1);
 	/* nested ranges may share a start: all are kept */
 	sort_if_needed(b.win.p, b.win.n, b.win.elem, cmp_win, 1);
-	int bad = finish_cache(&b, sym_path, &sw);
+	int bad = finish_cache(&b, sym_path, &sw, &cs);
 	bad |= close(b.out.fd);
 	b.out.fd = -1;
 	if (bad || rename(tmp, cache_path))
