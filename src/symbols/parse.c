@@ -715,11 +715,15 @@ static inline int text_start(char c)
 	return (unsigned)(c - '0') < 10 || (unsigned)(c - 'a') < 6;
 }
 
-/* Complete lines from p that each start so, at most TEXT_RUN of them;
- * returns where they end and their number in *n. */
+/* Complete lines from p that each start so, at most TEXT_RUN of them
+ * and no more once TEXT_BYTES are reached (lines may be up to MAX_LINE
+ * long: the batch holding them stays small); returns where they end and
+ * their number in *n. */
 #define TEXT_RUN 256
+#define TEXT_BYTES (64u << 10)
 static const char *hex_lines(const char *p, const char *e, size_t *n)
 {
+	const char *p0 = p;
 	size_t k = 0;
 #if defined(__SSE2__)
 	/* Sixteen bytes at a time: the handover must cost the parser's thread
@@ -736,7 +740,8 @@ static const char *hex_lines(const char *p, const char *e, size_t *n)
 				if (nl - line >= (long)MAX_LINE)
 					break;
 				line = nl + 1;
-				if (++k == TEXT_RUN || line == e || !text_start(*line)) {
+				if (++k == TEXT_RUN || line == e || !text_start(*line) ||
+				    (size_t)(line - p0) >= TEXT_BYTES) {
 					*n = k;
 					return line;
 				}
@@ -744,7 +749,7 @@ static const char *hex_lines(const char *p, const char *e, size_t *n)
 		}
 	p = line;
 #endif
-	while (k < TEXT_RUN && p < e && text_start(*p)) {
+	while (k < TEXT_RUN && p < e && text_start(*p) && (size_t)(p - p0) < TEXT_BYTES) {
 		size_t room = (size_t)(e - p) < MAX_LINE ? (size_t)(e - p) : MAX_LINE;
 		const char *nl = memchr(p, '\n', room);
 		if (!nl)
