@@ -583,7 +583,7 @@ static void tr_diag(void *c, uint64_t l, int damaged, const char *m)
 /* Both parses of path agree record for record; returns the record count. */
 static uint64_t same_transcripts(const char *path)
 {
-	transcript a = { 0xcbf29ce484222325ull, 0 }, b = a;
+	transcript a = { 0xcbf29ce484222325ull, 0 };
 	sym_sink sink = {
 		.module = tr_module, .info = tr_info, .file = tr_file, .origin = tr_origin,
 		.func = tr_func, .line_rec = tr_line, .inline_rec = tr_inline, .public_rec = tr_public,
@@ -593,14 +593,112 @@ static uint64_t same_transcripts(const char *path)
 	cd_err e;
 	sink.ctx = &a;
 	int ra = sym_parse(path, &sink, &ca, &e);
-	sink.ctx = &b;
-	int rb = sym__parse_threaded(path, &sink, &cb, &e);
-	if (ra != rb || a.n != b.n || a.h != b.h || memcmp(&ca, &cb, sizeof ca)) {
-		T_FAILF("%s: threaded parse differs: rc %d/%d, %llu/%llu records", path, ra, rb,
-			(unsigned long long)a.n, (unsigned long long)b.n);
-		return 0;
+	/* Line records parsed on either thread, and split as it comes. */
+	for (int mode = SYM_TEXT_AUTO; mode <= SYM_TEXT_CALLER; mode++) {
+		transcript b = { 0xcbf29ce484222325ull, 0 };
+		sym__build_hooks hooks = { .text = mode };
+		sink.ctx = &b;
+		int rb = sym__parse_threaded(path, &sink, &hooks, &cb, &e);
+		if (ra != rb || a.n != b.n || a.h != b.h || memcmp(&ca, &cb, sizeof ca)) {
+			T_FAILF("%s: threaded parse (mode %d) differs: rc %d/%d, %llu/%llu records",
+				path, mode, ra, rb, (unsigned long long)a.n, (unsigned long long)b.n);
+			return 0;
+		}
 	}
 	return a.n;
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *p = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (;;) {
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 1 << 16;
+			p = realloc(p, cap);
+		}
+		size_t k = fread(p + *n, 1, cap - *n, f);
+		if (!k)
+			break;
+		*n += k;
+	}
+	fclose(f);
+	return p;
+}
+
+/* The cache built through the threaded parse (lines encoded on the
+ * parser's thread, names prefetched) is the one a plain parse builds, byte
+ * for byte, with the same diagnostics. */
+static int same_caches(const char *path)
+{
+	char a[600], b[600];
+	snprintf(a, sizeof a, "%s/plain.cdsym", tmpdir);
+	snprintf(b, sizeof b, "%s/threaded.cdsym", tmpdir);
+	sym_report ra, rb;
+	cd_err e;
+	if (sym__cache_build(path, a, 0, &ra, &e) != CD_OK) {
+		T_FAILF("%s: plain build: %s", path, e.msg);
+		return 0;
+	}
+	int same = 1;
+	for (int mode = 1; same && mode <= 3; mode++) {
+	if (sym__cache_build(path, b, mode, &rb, &e) != CD_OK) {
+		T_FAILF("%s: threaded build: %s", path, e.msg);
+		sym_report_free(&ra);
+		return 0;
+	}
+	size_t na = 0, nb = 0;
+	char *da = slurp(a, &na), *db = slurp(b, &nb);
+	same = da && db && na == nb && !memcmp(da, db, na) && ra.ndiags == rb.ndiags &&
+		   ra.ndiags_total == rb.ndiags_total && ra.damaged == rb.damaged;
+	for (size_t i = 0; same && i < ra.ndiags; i++)
+		same = ra.diags[i].line == rb.diags[i].line &&
+		       !strcmp(ra.diags[i].message, rb.diags[i].message);
+	if (!same)
+		T_FAILF("%s: threaded (mode %d) and plain builds differ (%zu/%zu bytes, %zu/%zu diagnostics)",
+			path, mode, na, nb, (size_t)ra.ndiags, (size_t)rb.ndiags);
+	free(da);
+	free(db);
+	sym_report_free(&rb);
+	}
+	sym_report_free(&ra);
+	return same;
+}
+
+static void test_threaded_build_is_the_plain_build(void)
+{
+	cd_buf t;
+	cd_buf_init(&t, 0);
+	cd_buf_append(&t, anomalies, sizeof anomalies - 1);
+	cd_buf_puts(&t, "\n");
+	/* Lines out of order, a function without lines, inlines between
+	 * lines, and one function whose lines need more than a batch. */
+	cd_buf_puts(&t, "FUNC 6000 100 0 unsorted\n6040 10 3 1\n6000 10 1 0\n6020 10 2 0\n"
+			"6000 10 1 -1\nINLINE 0 1 0 2 6000 10\n6080 4 9 1\n");
+	cd_buf_puts(&t, "FUNC 7000 10 0 empty\nSTACK CFI INIT 7000 10 .cfa: $rsp 8 +\n");
+	cd_buf_puts(&t, "FUNC 10000 100000 4 big\n");
+	for (int i = 0; i < 70000; i++) {
+		cd_buf_printf(&t, "%x %x %d %d\n", 0x10000 + i * 3, 3, i % 5000 - 10, i % 9);
+		if (i % 1000 == 0)
+			cd_buf_printf(&t, "INLINE 0 %d 1 2 %x 3\n", i, 0x10000 + i * 3);
+	}
+	cd_buf_puts(&t, "FUNC 90000 10 0 last\n90000 4 1 0");
+	T_ASSERT(!t.overflow);
+	const char *path = write_file("threaded-build.sym", t.data, t.len);
+	cd_buf_free(&t);
+	same_caches(path);
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/corpus/symbols/libc.so.6/EC61AC938E5A39B16F9FBD350E3169A50/libc.so.6.sym",
+		 t_shared());
+	struct stat st;
+	if (stat(dir, &st) == 0)
+		same_caches(dir);
+	else
+		T_SKIP("corpus libc.so.6.sym: ../shared is absent");
 }
 
 static void test_threaded_parse_replays_every_record(void)
@@ -862,6 +960,7 @@ int main(void)
 	T_RUN(test_anomalies_in_the_cache);
 	T_RUN(test_blank_and_space_lines);
 	T_RUN(test_threaded_parse_replays_every_record);
+	T_RUN(test_threaded_build_is_the_plain_build);
 	T_RUN(test_utf16_and_gzip);
 	T_RUN(test_damaged_and_stale_caches);
 	const char *shared = t_shared();

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <pthread.h>
 
 #include "internal.h"
 
@@ -74,24 +75,6 @@ typedef struct strtab {
 	int full;        /* the 4 GiB offset space ran out */
 } strtab;
 
-/* Eight bytes at a time: interning runs once per name and CFI rule. */
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 static int strset_grow(strset *t)
 {
 	size_t ns = t->nslots ? t->nslots * 2 : 1 << 12;
@@ -124,7 +107,7 @@ static uint32_t intern_in(strtab *t, strset *set, const char *s, size_t n)
 		return 0;
 	if ((set->used + 1) * 2 > set->nslots && strset_grow(set))
 		return 0;
-	uint32_t hash = (uint32_t)hash_bytes(s, n);
+	uint32_t hash = (uint32_t)sym__hash(s, n);
 	size_t h = hash & (set->nslots - 1);
 	uint64_t o;
 	while ((o = set->slots[h])) {
@@ -169,49 +152,98 @@ static uint32_t intern(strtab *t, const char *s, size_t n)
  * mmap maps with a few huge-page faults instead of thousands of small
  * ones (this roughly halves the time of the first lookups). */
 #define OUT_CHUNK (4u << 20)
+/* Written-back in the background every OUT_SYNC bytes, so the closing
+ * fsync waits for the last part only. */
+#define OUT_SYNC (32u << 20)
 
 typedef struct outfile {
 	int fd;
-	uint8_t *buf;       /* OUT_CHUNK bytes */
+	uint8_t *buf;       /* OUT_CHUNK bytes: the file's [pos, pos + len) */
 	size_t len;
-	uint64_t pos;       /* file offset of buf[0] */
+	uint64_t pos;
+	uint64_t synced;    /* writeback started below this offset */
 	int error;
 } outfile;
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 {
 	while (n) {
-		ssize_t k = write(fd, p, n);
+		ssize_t k = pwrite(fd, p, n, (off_t)off);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			return -1;
 		p += k;
 		n -= (size_t)k;
+		off += (uint64_t)k;
 	}
 	return 0;
 }
 
 static void out_flush(outfile *o)
 {
-	if (o->len && !o->error && write_all(o->fd, o->buf, o->len))
+	if (o->len && !o->error && pwrite_all(o->fd, o->buf, o->len, o->pos))
 		o->error = 1;
 	o->pos += o->len;
 	o->len = 0;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (o->pos - o->synced >= OUT_SYNC) {
+		sync_file_range(o->fd, (off_t)o->synced, (off_t)(o->pos - o->synced),
+				SYNC_FILE_RANGE_WRITE);
+		o->synced = o->pos;
+	}
+#endif
 }
 
+/* Buffered up to the next multiple of OUT_CHUNK in the file. */
 static void out_put(outfile *o, const void *p, size_t n)
 {
 	const uint8_t *s = p;
 	while (n) {
-		size_t k = OUT_CHUNK - o->len < n ? OUT_CHUNK - o->len : n;
+		size_t room = OUT_CHUNK - (size_t)((o->pos + o->len) % OUT_CHUNK);
+		size_t k = room < n ? room : n;
 		memcpy(o->buf + o->len, s, k);
 		o->len += k;
 		s += k;
 		n -= k;
-		if (o->len == OUT_CHUNK)
+		if (k == room)
 			out_flush(o);
 	}
+}
+
+/* Continues the file at off (past what another writer fills in). */
+static void out_seek(outfile *o, uint64_t off)
+{
+	out_flush(o);
+	o->pos = off;
+}
+
+/* [off, off + n) of the file from p, in pieces that end at multiples of
+ * OUT_CHUNK, like out_put's. On a thread of its own. */
+typedef struct region {
+	int fd;
+	const uint8_t *p;
+	size_t n;
+	uint64_t off;
+	int error;
+} region;
+
+static void *write_region(void *arg)
+{
+	region *r = arg;
+	const uint8_t *p = r->p;
+	size_t n = r->n;
+	uint64_t off = r->off;
+	while (n && !r->error) {
+		size_t k = OUT_CHUNK - (size_t)(off % OUT_CHUNK);
+		if (k > n)
+			k = n;
+		r->error = pwrite_all(r->fd, p, k, off);
+		p += k;
+		n -= k;
+		off += k;
+	}
+	return NULL;
 }
 
 /* Where the next byte goes. */
@@ -236,10 +268,16 @@ typedef struct builder {
 	cd_buf cfid;             /* the current CFI range's deltas, encoded */
 	uint64_t cfi_prev;
 	int in_cfi;
-	uint8_t *scratch;        /* a function's encoded lines */
-	size_t scratch_cap;
+	/* The open function's lines: encoded in scratch as they come while
+	 * they come in order (dump_syms writes them so), else decoded into
+	 * lines to be sorted at its end. */
+	uint8_t *scratch;
+	size_t scratch_len, scratch_cap;
+	uint64_t nfunc_lines;
+	sym_line_rec prev;       /* the last line encoded */
+	int unsorted;
 	outfile out;             /* the cache file, DATA first */
-	uint64_t data_start;
+	uint64_t data_start, data_size, strings_off;
 	uint64_t nlines, ninlines;
 	uint32_t os, arch, debug_id, name, code_id, generator;
 	uint64_t module_hash;
@@ -285,45 +323,29 @@ static int by_line_addr(const void *a, const void *b)
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
-/* Encodes the open function's lines and inlines into DATA. */
-static void end_func(builder *b)
+size_t sym__encode_lines(sym_line_rec *l, size_t n, uint64_t func_addr, uint8_t *out)
 {
-	if (!b->in_func)
-		return;
-	bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
-	sym_line_rec *l = b->lines.p;
-	size_t n = b->lines.n, k0 = 1;
-	while (k0 < n && by_line_addr(&l[k0 - 1], &l[k0]) <= 0)
+	size_t k0 = 1;
+	while (k0 < n && sym__line_before(&l[k0 - 1], &l[k0]))
 		k0++;
 	if (k0 < n) /* dump_syms writes them sorted: usually skipped */
 		qsort(l, n, sizeof *l, by_line_addr);
-	/* Lines are encoded apart first so their byte length can precede them:
-	 * a lookup stops decoding past its address and jumps to the inlines.
-	 * Four varints of at most 10 bytes each per line. */
-	if (n * 40 > b->scratch_cap) {
-		size_t cap = n * 80;
-		uint8_t *p = realloc(b->scratch, cap);
-		if (!p) {
-			report_diag(b, bf->line, 1, "out of memory: the function's lines dropped");
-			n = 0;
-		} else {
-			b->scratch = p;
-			b->scratch_cap = cap;
-		}
-	}
-	uint8_t *q = b->scratch;
-	uint64_t prev = bf->f.addr;
-	int64_t pline = 0, pfile = 0;
+	uint8_t *q = out;
+	sym_line_rec prev = { .addr = func_addr };
 	for (size_t i = 0; i < n; i++) {
-		q += sym__put_varint(q, sym__zig((int64_t)(l[i].addr - prev)));
-		q += sym__put_varint(q, l[i].size);
-		q += sym__put_varint(q, sym__zig(l[i].line - pline));
-		q += sym__put_varint(q, sym__zig(l[i].file - pfile));
-		prev = l[i].addr;
-		pline = l[i].line;
-		pfile = l[i].file;
+		q += sym__put_line(q, &l[i], &prev);
+		prev = l[i];
 	}
-	size_t nbytes = (size_t)(q - b->scratch);
+	return (size_t)(q - out);
+}
+
+/* Writes the open function's DATA: its n lines, encoded in enc, then its
+ * inlines. */
+static void write_func(builder *b, uint64_t n, const uint8_t *enc, size_t nbytes)
+{
+	bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+	/* The lines' byte length precedes them: a lookup stops decoding past
+	 * its address and jumps to the inlines. */
 	uint8_t head[32];
 	size_t hk = sym__put_varint(head, n);
 	hk += sym__put_varint(head + hk, nbytes);
@@ -336,23 +358,89 @@ static void end_func(builder *b)
 		hk += sym__put_varint(head + hk, 0);
 		tk = sym__put_varint(tail, 0);
 		nbytes = 0;
+		n = 0;
 		cd_buf_reset(&b->inl);
 		len = hk + tk;
 	}
 	bf->f.data_off = out_tell(&b->out) - b->data_start;
 	bf->f.data_len = (uint32_t)len;
 	out_put(&b->out, head, hk);
-	out_put(&b->out, b->scratch, nbytes);
+	out_put(&b->out, enc, nbytes);
 	out_put(&b->out, tail, tk);
 	out_put(&b->out, b->inl.data, b->inl.len);
 	if (b->inl.overflow)
 		report_diag(b, bf->line, 1, "function has too many inline records; some dropped");
 	b->nlines += n;
 	b->ninlines += b->ninl;
-	b->lines.n = 0;
 	cd_buf_reset(&b->inl);
 	b->ninl = 0;
 	b->in_func = 0;
+}
+
+/* Writes the open function's DATA. */
+static void end_func(builder *b)
+{
+	if (!b->in_func)
+		return;
+	uint64_t n = b->nfunc_lines;
+	size_t len = b->scratch_len;
+	if (b->unsorted) {
+		const bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+		if (n * SYM_LINE_MAX > b->scratch_cap) {
+			uint8_t *p = realloc(b->scratch, n * SYM_LINE_MAX);
+			if (!p) {
+				report_diag(b, bf->line, 1, "out of memory: the function's lines dropped");
+				n = 0;
+			} else {
+				b->scratch = p;
+				b->scratch_cap = n * SYM_LINE_MAX;
+			}
+		}
+		len = n ? sym__encode_lines(b->lines.p, n, bf->f.addr, b->scratch) : 0;
+		b->lines.n = 0;
+		b->unsorted = 0;
+	}
+	b->nfunc_lines = 0;
+	b->scratch_len = 0;
+	write_func(b, n, b->scratch, len);
+}
+
+/* A line out of order: the function's lines so far are decoded from
+ * scratch into lines, where the rest join them. */
+static int to_unsorted(builder *b)
+{
+	vec *v = &b->lines;
+	while (v->cap < b->nfunc_lines + 1) {
+		v->n = v->cap;
+		if (!vec_push(v)) /* grows it */
+			return -1;
+	}
+	const uint8_t *p = b->scratch, *end = b->scratch + b->scratch_len;
+	const bfunc *bf = (bfunc *)b->funcs.p + b->funcs.n - 1;
+	sym_line_rec prev = { .addr = bf->f.addr };
+	sym_line_rec *l = v->p;
+	for (uint64_t i = 0; i < b->nfunc_lines; i++) {
+		uint64_t x[4] = { 0 };
+		for (int k = 0; k < 4; k++)
+			sym__get_varint(&p, end, &x[k]);
+		prev.addr += (uint64_t)sym__unzig(x[0]);
+		prev.size = x[1];
+		prev.line += sym__unzig(x[2]);
+		prev.file += sym__unzig(x[3]);
+		l[i] = prev;
+	}
+	v->n = b->nfunc_lines;
+	b->unsorted = 1;
+	return 0;
+}
+
+/* A new name's slot is a cache miss (the table is megabytes, names nearly
+ * all distinct): fetched while the records before it are replayed. */
+static void b_prefetch(void *ctx, uint32_t hash)
+{
+	const strset *s = &((builder *)ctx)->str.names;
+	if (s->nslots)
+		__builtin_prefetch(&s->slots[hash & (s->nslots - 1)], 1);
 }
 
 static void end_cfi(builder *b)
@@ -437,22 +525,56 @@ static void b_func(void *ctx, uint64_t line, const sym_func_rec *r)
 	f->f.name = intern(&b->str, r->name, r->name_len);
 	f->f.flags = r->multiple ? 1 : 0;
 	b->in_func = 1;
+	b->prev = (sym_line_rec){ .addr = r->addr };
 }
 
-static void b_line(void *ctx, uint64_t line, const sym_line_rec *l)
+static inline void add_line(builder *b, uint64_t line, const sym_line_rec *l)
 {
-	builder *b = ctx;
 	if (!b->in_func) {
 		report_diag(b, line, 1, "line record outside any FUNC dropped");
 		return;
 	}
+	if (!b->unsorted && (!b->nfunc_lines || sym__line_before(&b->prev, l))) {
+		if (b->scratch_cap - b->scratch_len < SYM_LINE_MAX) {
+			size_t cap = b->scratch_cap ? 2 * b->scratch_cap : 1 << 16;
+			uint8_t *p = realloc(b->scratch, cap);
+			if (!p) {
+				report_diag(b, line, 1, "out of memory: line record dropped");
+				return;
+			}
+			b->scratch = p;
+			b->scratch_cap = cap;
+		}
+		b->scratch_len += sym__put_line(b->scratch + b->scratch_len, l, &b->prev);
+		b->prev = *l;
+		b->nfunc_lines++;
+		return;
+	}
+	if (!b->unsorted && to_unsorted(b)) {
+		report_diag(b, line, 1, "out of memory: line record dropped");
+		return;
+	}
 	vec *v = &b->lines;
 	if (v->n == v->cap) {
-		if (!vec_push(v)) /* grows it, taking a slot given back here */
+		if (!vec_push(v)) { /* grows it, taking a slot given back here */
+			report_diag(b, line, 1, "out of memory: line record dropped");
 			return;
+		}
 		v->n--;
 	}
 	((sym_line_rec *)v->p)[v->n++] = *l;
+	b->nfunc_lines++;
+}
+
+static void b_line(void *ctx, uint64_t line, const sym_line_rec *l)
+{
+	add_line(ctx, line, l);
+}
+
+static void b_line_recs(void *ctx, uint64_t first, const sym_line_rec *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		add_line(ctx, first + i, &l[i]);
 }
 
 static void b_inline(void *ctx, uint64_t line, const sym_inline_rec *r)
@@ -703,25 +825,77 @@ static void align8(outfile *o)
 	out_put(o, zero, (size_t)((8 - out_tell(o) % 8) % 8));
 }
 
-/* Everything after DATA, then the header at the start of the file. */
-static int finish_cache(builder *b, const char *sym_path)
+/* DATA is complete and STRINGS, which follows it, will not change: it is
+ * written on a second thread while the other sections are sorted (this
+ * thread's work after the parse is time the parser's thread has nothing
+ * to overlap with). */
+typedef struct strings_writer {
+	region r;
+	pthread_t t;
+	int started;
+} strings_writer;
+
+static void start_strings(builder *b, strings_writer *w)
+{
+	outfile *o = &b->out;
+	b->data_size = out_tell(o) - b->data_start;
+	align8(o);
+	b->strings_off = out_tell(o);
+	w->r = (region){ o->fd, (const uint8_t *)b->str.blob, b->str.len, b->strings_off, 0 };
+	out_seek(o, b->strings_off + b->str.len);
+	w->started = pthread_create(&w->t, NULL, write_region, &w->r) == 0;
+	if (!w->started)
+		write_region(&w->r);
+}
+
+/* The STACK CFI INIT ranges (dump_syms does not write them in order) are
+ * the one large sort, about half of the work after the parse: done on a
+ * thread of its own while the functions are checked and written. */
+typedef struct cfi_sorter {
+	vec *cfi;
+	pthread_t t;
+	int started;
+} cfi_sorter;
+
+static int cmp_cfi(const void *a, const void *b);
+static void sort_dedupe(vec *v, int (*order)(const void *, const void *),
+			int (*same)(const void *, const void *), int by_key);
+
+static void *sort_cfi(void *arg)
+{
+	cfi_sorter *c = arg;
+	sort_dedupe(c->cfi, cmp_cfi, cmp_cfi, 1);
+	return NULL;
+}
+
+static void start_cfi_sort(builder *b, cfi_sorter *c)
+{
+	c->cfi = &b->cfi;
+	c->started = pthread_create(&c->t, NULL, sort_cfi, c) == 0;
+	if (!c->started)
+		sort_cfi(c);
+}
+
+/* Everything after STRINGS, then the header at the start of the file. */
+static int finish_cache(builder *b, const char *sym_path, strings_writer *w, cfi_sorter *cs)
 {
 	outfile *o = &b->out;
 	sym_fc_header h;
 	memset(&h, 0, sizeof h);
 	h.section[S_DATA].off = b->data_start;
-	h.section[S_DATA].size = out_tell(o) - b->data_start;
+	h.section[S_DATA].size = b->data_size;
+	h.section[S_STRINGS].off = b->strings_off;
+	h.section[S_STRINGS].size = b->str.len;
 	size_t nidx = (b->funcs.n + SYM_FC_IDX_STEP - 1) / SYM_FC_IDX_STEP;
 	uint64_t *idx = malloc((nidx ? nidx : 1) * sizeof *idx);
 	if (!idx)
-		return -1;
+		nidx = 0, o->error = 1;
 	for (size_t i = 0; i < nidx; i++)
 		idx[i] = ((const bfunc *)b->funcs.p)[i * SYM_FC_IDX_STEP].f.addr;
 	/* FUNCADDR: strided out of the bfunc array below. */
 	const bfunc *bf = b->funcs.p;
 	/* The bfunc array is written as plain sym_fc_func entries. */
 	struct { const void *p; size_t n, elem, stride; } sec[S_COUNT] = {
-		[S_STRINGS] = { b->str.blob, b->str.len, 1, 1 },
 		[S_FUNCS] = { b->funcs.p, b->funcs.n, sizeof(sym_fc_func), sizeof(bfunc) },
 		[S_PUBLICS] = { b->publics.p, b->publics.n, sizeof(sym_fc_public), sizeof(sym_fc_public) },
 		[S_FILES] = { b->files.p, b->files.n, sizeof(sym_fc_id), sizeof(sym_fc_id) },
@@ -732,8 +906,15 @@ static int finish_cache(builder *b, const char *sym_path)
 		[S_FUNCADDR] = { bf ? &bf->f.addr : NULL, b->funcs.n, sizeof(uint64_t), sizeof(bfunc) },
 	};
 	for (int s = 0; s < S_COUNT; s++) {
-		if (s == S_DATA)
+		if (s == S_DATA || s == S_STRINGS)
 			continue;
+		if (s == S_CFI) {
+			if (cs->started)
+				pthread_join(cs->t, NULL);
+			cs->started = 0;
+			sec[s].p = b->cfi.p;
+			sec[s].n = b->cfi.n;
+		}
 		align8(o);
 		h.section[s].off = out_tell(o);
 		if (sec[s].stride == sec[s].elem)
@@ -745,6 +926,10 @@ static int finish_cache(builder *b, const char *sym_path)
 	}
 	free(idx);
 	out_flush(o);
+	if (w->started)
+		pthread_join(w->t, NULL);
+	if (w->r.error)
+		o->error = 1;
 	memcpy(h.magic, SYM_FC_MAGIC, 8);
 	h.version = SYM_FC_VERSION;
 	h.header_size = sizeof h;
@@ -790,6 +975,15 @@ void sym_report_free(sym_report *r)
 
 int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *report, cd_err *e)
 {
+	return sym__cache_build(sym_path, cache_path, 1, report, e);
+}
+
+int sym__cache_build(const char *sym_path, const char *cache_path, int threaded, sym_report *report,
+		     cd_err *e)
+{
+	/* threaded: 1 balanced, 2 the parser's thread parses every line,
+	 * 3 line records parsed on this thread. */
+	int text_mode = threaded == 2 ? SYM_TEXT_PARSER : threaded == 3 ? SYM_TEXT_CALLER : SYM_TEXT_AUTO;
 	sym_report local;
 	if (!report)
 		report = &local;
@@ -832,10 +1026,12 @@ int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *re
 	out_put(&b.out, zero, sizeof zero);
 	sym_sink sink = {
 		.ctx = &b, .module = b_module, .info = b_info, .file = b_file, .origin = b_origin,
-		.func = b_func, .line_rec = b_line, .inline_rec = b_inline, .public_rec = b_public,
+		.func = b_func, .line_rec = b_line, .line_recs = b_line_recs, .inline_rec = b_inline, .public_rec = b_public,
 		.cfi_init = b_cfi_init, .cfi = b_cfi, .win = b_win, .diag = b_diag,
 	};
-	rc = sym__parse_threaded(sym_path, &sink, &report->counts, e);
+	sym__build_hooks hooks = { .prefetch = b_prefetch, .text = text_mode };
+	rc = threaded ? sym__parse_threaded(sym_path, &sink, &hooks, &report->counts, e)
+		      : sym_parse(sym_path, &sink, &report->counts, e);
 	if (rc)
 		goto out;
 	end_func(&b);
@@ -844,14 +1040,17 @@ int sym_cache_build(const char *sym_path, const char *cache_path, sym_report *re
 		report_diag(&b, 1, 1, "no MODULE line");
 	if (b.str.full)
 		report_diag(&b, 0, 1, "more than 4 GiB of names; the rest were dropped");
+	strings_writer sw;
+	start_strings(&b, &sw);
+	cfi_sorter cs;
+	start_cfi_sort(&b, &cs);
 	check_funcs(&b);
 	sort_dedupe(&b.publics, cmp_public, cmp_public, 1);
 	sort_dedupe(&b.files, cmp_id, same_id, 0);
 	sort_dedupe(&b.origins, cmp_id, same_id, 0);
-	sort_dedupe(&b.cfi, cmp_cfi, cmp_cfi, 1);
 	/* nested ranges may share a start: all are kept */
 	sort_if_needed(b.win.p, b.win.n, b.win.elem, cmp_win, 1);
-	int bad = finish_cache(&b, sym_path);
+	int bad = finish_cache(&b, sym_path, &sw, &cs);
 	bad |= close(b.out.fd);
 	b.out.fd = -1;
 	if (bad || rename(tmp, cache_path))

@@ -26,6 +26,7 @@
 #define CD_SYMBOLS_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "symbols.h"
 
@@ -127,10 +128,101 @@ static inline int sym__get_varint(const uint8_t **p, const uint8_t *end, uint64_
 	return 0;
 }
 
+/* The hash the builder's string table keys names by: eight bytes at a
+ * time, as interning runs once per name and CFI rule. */
+static inline uint64_t sym__hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+/* A function's line records as DATA keeps them: sorted by address (then
+ * line, file) unless already in order (l is reordered), each varint-coded
+ * as a delta from the one before, the first from func_addr. out needs
+ * SYM_LINE_MAX bytes per line; returns the bytes written. */
+#define SYM_LINE_MAX 40
+size_t sym__encode_lines(sym_line_rec *l, size_t n, uint64_t func_addr, uint8_t *out);
+
+/* One line of that encoding; prev is the line before (its addr the
+ * function's for the first). Returns the bytes written. */
+static inline size_t sym__put_line(uint8_t *q, const sym_line_rec *l, const sym_line_rec *prev)
+{
+	uint64_t v[4] = { sym__zig((int64_t)(l->addr - prev->addr)), l->size,
+			  sym__zig(l->line - prev->line), sym__zig(l->file - prev->file) };
+	if ((v[0] | v[1] | v[2] | v[3]) < 0x80) { /* the usual case: a byte each */
+		q[0] = (uint8_t)v[0], q[1] = (uint8_t)v[1], q[2] = (uint8_t)v[2], q[3] = (uint8_t)v[3];
+		return 4;
+	}
+	size_t k = 0;
+	for (int i = 0; i < 4; i++)
+		k += sym__put_varint(q + k, v[i]);
+	return k;
+}
+
+/* The order lines are encoded in: address, then line, then file. */
+static inline int sym__line_before(const sym_line_rec *a, const sym_line_rec *b)
+{
+	if (a->addr != b->addr)
+		return a->addr < b->addr;
+	if (a->line != b->line)
+		return a->line < b->line;
+	return a->file <= b->file;
+}
+
+/* The threaded parse's options (all may be zero). */
+typedef struct sym__build_hooks {
+	/* Called ahead of the records that carry a name (FUNC, PUBLIC, FILE,
+	 * INLINE_ORIGIN) with (uint32_t)sym__hash() of the name, cut at a NUL:
+	 * a chance to prefetch the string table's slot. */
+	void (*prefetch)(void *ctx, uint32_t hash);
+	/* Who parses line records: SYM_TEXT_AUTO balances the two threads,
+	 * the others force one way (for tests). */
+	int text;
+} sym__build_hooks;
+enum { SYM_TEXT_AUTO, SYM_TEXT_PARSER, SYM_TEXT_CALLER };
+
 /* sym_parse() on a second thread, its records replayed into sink on the
- * calling thread in the same order (pipe.c). Falls back to a plain
- * sym_parse() when no thread can be started. */
-int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e);
+ * calling thread in the same order (pipe.c). hooks may be NULL. Falls back
+ * to a plain sym_parse() into sink when no thread can be started.
+ *
+ * The parser's thread parses everything, except that while the calling
+ * thread has batches to spare (it keeps up), runs of lines that start with
+ * a digit or a-f are handed over as text and parsed there by
+ * sym__parse_text(): line records are most of a file, and parsing them
+ * most of the work, so this balances the two threads. */
+int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build_hooks *hooks,
+			sym_counts *counts, cd_err *e);
+
+/* How sym_parse() hands over such runs (parse.c). want_text: whether to
+ * hand over the run starting here; text: complete lines, each ending in
+ * '\n' and starting with a digit or a-f, the first on line first. */
+typedef struct sym__split {
+	void *ctx;
+	int (*want_text)(void *ctx);
+	void (*text)(void *ctx, uint64_t first, const char *p, size_t len);
+} sym__split;
+int sym__parse_split(const char *path, const sym_sink *sink, const sym__split *split,
+		     sym_counts *counts, cd_err *e);
+/* Parses such a run into sink exactly as sym_parse() would have, adding
+ * to counts (all but lines and bytes_total, which the run's parse counts). */
+void sym__parse_text(const sym_sink *sink, sym_counts *counts, uint64_t first, const char *p,
+		     size_t len);
+
+/* sym_cache_build() with the threaded parse (and its hooks) or a plain one
+ * on the calling thread: both must give the same file, byte for byte. */
+int sym__cache_build(const char *sym_path, const char *cache_path, int threaded, sym_report *report,
+		     cd_err *e);
 
 /* ---- zipped symbol stores (zip.c) ------------------------------------- */
 

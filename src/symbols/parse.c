@@ -15,6 +15,9 @@
 #include <sys/stat.h>
 
 #include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "internal.h"
 
@@ -499,6 +502,18 @@ static const uint8_t is_hex[256] = {
 	['a'] = 1, 1, 1, 1, 1, 1,
 };
 
+/* A hex digit's value, 16 for anything else: one load per character
+ * tells both. */
+#define X16 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16
+static const uint8_t hex_or_16[256] = {
+	X16, X16, X16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 16, 16, 16, 16, 16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, X16,
+	16, 10, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16, 16, X16,
+	X16, X16, X16, X16, X16, X16, X16, X16,
+};
+#undef X16
+
 /* "addr size line file" in one pass over [p, e): line records are most of
  * a file. Returns where the fields end (the terminator, not consumed), or
  * NULL when the text is not exactly such a record. */
@@ -508,8 +523,9 @@ static const char *scan_line(const char *p, const char *e, sym_line_rec *l)
 	for (int k = 0; k < 2; k++) {
 		uint64_t x = 0;
 		const char *start = p;
-		while (p < e && is_hex[(uint8_t)*p])
-			x = x << 4 | hex_digit[(uint8_t)*p++];
+		unsigned c;
+		while (p < e && (c = hex_or_16[(uint8_t)*p]) < 16)
+			x = x << 4 | c, p++;
 		if (p == start || p - start > 16 || p == e || *p++ != ' ')
 			return NULL;
 		v[k] = x;
@@ -692,7 +708,115 @@ static void on_line(joiner *j, const char *p, size_t n, uint64_t lineno)
 	j->have = 1;
 }
 
-static int run(source *s, const char *name, const sym_sink *sink, sym_counts *counts, cd_err *e)
+/* Hands over the line records gathered by run(), the last on line last. */
+static void flush_run(const sym_sink *sink, sym_counts *counts, uint64_t last, sym_line_rec *l,
+		      size_t *n, uint64_t *bytes)
+{
+	sink->line_recs(sink->ctx, last + 1 - *n, l, *n);
+	counts->records[SYM_R_LINE] += *n;
+	counts->bytes[SYM_R_LINE] += *bytes;
+	*n = 0;
+	*bytes = 0;
+}
+
+/* Lines that may be handed over as text start with a digit or a
+ * lower-case hex letter: line records, or lines that neither take nor
+ * give a continuation (FUNC, FILE: upper case) whatever they are. */
+static inline int text_start(char c)
+{
+	return (unsigned)(c - '0') < 10 || (unsigned)(c - 'a') < 6;
+}
+
+/* Complete lines from p that each start so, at most TEXT_RUN of them
+ * and no more once TEXT_BYTES are reached (lines may be up to MAX_LINE
+ * long: the batch holding them stays small); returns where they end and
+ * their number in *n. */
+#define TEXT_RUN 256
+#define TEXT_BYTES (64u << 10)
+static const char *hex_lines(const char *p, const char *e, size_t *n)
+{
+	const char *p0 = p;
+	size_t k = 0;
+#if defined(__SSE2__)
+	/* Sixteen bytes at a time: the handover must cost the parser's thread
+	 * far less than parsing the lines itself. */
+	const __m128i lf = _mm_set1_epi8('\n');
+	const char *line = p;
+	if (p < e && text_start(*p))
+		for (const char *q = p; q + 16 <= e && q - line < (long)MAX_LINE; q += 16) {
+			unsigned m = (unsigned)_mm_movemask_epi8(
+				_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)q), lf));
+			while (m) {
+				const char *nl = q + __builtin_ctz(m);
+				m &= m - 1;
+				if (nl - line >= (long)MAX_LINE)
+					break;
+				line = nl + 1;
+				if (++k == TEXT_RUN || line == e || !text_start(*line) ||
+				    (size_t)(line - p0) >= TEXT_BYTES) {
+					*n = k;
+					return line;
+				}
+			}
+		}
+	p = line;
+#endif
+	while (k < TEXT_RUN && p < e && text_start(*p) && (size_t)(p - p0) < TEXT_BYTES) {
+		size_t room = (size_t)(e - p) < MAX_LINE ? (size_t)(e - p) : MAX_LINE;
+		const char *nl = memchr(p, '\n', room);
+		if (!nl)
+			break;
+		p = nl + 1;
+		k++;
+	}
+	*n = k;
+	return p;
+}
+
+void sym__parse_text(const sym_sink *sink, sym_counts *counts, uint64_t first, const char *p,
+		     size_t len)
+{
+	parser ps = { .sink = sink, .counts = counts, .name = "" };
+	const char *e = p + len;
+	enum { RUN = 64 };
+	sym_line_rec run_l[RUN];
+	size_t run_n = 0;
+	uint64_t lineno = first - 1;
+	while (p < e) {
+		lineno++;
+		sym_line_rec one, *l = sink->line_recs ? &run_l[run_n] : &one;
+		const char *q = scan_line(p, e, l);
+		size_t cr = q && q < e && *q == '\r' && q + 1 < e;
+		if (q && q + cr < e && q[cr] == '\n') {
+			counts->records[SYM_R_LINE]++;
+			counts->bytes[SYM_R_LINE] += (size_t)(q - p) + 1;
+			p = q + cr + 1;
+			if (!sink->line_recs) {
+				if (sink->line_rec)
+					sink->line_rec(sink->ctx, lineno, l);
+			} else if (++run_n == RUN) {
+				sink->line_recs(sink->ctx, lineno + 1 - run_n, run_l, run_n);
+				run_n = 0;
+			}
+			continue;
+		}
+		if (run_n) {
+			sink->line_recs(sink->ctx, lineno - run_n, run_l, run_n);
+			run_n = 0;
+		}
+		/* As run() would: the general path, which reports it. */
+		const char *nl = memchr(p, '\n', (size_t)(e - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(e - p);
+		ps.line = lineno;
+		dispatch(&ps, p, n && p[n - 1] == '\r' ? n - 1 : n);
+		p += n + 1;
+	}
+	if (run_n)
+		sink->line_recs(sink->ctx, lineno + 1 - run_n, run_l, run_n);
+}
+
+static int run(source *s, const char *name, const sym_sink *sink, const sym__split *split,
+	       sym_counts *counts, cd_err *e)
 {
 	memset(counts, 0, sizeof *counts);
 	parser ps = { .sink = sink, .counts = counts, .name = name };
@@ -703,6 +827,11 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 	uint64_t lineno = 0;
 	size_t start = 0;
 	int skipping = 0, rc = CD_OK, first = 1;
+	/* Line records waiting for sink->line_recs, and their counts. */
+	enum { RUN = 64 };
+	sym_line_rec run_l[RUN];
+	size_t run_n = 0;
+	uint64_t run_bytes = 0;
 	for (;;) {
 		long k = source_read(s, &buf);
 		if (k < 0) {
@@ -723,23 +852,48 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 		for (;;) {
 			/* The common case first: a complete line record, parsed in
 			 * the same pass that finds its end, with nothing to join. */
+			if (!skipping && !j.have && start < buf.len && text_start(buf.data[start]) &&
+			    split && split->want_text(split->ctx)) {
+				size_t k;
+				const char *q = hex_lines(buf.data + start, bend, &k);
+				if (k) {
+					if (run_n)
+						flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
+					split->text(split->ctx, lineno + 1, buf.data + start,
+						    (size_t)(q - (buf.data + start)));
+					lineno += k;
+					start = (size_t)(q - buf.data);
+					continue;
+				}
+			}
 			if (!skipping && !j.have && start < buf.len && is_hex[(uint8_t)buf.data[start]]) {
-				sym_line_rec l;
-				const char *q = scan_line(buf.data + start, bend, &l);
+				/* Parsed straight into its place in the run: a copy
+				 * from fresh 8-byte stores stalls on forwarding. */
+				sym_line_rec one, *l = sink->line_recs ? &run_l[run_n] : &one;
+				const char *q = scan_line(buf.data + start, bend, l);
 				size_t cr = 0;
 				if (q && q < bend && *q == '\r' && q + 1 < bend)
 					q++, cr = 1;
 				if (q && q < bend && *q == '\n') {
 					size_t n = (size_t)(q - (buf.data + start)) - cr;
 					ps.line = ++lineno;
+					start = (size_t)(q - buf.data) + 1;
+					if (sink->line_recs) {
+						run_n++;
+						run_bytes += n + 1;
+						if (run_n == RUN)
+							flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
+						continue;
+					}
 					if (sink->line_rec)
-						sink->line_rec(sink->ctx, lineno, &l);
+						sink->line_rec(sink->ctx, lineno, l);
 					counts->records[SYM_R_LINE]++;
 					counts->bytes[SYM_R_LINE] += n + 1;
-					start = (size_t)(q - buf.data) + 1;
 					continue;
 				}
 			}
+			if (run_n)
+				flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
 			if (!skipping && !j.have && start < buf.len && buf.data[start] == 'S' &&
 			    fast_cfi(&ps, lineno + 1, buf.data + start, bend, &start, buf.data)) {
 				lineno++;
@@ -768,6 +922,8 @@ static int run(source *s, const char *name, const sym_sink *sink, sym_counts *co
 			}
 			start = end + 1;
 		}
+		if (run_n)
+			flush_run(sink, counts, lineno, run_l, &run_n, &run_bytes);
 		/* Keep the partial last line, drop what was consumed. */
 		memmove(buf.data, buf.data + start, buf.len - start);
 		buf.len -= start;
@@ -811,14 +967,15 @@ int sym_parse_mem(const uint8_t *data, size_t size, const char *name, const sym_
 	s.mem_pos = bom;
 	if (s.utf16 && !(s.raw = malloc(CHUNK)))
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", name);
-	int rc = run(&s, name, sink, counts, e);
+	int rc = run(&s, name, sink, NULL, counts, e);
 	free(s.raw);
 	return rc;
 }
 
 /* An entry of a zipped store, inflated as it is parsed. */
 static int parse_zip_entry(const char *path, const char *zip, const char *entry,
-			   const sym_sink *sink, sym_counts *counts, cd_err *e)
+			   const sym_sink *sink, const sym__split *split, sym_counts *counts,
+			   cd_err *e)
 {
 	source s = { 0 };
 	int rc = sym__zip_reader_open(zip, entry, &s.zip, e);
@@ -838,7 +995,7 @@ static int parse_zip_entry(const char *path, const char *zip, const char *entry,
 		sym__zip_reader_close(s.zip);
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	}
-	rc = run(&s, path, sink, counts, e);
+	rc = run(&s, path, sink, split, counts, e);
 	sym__zip_reader_close(s.zip);
 	free(s.raw);
 	return rc;
@@ -846,10 +1003,16 @@ static int parse_zip_entry(const char *path, const char *zip, const char *entry,
 
 int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e)
 {
+	return sym__parse_split(path, sink, NULL, counts, e);
+}
+
+int sym__parse_split(const char *path, const sym_sink *sink, const sym__split *split,
+		     sym_counts *counts, cd_err *e)
+{
 	char zip[4096];
 	const char *entry;
 	if (sym__zip_split(path, zip, sizeof zip, &entry))
-		return parse_zip_entry(path, zip, entry, sink, counts, e);
+		return parse_zip_entry(path, zip, entry, sink, split, counts, e);
 	struct stat st;
 	if (stat(path, &st) != 0)
 		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
@@ -859,7 +1022,9 @@ int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err
 	s.gz = gzopen(path, "rb");
 	if (!s.gz)
 		return cd_errf(e, CD_EIO, "%s: cannot open: %s", path, strerror(errno));
-	gzbuffer(s.gz, CHUNK);
+	/* zlib reads straight into our buffer only when asked for at least
+	 * twice its own buffer's size; otherwise every byte is copied twice. */
+	gzbuffer(s.gz, CHUNK / 2);
 	/* The encoding is that of the decompressed text. */
 	uint8_t first[4];
 	int k = gzread(s.gz, first, 4);
@@ -878,7 +1043,7 @@ int sym_parse(const char *path, const sym_sink *sink, sym_counts *counts, cd_err
 		gzclose(s.gz);
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	}
-	int rc = run(&s, path, sink, counts, e);
+	int rc = run(&s, path, sink, split, counts, e);
 	int gerr;
 	const char *gmsg = gzerror(s.gz, &gerr);
 	if (rc == CD_OK && gerr != Z_OK && gerr != Z_STREAM_END)

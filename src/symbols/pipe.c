@@ -2,9 +2,11 @@
  * pipe.c - parsing on a second thread: sym__parse_threaded() runs
  * sym_parse() on a worker that packs every record into batches, and
  * replays them into the caller's sink on the calling thread, in order.
- * The cache builder spends about as long on records as the parser spends
- * on text, so on two cores the two halves overlap. Memory: PIPE_BATCHES
- * batches of PIPE_BATCH bytes (one grows when a single record is larger).
+ * The two threads share the work: the worker reads and splits the text
+ * and parses what is not a line record; line records (most of a file)
+ * are parsed by whichever side has time, decided batch by batch from how
+ * many batches wait (see push()). Memory: PIPE_BATCHES batches of
+ * PIPE_BATCH bytes (one grows when a single record is larger).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -31,7 +33,14 @@ typedef struct rec_head {
 } rec_head;
 
 enum { P_MODULE, P_INFO, P_FILE, P_ORIGIN, P_FUNC, P_LINE, P_INLINE, P_PUBLIC, P_CFI_INIT,
-       P_CFI, P_WIN, P_DIAG };
+       P_CFI, P_WIN, P_DIAG, P_LINE_RUN, P_TEXT };
+
+/* Records with a name start with a uint64_t whose low half is the name's
+ * hash (0 without a prefetch hook), for the reader's prefetch. P_LINE_RUN:
+ * sym_line_rec[] on consecutive lines from rec_head.line; P_TEXT: lines
+ * for sym__parse_text(). */
+#define PREFETCH_AHEAD 16
+#define NAMED(kind) ((kind) == P_FUNC || (kind) == P_FILE || (kind) == P_ORIGIN || (kind) == P_PUBLIC)
 
 typedef struct pipe_ctx {
 	pthread_mutex_t mu;
@@ -42,6 +51,10 @@ typedef struct pipe_ctx {
 	int reader_waits, writer_waits;
 	int oom;                 /* a record was lost for want of memory */
 	/* the worker's parse */
+	const sym__build_hooks *hooks;
+	int text_mode;           /* SYM_TEXT_* */
+	int offload;             /* hand line records over as text */
+	sym_counts text_counts;  /* what the reader's sym__parse_text() counted */
 	const char *path;
 	sym_counts *counts;
 	cd_err *e;
@@ -63,6 +76,10 @@ static void push(pipe_ctx *q)
 		pthread_cond_wait(&q->cv, &q->mu);
 	}
 	q->writer_waits = 0;
+	/* Few batches waiting: the reader keeps up and can take a share of
+	 * the parsing. Many: it is the slower side, so this one parses. */
+	q->offload = q->text_mode == SYM_TEXT_CALLER ||
+		     (q->text_mode == SYM_TEXT_AUTO && q->filled < PIPE_WAKE);
 	pthread_mutex_unlock(&q->mu);
 	q->b[q->wi].len = 0;
 }
@@ -104,6 +121,18 @@ static void put_str(uint8_t **p, const char *s, size_t n)
 	*p += 4 + n;
 }
 
+/* The hash word of a named record. */
+static void put_hash(pipe_ctx *q, uint8_t **p, const char *s, size_t n)
+{
+	uint64_t h = 0;
+	if (q->hooks && q->hooks->prefetch) {
+		const char *nul = memchr(s, 0, n);
+		h = (uint32_t)sym__hash(s, nul ? (size_t)(nul - s) : n);
+	}
+	memcpy(*p, &h, 8);
+	*p += 8;
+}
+
 static void w_module(void *ctx, uint64_t line, const char *os, const char *arch, const char *id,
 		     const char *name)
 {
@@ -129,9 +158,10 @@ static void w_info(void *ctx, uint64_t line, const char *key, const char *value)
 
 static void w_file(void *ctx, uint64_t line, int64_t id, const char *name, size_t len)
 {
-	uint8_t *p = reserve(ctx, P_FILE, line, 8 + 4 + len);
+	uint8_t *p = reserve(ctx, P_FILE, line, 8 + 8 + 4 + len);
 	if (!p)
 		return;
+	put_hash(ctx, &p, name, len);
 	memcpy(p, &id, 8);
 	p += 8;
 	put_str(&p, name, len);
@@ -139,9 +169,10 @@ static void w_file(void *ctx, uint64_t line, int64_t id, const char *name, size_
 
 static void w_origin(void *ctx, uint64_t line, uint64_t id, const char *name, size_t len)
 {
-	uint8_t *p = reserve(ctx, P_ORIGIN, line, 8 + 4 + len);
+	uint8_t *p = reserve(ctx, P_ORIGIN, line, 8 + 8 + 4 + len);
 	if (!p)
 		return;
+	put_hash(ctx, &p, name, len);
 	memcpy(p, &id, 8);
 	p += 8;
 	put_str(&p, name, len);
@@ -149,9 +180,11 @@ static void w_origin(void *ctx, uint64_t line, uint64_t id, const char *name, si
 
 static void w_func(void *ctx, uint64_t line, const sym_func_rec *f)
 {
-	uint8_t *p = reserve(ctx, P_FUNC, line, sizeof *f + 4 + f->name_len);
+	pipe_ctx *q = ctx;
+	uint8_t *p = reserve(ctx, P_FUNC, line, 8 + sizeof *f + 4 + f->name_len);
 	if (!p)
 		return;
+	put_hash(q, &p, f->name, f->name_len);
 	memcpy(p, f, sizeof *f);
 	p += sizeof *f;
 	put_str(&p, f->name, f->name_len);
@@ -175,6 +208,26 @@ static void w_line(void *ctx, uint64_t line, const sym_line_rec *l)
 	b->len += NEED;
 }
 
+/* A run of line records on consecutive lines: one header for all. */
+static void w_lines(void *ctx, uint64_t first, const sym_line_rec *l, size_t n)
+{
+	uint8_t *p = reserve(ctx, P_LINE_RUN, first, n * sizeof *l);
+	if (p)
+		memcpy(p, l, n * sizeof *l);
+}
+
+static int w_want_text(void *ctx)
+{
+	return ((pipe_ctx *)ctx)->offload;
+}
+
+static void w_text(void *ctx, uint64_t first, const char *text, size_t len)
+{
+	uint8_t *p = reserve(ctx, P_TEXT, first, len);
+	if (p)
+		memcpy(p, text, len);
+}
+
 static void w_inline(void *ctx, uint64_t line, const sym_inline_rec *r)
 {
 	size_t n = offsetof(sym_inline_rec, ranges) + r->nranges * sizeof r->ranges[0];
@@ -191,9 +244,10 @@ typedef struct pub_fixed {
 static void w_public(void *ctx, uint64_t line, uint64_t addr, uint64_t param, int multiple,
 		     const char *name, size_t len)
 {
-	uint8_t *p = reserve(ctx, P_PUBLIC, line, sizeof(pub_fixed) + 4 + len);
+	uint8_t *p = reserve(ctx, P_PUBLIC, line, 8 + sizeof(pub_fixed) + 4 + len);
 	if (!p)
 		return;
+	put_hash(ctx, &p, name, len);
 	pub_fixed f = { addr, param, multiple };
 	memcpy(p, &f, sizeof f);
 	p += sizeof f;
@@ -250,10 +304,11 @@ static void *worker(void *arg)
 	pipe_ctx *q = arg;
 	sym_sink sink = {
 		.ctx = q, .module = w_module, .info = w_info, .file = w_file, .origin = w_origin,
-		.func = w_func, .line_rec = w_line, .inline_rec = w_inline, .public_rec = w_public,
+		.func = w_func, .line_rec = w_line, .line_recs = w_lines, .inline_rec = w_inline, .public_rec = w_public,
 		.cfi_init = w_cfi_init, .cfi = w_cfi, .win = w_win, .diag = w_diag,
 	};
-	q->rc = sym_parse(q->path, &sink, q->counts, q->e);
+	sym__split split = { .ctx = q, .want_text = w_want_text, .text = w_text };
+	q->rc = sym__parse_split(q->path, &sink, &split, q->counts, q->e);
 	pthread_mutex_lock(&q->mu);
 	if (q->b[q->wi].len) {
 		q->filled++;
@@ -293,16 +348,52 @@ static char *dup_str(const uint8_t **p)
 	return c;
 }
 
-static void replay(const sym_sink *k, const uint8_t *p, size_t len)
+static void replay(const sym_sink *k, const sym__build_hooks *hk, sym_counts *tc, const uint8_t *p,
+		   size_t len)
 {
 	const uint8_t *end = p + len;
+	/* A second cursor runs PREFETCH_AHEAD named records ahead, asking for
+	 * their string table slots: near enough to stay cached, far enough
+	 * for the memory to answer before they are interned. */
+	const uint8_t *ahead = p;
+	size_t named = 0, fetched = 0;
+	int prefetch = hk && hk->prefetch;
 	while (p < end) {
 		rec_head h;
 		memcpy(&h, p, sizeof h);
 		const uint8_t *d = p + sizeof h;
 		p = d + ((h.size + 7) & ~(size_t)7);
 		size_t n;
+		if (NAMED(h.kind)) {
+			d += 8;
+			named++;
+			while (prefetch && fetched < named + PREFETCH_AHEAD && ahead < end) {
+				rec_head ah;
+				memcpy(&ah, ahead, sizeof ah);
+				if (NAMED(ah.kind)) {
+					uint32_t hash;
+					memcpy(&hash, ahead + sizeof ah, 4);
+					hk->prefetch(k->ctx, hash);
+					fetched++;
+				}
+				ahead += sizeof ah + ((ah.size + 7) & ~(size_t)7);
+			}
+		}
 		switch (h.kind) {
+		case P_LINE_RUN: {
+			/* 8-byte aligned in the batch: used in place */
+			const sym_line_rec *l = (const sym_line_rec *)(const void *)d;
+			size_t nl = h.size / sizeof *l;
+			if (k->line_recs)
+				k->line_recs(k->ctx, h.line, l, nl);
+			else if (k->line_rec)
+				for (size_t i = 0; i < nl; i++)
+					k->line_rec(k->ctx, h.line + i, &l[i]);
+			break;
+		}
+		case P_TEXT:
+			sym__parse_text(k, tc, h.line, (const char *)d, h.size);
+			break;
 		case P_LINE: {
 			sym_line_rec l;
 			memcpy(&l, d, sizeof l);
@@ -413,7 +504,8 @@ static void replay(const sym_sink *k, const uint8_t *p, size_t len)
 	}
 }
 
-int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *counts, cd_err *e)
+int sym__parse_threaded(const char *path, const sym_sink *sink, const sym__build_hooks *hooks,
+			sym_counts *counts, cd_err *e)
 {
 	pipe_ctx *q = calloc(1, sizeof *q);
 	if (!q)
@@ -428,6 +520,9 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 	int mu = ok && pthread_mutex_init(&q->mu, NULL) == 0;
 	int cv = mu && pthread_cond_init(&q->cv, NULL) == 0;
 	q->path = path;
+	q->hooks = hooks;
+	q->text_mode = hooks ? hooks->text : SYM_TEXT_PARSER;
+	q->offload = q->text_mode == SYM_TEXT_CALLER;
 	q->counts = counts;
 	q->e = e;
 	int rc;
@@ -448,7 +543,7 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 			if (!have)
 				break;
 			batch *b = &q->b[q->ri];
-			replay(sink, b->p, b->len);
+			replay(sink, hooks, &q->text_counts, b->p, b->len);
 			pthread_mutex_lock(&q->mu);
 			q->filled--;
 			q->ri = (q->ri + 1) % PIPE_BATCHES;
@@ -457,6 +552,12 @@ int sym__parse_threaded(const char *path, const sym_sink *sink, sym_counts *coun
 			pthread_mutex_unlock(&q->mu);
 		}
 		pthread_join(t, NULL);
+		for (int i = 0; i < SYM_R_COUNT; i++) {
+			counts->records[i] += q->text_counts.records[i];
+			counts->bytes[i] += q->text_counts.bytes[i];
+		}
+		counts->damaged_lines += q->text_counts.damaged_lines;
+		counts->repaired_lines += q->text_counts.repaired_lines;
 		rc = q->rc;
 		if (rc == CD_OK && q->oom)
 			rc = cd_errf(e, CD_ENOMEM, "%s: out of memory while parsing", path);

@@ -80,6 +80,10 @@ typedef struct sym_sink {
 	void (*origin)(void *ctx, uint64_t line, uint64_t id, const char *name, size_t len);
 	void (*func)(void *ctx, uint64_t line, const sym_func_rec *f);
 	void (*line_rec)(void *ctx, uint64_t line, const sym_line_rec *l);
+	/* Optional: when set, runs of line records on consecutive lines may
+	 * come here instead (l[i] on line first + i), saving a call per
+	 * record; anything else is reported only after the run. */
+	void (*line_recs)(void *ctx, uint64_t first, const sym_line_rec *l, size_t n);
 	void (*inline_rec)(void *ctx, uint64_t line, const sym_inline_rec *r);
 	void (*public_rec)(void *ctx, uint64_t line, uint64_t addr, uint64_t param_size,
 			   int multiple, const char *name, size_t len);

@@ -4,6 +4,8 @@
 # 10,000 random lookups with inline chains including opening the cache.
 # Input: a libxul-sized file grown from the corpus libc symbols with
 # ../shared/tools/grow-sym.py (kept in $BENCH_DIR between runs).
+# BENCH_BASE=/path/to/an/older/crashdesk times its build too, in the same
+# turns, for a before/after comparison under the same load.
 set -e
 cd "$(dirname "$0")/../.."
 shared=${CRASHDESK_SHARED:-../shared}
@@ -35,7 +37,15 @@ while [ "$i" -lt "$runs" ]; do
 	rss=$( { /usr/bin/time -f "%M" build/crashdesk sym convert "$big" -o "$dir/big.cdsym" >/dev/null; } 2>&1 )
 	t2=$(date +%s%N)
 	look=$(build/tests/bench/bench_lookup "$dir/big.cdsym" 10000)
-	all="$all$(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 )) $rss $(echo "$look" | awk '{print $NF}')
+	base=0
+	if [ -n "$BENCH_BASE" ]; then
+		rm -f "$dir/base.cdsym"
+		t3=$(date +%s%N)
+		"$BENCH_BASE" sym convert "$big" -o "$dir/base.cdsym" >/dev/null
+		base=$(( ($(date +%s%N) - t3) / 1000 ))
+		rm -f "$dir/base.cdsym"
+	fi
+	all="$all$(( (t1 - t0) / 1000 )) $(( (t2 - t1) / 1000 )) $rss $(echo "$look" | awk '{print $NF}') $base
 "
 	i=$((i + 1))
 done
@@ -45,11 +55,16 @@ printf '%s' "$all" | awk -v b="$bytes" -v c="$cache" -v info="$look" '
 	n++
 	$1 /= 1e6
 	$2 /= 1e6
-	printf "run %d:            wc -l %.3f s, build %.2f s (%.1f x), peak %.0f MB, lookups %.2f ms\n", n, $1, $2, $2 / $1, $3 / 1024, $4 * 1000
+	$5 /= 1e6
+	printf "run %d:            wc -l %.3f s, build %.2f s (%.1f x), peak %.0f MB, lookups %.2f ms", n, $1, $2, $2 / $1, $3 / 1024, $4 * 1000
+	if ($5 > 0)
+		printf ", BENCH_BASE build %.2f s (%.1f x)", $5, $5 / $1
+	printf "\n"
 	if (n == 1 || $1 < w) w = $1
 	if (n == 1 || $2 < t) t = $2
 	if (n == 1 || $3 > r) r = $3
 	if (n == 1 || $4 < l) l = $4
+	if (n == 1 || $5 < bb) bb = $5
 }
 END {
 	printf "input:            %.0f MB (%s)\n", b / 1e6, "grown from corpus libc.so.6.sym"
@@ -59,4 +74,6 @@ END {
 	printf "build peak RSS:   %.0f MB = %.1f%% of the file, highest run (target < 25%%)\n", r / 1024, 100 * r * 1024 / b
 	printf "cache size:       %.0f MB = %.1f%% of the file (target <= 40%%)\n", c / 1e6, 100 * c / b
 	printf "10,000 lookups:   %.2f ms including open (target < 20 ms)  [%s]\n", l * 1000, info
+	if (bb > 0)
+		printf "BENCH_BASE build: %.2f s = %.1f x wc -l\n", bb, bb / w
 }'
