@@ -133,3 +133,26 @@ PY
 fi
 "$cd" resig "$tmp/corpus" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok resig-usage || fail resig-usage "rc=$rc"
+
+# ---- resig over the crashes in the cache -------------------------------------
+if [ -d "$shared/corpus/dumps" ]; then
+	for d in own-fp-null_write_inline own-null_write_inline own-abort_assert; do
+		"$cd" walk --json --cache-dir "$tmp/rc" --symbols-path "$shared/corpus/symbols" \
+			"$shared/corpus/dumps/$d.dmp" >/dev/null 2>&1
+	done
+	# Lists that make the inlined store_cell irrelevant: the dump whose
+	# signature it was moves to fill_block, merging with the one already
+	# there; the abort does not change.
+	mkdir -p "$tmp/tuned"
+	for f in irrelevant_signature_re.txt prefix_signature_re.txt \
+		signatures_with_line_numbers_re.txt signature_sentinels.txt; do
+		cp "data/siglists/$f" "$tmp/tuned/$f"
+	done
+	echo 'storage::store_cell' >>"$tmp/tuned/irrelevant_signature_re.txt"
+	out=$("$cd" resig --cache --cache-dir "$tmp/rc" --siglists "$tmp/tuned"); rc=$?
+	printf '%s\n' "$out" | head -1 | grep -q "^3 crashes re-signed.*, 1 changed" &&
+		printf '%s\n' "$out" | grep -A1 "^merged" | grep -q "2  storage::fill_block" && ok resig-cache ||
+		fail resig-cache "rc=$rc $out"
+else
+	echo "skip resig-cache: $shared/corpus is absent"
+fi

@@ -14,10 +14,12 @@
 #include <jansson.h>
 
 #include "../signature/signature.h"
+#include "../store/store.h"
 #include "cli.h"
 
 static const char resig_help[] =
-	"usage: crashdesk resig [--baseline DIR] --siglists DIR [--json] [--max N] INPUT...\n"
+	"usage: crashdesk resig [--baseline DIR] --siglists DIR [--json] [--max N]\n"
+	"                       [--cache [--cache-dir DIR]] INPUT...\n"
 	"\n"
 	"Signs every crash twice, with the baseline lists (default: the built-in\n"
 	"ones) and with the lists of --siglists DIR, and reports how many crashes\n"
@@ -25,6 +27,9 @@ static const char resig_help[] =
 	"merged (several old signatures become one) and split (one becomes\n"
 	"several). An INPUT is a JSON file (a crash, or JSON lines of crashes), a\n"
 	"directory (its *.json files, in name order) or - (standard input).\n"
+	"--cache adds the crashes in crashdesk's cache: every dump walked with\n"
+	"walk --json (its newest result) and every crash fetched from Crash Stats\n"
+	"(its processed crash).\n"
 	"--json prints the report as one JSON object (with the inputs of each\n"
 	"mapping); --max N lists at most N rows per table (default 50).\n";
 
@@ -219,10 +224,61 @@ static void print_buckets(const char *title, const sig_resig_bucket *b, size_t n
 		printf("  ... %zu more\n", n - max);
 }
 
+static int add_cached(void *ctx, const char *sha256, const char *json)
+{
+	char name[96];
+	snprintf(name, sizeof name, "cache:%.16s", sha256);
+	add_one(ctx, name, json, strlen(json));
+	return 0;
+}
+
+/* The crashes of crashdesk's cache: processed dumps, fetched crashes. */
+static void add_cache(resig_ctx *c, const char *cache_dir)
+{
+	char path[4200];
+	cd_err e;
+	if (!cache_dir) {
+		if (cd_xdg_path(CD_XDG_CACHE, NULL, path, sizeof path - 16, &e) != CD_OK) {
+			cli_error("resig: %s", e.msg);
+			c->status = 1;
+			return;
+		}
+		strcat(path, "/crashdesk.db");
+	} else {
+		snprintf(path, sizeof path, "%s/crashdesk.db", cache_dir);
+	}
+	store *st;
+	if (store_open(path, &st, &e) != CD_OK) {
+		cli_error("resig: %s", e.msg);
+		c->status = 1;
+		return;
+	}
+	if (store_processed_each(st, add_cached, c, &e) != CD_OK) {
+		cli_error("resig: %s", e.msg);
+		c->status = 1;
+	}
+	store_crash_row *rows;
+	size_t n;
+	if (store_crash_list(st, 0, &rows, &n, &e) == CD_OK) {
+		for (size_t i = 0; i < n; i++) {
+			char *text;
+			if (!rows[i].has_processed ||
+			    store_crash_doc_get(st, rows[i].crash_id, "processed", &text, NULL, &e) != CD_OK)
+				continue;
+			char name[96];
+			snprintf(name, sizeof name, "crash-stats:%s", rows[i].crash_id);
+			add_one(c, name, text, strlen(text));
+			free(text);
+		}
+		store_crash_rows_free(rows, n);
+	}
+	store_close(st);
+}
+
 int cmd_resig(int argc, char **argv)
 {
-	const char *baseline = NULL, *lists_dir = NULL;
-	int json = 0, ninputs = 0;
+	const char *baseline = NULL, *lists_dir = NULL, *cache_dir = NULL;
+	int json = 0, ninputs = 0, cache = 0;
 	size_t max = 50;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
@@ -236,6 +292,10 @@ int cmd_resig(int argc, char **argv)
 			max = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--cache")) {
+			cache = 1;
+		} else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc) {
+			cache_dir = argv[++i];
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_error("resig: unknown option %s", argv[i]);
 			fputs(resig_help, stderr);
@@ -244,7 +304,7 @@ int cmd_resig(int argc, char **argv)
 			ninputs++;
 		}
 	}
-	if (!lists_dir || !ninputs) {
+	if (!lists_dir || (!ninputs && !cache)) {
 		fputs(resig_help, stderr);
 		return 2;
 	}
@@ -268,7 +328,7 @@ int cmd_resig(int argc, char **argv)
 	}
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--baseline") || !strcmp(argv[i], "--siglists") ||
-		    !strcmp(argv[i], "--max")) {
+		    !strcmp(argv[i], "--max") || !strcmp(argv[i], "--cache-dir")) {
 			i++;
 			continue;
 		}
@@ -276,6 +336,8 @@ int cmd_resig(int argc, char **argv)
 			continue;
 		add_path(&c, argv[i]);
 	}
+	if (cache)
+		add_cache(&c, cache_dir);
 	const sig_resig_report *rep;
 	if (sig_resig_report_get(c.r, &rep, &e) != CD_OK) {
 		cli_error("resig: %s", e.msg);

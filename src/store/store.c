@@ -686,6 +686,73 @@ int store_processed_put(store *st, const char *sha256, const char *symkey, const
 	return rc;
 }
 
+/* A stored body from the row s points at: columns col (encoding), col+1
+ * (size) and col+2 (bytes), checked before they are trusted. *text is
+ * NUL-terminated and the caller's. */
+static int decode_body(sqlite3_stmt *s, int col, char **text)
+{
+	int enc = sqlite3_column_int(s, col);
+	int64_t raw = sqlite3_column_int64(s, col + 1);
+	const void *body = sqlite3_column_blob(s, col + 2);
+	size_t blen = (size_t)sqlite3_column_bytes(s, col + 2);
+	int rc = CD_OK;
+	char *t = NULL;
+	if (raw < 0 || raw > (int64_t)STORE_PROCESSED_MAX || (enc == 0 && (size_t)raw != blen))
+		rc = CD_EFORMAT;
+	else if (!(t = malloc((size_t)raw + 1)))
+		rc = CD_ENOMEM;
+	else if (enc == 0) {
+		if (raw)
+			memcpy(t, body, (size_t)raw);
+	} else {
+		uLongf got = (uLongf)raw;
+		if (uncompress((Bytef *)t, &got, body, (uLong)blen) != Z_OK || got != (uLongf)raw)
+			rc = CD_EFORMAT;
+	}
+	if (rc == CD_OK) {
+		t[raw] = 0;
+		if (memchr(t, 0, (size_t)raw))
+			rc = CD_EFORMAT;
+	}
+	if (rc != CD_OK) {
+		free(t);
+		t = NULL;
+	}
+	*text = t;
+	return rc;
+}
+
+int store_processed_each(store *st, store_processed_fn fn, void *ctx, cd_err *e)
+{
+	sqlite3_stmt *s;
+	/* The newest result of each dump: several symbol sets may have made one. */
+	int rc = prepare(st,
+			 "SELECT sha256, encoding, raw_size, body FROM processed "
+			 "ORDER BY sha256, made_at DESC",
+			 &s, "reading processed results", e);
+	if (rc != CD_OK)
+		return rc;
+	char last[65] = "";
+	int src;
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *sha = (const char *)sqlite3_column_text(s, 0);
+		if (!sha || !strcmp(sha, last))
+			continue;
+		snprintf(last, sizeof last, "%s", sha);
+		char *text;
+		if (decode_body(s, 1, &text) != CD_OK)
+			continue; /* damaged: cache verify reports it */
+		int stop = fn(ctx, sha, text);
+		free(text);
+		if (stop)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return st_err(st, src, "reading processed results", e);
+	return CD_OK;
+}
+
 int store_processed_get(store *st, const char *sha256, const char *symkey, char **json,
 			int64_t *made_at, cd_err *e)
 {
@@ -712,31 +779,10 @@ int store_processed_get(store *st, const char *sha256, const char *symkey, char 
 		sqlite3_finalize(s);
 		return st_err(st, src, "reading a processed result", e);
 	}
-	int enc = sqlite3_column_int(s, 0);
-	int64_t raw = sqlite3_column_int64(s, 1);
-	const void *body = sqlite3_column_blob(s, 2);
-	size_t blen = (size_t)sqlite3_column_bytes(s, 2);
 	if (made_at)
 		*made_at = sqlite3_column_int64(s, 3);
 	char *text = NULL;
-	/* Sizes come from the file: check them before trusting them. */
-	if (raw < 0 || raw > (int64_t)STORE_PROCESSED_MAX || (enc == 0 && (size_t)raw != blen))
-		rc = CD_EFORMAT;
-	else if (!(text = malloc((size_t)raw + 1)))
-		rc = CD_ENOMEM;
-	else if (enc == 0) {
-		if (raw)
-			memcpy(text, body, (size_t)raw);
-	} else {
-		uLongf got = (uLongf)raw;
-		if (uncompress((Bytef *)text, &got, body, (uLong)blen) != Z_OK || got != (uLongf)raw)
-			rc = CD_EFORMAT;
-	}
-	if (rc == CD_OK) {
-		text[raw] = 0;
-		if (memchr(text, 0, (size_t)raw))
-			rc = CD_EFORMAT;
-	}
+	rc = decode_body(s, 0, &text);
 	sqlite3_finalize(s);
 	if (rc != CD_OK) {
 		free(text);

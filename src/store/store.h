@@ -104,6 +104,11 @@ int store_processed_put(store *st, const char *sha256, const char *symkey, const
 int store_processed_get(store *st, const char *sha256, const char *symkey, char **json,
 			int64_t *made_at, cd_err *e);
 
+/* Calls fn with the newest processed result of each stored dump (its
+ * SHA-256 and JSON text, borrowed for the call); fn returns non-zero to
+ * stop. Damaged entries are passed over. */
+typedef int (*store_processed_fn)(void *ctx, const char *sha256, const char *json);
+int store_processed_each(store *st, store_processed_fn fn, void *ctx, cd_err *e);
 /* How many processed results are stored. */
 int64_t store_processed_count(store *st);
 
