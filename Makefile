@@ -115,8 +115,15 @@ run: deps
 	@$(MAKE) --no-print-directory crashdesk sample
 	./crashdesk open --symbols-path data/samples/symbols data/samples/sample.dmp
 
+# The fuzz targets are compiled (not linked: that needs clang's libFuzzer)
+# with every test run, so an API change cannot leave them broken unseen.
+FUZZ_OBJ := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzcheck/%.o,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzzcheck/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(TEST_BIN) $(TOOLS)
+	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(TEST_BIN) $(TOOLS) $(FUZZ_OBJ)
 	@$(MAKE) --no-print-directory sample >/dev/null
 	@./tests/run.sh $(BUILD)
 

@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(pub);
 		store_crash sc;
 		cs_crash_summary("2fa91425-cb00-8853-9d2c-67eda1261111", doc, doc, &sc);
-		json_t *d = cs_reprocess_diff(doc, json_object_get(doc, "json_dump"));
+		json_t *d = cs_reprocess_diff(doc, json_object_get(doc, "json_dump"), "sig");
 		json_decref(d);
 		char *out = cs__fetch_data_json(doc, JSON_INDENT(2));
 		if (out) {
