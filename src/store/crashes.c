@@ -171,29 +171,8 @@ int store_crash_doc_get(store *st, const char *crash_id, const char *kind, char 
 	}
 	if (public_only)
 		*public_only = sqlite3_column_int(s, 0);
-	int enc = sqlite3_column_int(s, 1);
-	int64_t raw = sqlite3_column_int64(s, 2);
-	const void *body = sqlite3_column_blob(s, 3);
-	size_t blen = (size_t)sqlite3_column_bytes(s, 3);
 	char *text = NULL;
-	/* The sizes come from the file: check them before trusting them. */
-	if (raw < 0 || raw > (int64_t)STORE_PROCESSED_MAX || (enc == 0 && (size_t)raw != blen))
-		rc = CD_EFORMAT;
-	else if (!(text = malloc((size_t)raw + 1)))
-		rc = CD_ENOMEM;
-	else if (enc == 0) {
-		if (raw)
-			memcpy(text, body, (size_t)raw);
-	} else {
-		uLongf got = (uLongf)raw;
-		if (uncompress((Bytef *)text, &got, body, (uLong)blen) != Z_OK || got != (uLongf)raw)
-			rc = CD_EFORMAT;
-	}
-	if (rc == CD_OK) {
-		text[raw] = 0;
-		if (memchr(text, 0, (size_t)raw))
-			rc = CD_EFORMAT;
-	}
+	rc = store__decode_body(s, 1, &text);
 	sqlite3_finalize(s);
 	if (rc != CD_OK) {
 		free(text);

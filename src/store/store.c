@@ -686,10 +686,7 @@ int store_processed_put(store *st, const char *sha256, const char *symkey, const
 	return rc;
 }
 
-/* A stored body from the row s points at: columns col (encoding), col+1
- * (size) and col+2 (bytes), checked before they are trusted. *text is
- * NUL-terminated and the caller's. */
-static int decode_body(sqlite3_stmt *s, int col, char **text)
+int store__decode_body(sqlite3_stmt *s, int col, char **text)
 {
 	int enc = sqlite3_column_int(s, col);
 	int64_t raw = sqlite3_column_int64(s, col + 1);
@@ -740,7 +737,7 @@ int store_processed_each(store *st, store_processed_fn fn, void *ctx, cd_err *e)
 			continue;
 		snprintf(last, sizeof last, "%s", sha);
 		char *text;
-		if (decode_body(s, 1, &text) != CD_OK)
+		if (store__decode_body(s, 1, &text) != CD_OK)
 			continue; /* damaged: cache verify reports it */
 		int stop = fn(ctx, sha, text);
 		free(text);
@@ -782,7 +779,7 @@ int store_processed_get(store *st, const char *sha256, const char *symkey, char 
 	if (made_at)
 		*made_at = sqlite3_column_int64(s, 3);
 	char *text = NULL;
-	rc = decode_body(s, 0, &text);
+	rc = store__decode_body(s, 0, &text);
 	sqlite3_finalize(s);
 	if (rc != CD_OK) {
 		free(text);

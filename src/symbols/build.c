@@ -287,24 +287,7 @@ typedef struct builder {
 
 static void report_diag(builder *b, uint64_t line, int damaged, const char *msg)
 {
-	sym_report *r = b->report;
-	if (damaged)
-		r->damaged = 1;
-	r->ndiags_total++;
-	if (r->ndiags >= 1000)
-		return;
-	if (r->ndiags % 64 == 0) {
-		sym_diag *d = cd_arena_calloc(&r->arena, r->ndiags + 64, sizeof *d);
-		if (!d)
-			return;
-		if (r->ndiags)
-			memcpy(d, r->diags, r->ndiags * sizeof *d);
-		r->diags = d;
-	}
-	sym_diag *d = &r->diags[r->ndiags++];
-	d->line = line;
-	d->damaged = damaged;
-	d->message = cd_arena_strndup(&r->arena, msg, strlen(msg));
+	sym__report_add(b->report, line, damaged, msg);
 }
 
 static void b_diag(void *ctx, uint64_t line, int damaged, const char *msg)

@@ -1,18 +1,18 @@
 /*
- * check.c - a symbol file's anomalies without building a cache, for the
- * sym-file browser when the cache was already current (the build is what
- * normally collects them).
+ * check.c - a symbol file's anomalies: how a report collects them (the
+ * build's and this file's), and reading them without building a cache, for
+ * the sym-file browser when the cache was already current.
  */
 #include <string.h>
 
-#include "symbols.h"
+#include "internal.h"
 
 typedef struct checker {
 	sym_report *r;
 	int has_module;
 } checker;
 
-static void add(sym_report *r, uint64_t line, int damaged, const char *msg)
+void sym__report_add(sym_report *r, uint64_t line, int damaged, const char *msg)
 {
 	if (damaged)
 		r->damaged = 1;
@@ -37,7 +37,7 @@ static void add(sym_report *r, uint64_t line, int damaged, const char *msg)
 
 static void c_diag(void *ctx, uint64_t line, int damaged, const char *msg)
 {
-	add(((checker *)ctx)->r, line, damaged, msg);
+	sym__report_add(((checker *)ctx)->r, line, damaged, msg);
 }
 
 static void c_module(void *ctx, uint64_t line, const char *os, const char *arch, const char *id,
@@ -57,6 +57,6 @@ int sym_check_file(const char *sym_path, sym_report *report, cd_err *e)
 	if (rc != CD_OK)
 		return rc;
 	if (!c.has_module)
-		add(report, 1, 1, "no MODULE line");
+		sym__report_add(report, 1, 1, "no MODULE line");
 	return CD_OK;
 }

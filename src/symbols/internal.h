@@ -224,6 +224,9 @@ void sym__parse_text(const sym_sink *sink, sym_counts *counts, uint64_t first, c
 int sym__cache_build(const char *sym_path, const char *cache_path, int threaded, sym_report *report,
 		     cd_err *e);
 
+/* Adds a diagnostic to a report: the first 1,000 kept (check.c). */
+void sym__report_add(sym_report *r, uint64_t line, int damaged, const char *msg);
+
 /* ---- zipped symbol stores (zip.c) ------------------------------------- */
 
 typedef struct sym_zip sym_zip;
