@@ -26,6 +26,7 @@
 
 #include <curses.h>
 
+#include "../crashstats/crashstats.h"
 #include "../minidump/minidump.h"
 #include "../store/store.h"
 #include "internal.h"
@@ -45,6 +46,8 @@ typedef enum pane_kind {
 	PK_SYMFUNCS, PK_SYMCHECK, PK_SYMLOOKUP,
 	/* signature tuning: the lists, a re-sign, the crashes of one change */
 	PK_TUNING, PK_TUNING_CRASHES,
+	/* Crash Stats: a search's hits and facets, a crash compared with Socorro */
+	PK_CS_RESULTS, PK_CS_FACETS, PK_COMPARE,
 } pane_kind;
 
 #define FIRST_TAB PK_SUMMARY
@@ -56,13 +59,15 @@ static const char *const pane_names[] = {
 	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_MODULE_WHY] = "Symbols tried",
 	[PK_SYMFUNCS] = "Functions",
 	[PK_SYMCHECK] = "Check", [PK_SYMLOOKUP] = "Lookup", [PK_TUNING] = "Signature tuning",
-	[PK_TUNING_CRASHES] = "Crashes of a change",
+	[PK_TUNING_CRASHES] = "Crashes of a change", [PK_CS_RESULTS] = "Crash Stats",
+	[PK_CS_FACETS] = "Facets", [PK_COMPARE] = "Compare with Socorro",
 };
 /* The view (views/ YAML) each list pane takes its columns from. */
 static const char *const pane_views[] = {
 	[PK_CRASHES] = "crashes", [PK_THREADS] = "threads", [PK_FRAMES] = "frames",
 	[PK_MODULES] = "modules", [PK_UNLOADED] = "unloaded", [PK_ANNOTATIONS] = "annotations",
-	[PK_SYMFUNCS] = "symfuncs", [PK_SIGNATURE] = "signature",
+	[PK_SYMFUNCS] = "symfuncs", [PK_SIGNATURE] = "signature", [PK_CS_RESULTS] = "cs_results",
+	[PK_CS_FACETS] = "cs_facets", [PK_COMPARE] = "compare",
 };
 
 typedef struct pane {
@@ -93,6 +98,16 @@ typedef struct app {
 	char lists_dir[4096]; /* "" while the built-in lists are in use */
 	sig_resig *resig;     /* the last re-sign, for the tuning pane */
 	uint8_t *recorded;    /* [crash]: its summary went into db */
+	uint32_t nrecorded;
+	/* Crash Stats: the configuration (its token is only ever handed to
+	 * the worker's client), the last query as typed */
+	cs_config cs;
+	int cs_ok;
+	char cs_err[512];
+	char cs_query[1024];
+	/* the last re-sign was of a search's crashes: its inputs are these ids */
+	char (*resig_ids)[CS_ID_LEN + 1];
+	size_t nresig_ids;
 	tui_worker w;
 	pane stack[MAX_DEPTH];
 	int depth;
@@ -129,7 +144,8 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN, PROMPT_LISTS };
+enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN, PROMPT_LISTS,
+       PROMPT_CRASHSTATS };
 
 static void set_status(app *a, tui_style style, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
