@@ -106,6 +106,7 @@ typedef struct app {
 	int cs_ok;
 	char cs_err[512];
 	char cs_query[1024];
+	uint32_t cs_seen;     /* the search state last told on the status line */
 	/* the last re-sign was of a search's crashes: its inputs are these ids */
 	char (*resig_ids)[CS_ID_LEN + 1];
 	size_t nresig_ids;
@@ -297,7 +298,7 @@ static void cs_summary_rows(json_t *doc, json_t *rows)
 	if (!json_is_object(info))
 		return;
 	static const char *const keys[][2] = { { "Crash Stats", "id" },
-					       { "Socorro signature", "signature" },
+					       { "Socorro sig", "signature" },
 					       { "Date", "date" },
 					       { "Minidump", "dump" } };
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
@@ -502,6 +503,16 @@ static void record_summary(app *a, uint32_t i)
 static void rebuild_all(app *a)
 {
 	worker_lock(&a->w);
+	/* A search that ended says so on the status line. */
+	uint32_t sk = search_key(&a->w);
+	if (sk != a->cs_seen && (a->w.cs.search == CSJ_DONE || a->w.cs.search == CSJ_FAILED)) {
+		if (a->w.cs.search == CSJ_DONE)
+			set_status(a, TUI_S_NORMAL, "%zu of %lld crashes (Tab: facets, Enter: open)",
+				   json_array_size(a->w.cs.hits), (long long)a->w.cs.total);
+		else
+			set_status(a, TUI_S_ERROR, "search: %s", a->w.cs.search_msg);
+	}
+	a->cs_seen = sk;
 	for (uint32_t i = 0; i < a->w.ncrashes; i++)
 		record_summary(a, i);
 	for (int i = 0; i < a->depth; i++) {

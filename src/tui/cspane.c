@@ -205,10 +205,10 @@ json_t *cspane_compare_rows(json_t *diff)
 	json_t *rows = json_array();
 	json_int_t n = json_integer_value(json_object_get(diff, "differences"));
 	char buf[512];
-	snprintf(buf, sizeof buf, "%lld difference%s from Socorro's processing", (long long)n,
-		 n == 1 ? "" : "s");
+	snprintf(buf, sizeof buf, "%lld difference%s", (long long)n, n == 1 ? "" : "s");
 	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s}", "what", buf, "socorro",
-					      "Socorro", "local", "local walk", "_style", "heading"));
+					      "Socorro's processing", "local", "the stored dump walked here",
+					      "_style", "heading"));
 	json_t *sig = json_object_get(diff, "signature");
 	const char *ss = json_string_value(json_object_get(sig, "socorro"));
 	const char *ls = json_string_value(json_object_get(sig, "local"));
