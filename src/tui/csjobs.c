@@ -40,9 +40,11 @@ void worker_cs_search(tui_worker *w, cs_query *q, const char *text, size_t limit
 	w->cs.offset = offset;
 	if (text)
 		snprintf(w->cs.query_text, sizeof w->cs.query_text, "%s", text);
+	/* A search still running gives way to this one. */
+	if (w->cs.search == CSJ_RUNNING)
+		w->cs.cancel = 1;
 	w->cs.search = CSJ_ASKED;
 	w->cs.search_msg[0] = 0;
-	w->cs.cancel = 0;
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -112,6 +114,7 @@ static void run_search(tui_worker *w)
 	cs_query_init(&w->cs.query);
 	size_t limit = w->cs.limit, offset = w->cs.offset;
 	w->cs.search = CSJ_RUNNING;
+	w->cs.cancel = 0;
 	w->cs.done = 0;
 	w->cs.total_wanted = limit;
 	worker__bump(w);
@@ -150,7 +153,9 @@ static void run_search(tui_worker *w)
 	cs_query_free(&q);
 
 	pthread_mutex_lock(&w->lock);
-	if (st == CS_OK) {
+	if (w->cs.search == CSJ_ASKED) {
+		/* Another search was asked for meanwhile: this one is stale. */
+	} else if (st == CS_OK) {
 		if (!offset || !w->cs.hits) {
 			json_decref(w->cs.hits);
 			json_decref(w->cs.facets);
@@ -264,7 +269,9 @@ static void run_compare(tui_worker *w)
 
 	pthread_mutex_lock(&w->lock);
 	w->busy = 0;
-	if (diff) {
+	if (w->cs.compare == CSJ_ASKED) {
+		json_decref(diff); /* another crash was asked for meanwhile */
+	} else if (diff) {
 		w->cs.compare_diff = diff;
 		w->cs.compare = CSJ_DONE;
 	} else {
