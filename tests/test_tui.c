@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../src/tui/cspane.h"
 #include "../src/tui/internal.h"
 #include "../src/tui/rows.h"
 #include "testlib.h"
@@ -266,6 +267,95 @@ static void test_stack_bytes(void)
 	json_decref(d);
 }
 
+/* The search prompt reads what `crashdesk search` takes, quoted as a shell
+ * would, and a facet term added by cspane_refine() reads back whole. */
+static void test_cs_query(void)
+{
+	cs_query q;
+	cs_query_init(&q);
+	size_t limit = 100;
+	cd_err e;
+	T_EQ_U64(cspane_parse_query("--product=Firefox  '--signature=~OOM | small' --num 7 "
+				    "--_facets=version --date=\">=2026-11-01\"",
+				    &q, &limit, &e), CD_OK);
+	T_EQ_U64(limit, 7);
+	T_EQ_STR(cs_query_get(&q, "product", 0), "Firefox");
+	T_EQ_STR(cs_query_get(&q, "signature", 0), "~OOM | small");
+	T_EQ_STR(cs_query_get(&q, "_facets", 0), "version");
+	T_EQ_STR(cs_query_get(&q, "date", 0), ">=2026-11-01");
+	cs_query_free(&q);
+
+	char text[600], refine[300];
+	cspane_refine("signature", "it's \"odd\" | x", refine, sizeof refine);
+	snprintf(text, sizeof text, "--product=Crashme%s", refine);
+	cs_query_init(&q);
+	limit = 100;
+	T_EQ_U64(cspane_parse_query(text, &q, &limit, &e), CD_OK);
+	T_EQ_STR(cs_query_get(&q, "signature", 0), "=it's \"odd\" | x");
+	T_EQ_U64(limit, 100);
+	cs_query_free(&q);
+
+	static const char *const bad[] = { "product=Firefox", "--num", "--num 0", "'--a=b",
+					   "--num=many" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		cs_query_init(&q);
+		T_CHECK(cspane_parse_query(bad[i], &q, &limit, &e) != CD_OK);
+		cs_query_free(&q);
+	}
+	cs_query_init(&q);
+	T_EQ_U64(cspane_parse_query("--num all", &q, &limit, &e), CD_OK);
+	T_EQ_U64(limit, 0);
+	cs_query_free(&q);
+}
+
+static void test_cs_rows(void)
+{
+	json_t *hits = json_loads("[{\"uuid\": \"2fa91425-cb00-8853-9d2c-67eda1261111\", "
+				  "\"signature\": \"Abort\", \"version\": 1}, {\"uuid\": \"bad\"}]",
+				  0, NULL);
+	json_t *stored = json_pack("{s:b}", "2fa91425-cb00-8853-9d2c-67eda1261111", 1);
+	json_t *r = cspane_results_rows(hits, 10, 0, NULL, "--product=X", stored, 100);
+	T_ASSERT(r);
+	T_EQ_U64(json_array_size(r), 4); /* heading, two hits, more */
+	T_EQ_STR(field(r, 0, "uuid"), "2 of 10 crashes");
+	T_EQ_STR(field(r, 1, "stored"), "stored");
+	T_EQ_STR(field(r, 1, "version"), "1");
+	T_EQ_STR(field(r, 2, "_id"), "");
+	T_CHECK(json_is_true(json_object_get(json_array_get(r, 3), "_more")));
+	json_decref(r);
+	r = cspane_results_rows(hits, 2, 0, NULL, "", stored, 100);
+	T_EQ_U64(json_array_size(r), 3); /* all shown: no "more" */
+	json_decref(r);
+	json_decref(hits);
+	json_decref(stored);
+
+	json_t *facets = json_loads("{\"version\": [{\"term\": \"1.0\", \"count\": 6}]}", 0, NULL);
+	r = cspane_facet_rows(facets);
+	T_EQ_U64(json_array_size(r), 2);
+	T_EQ_STR(field(r, 1, "term"), "1.0");
+	T_EQ_STR(field(r, 1, "count"), "6");
+	T_EQ_STR(field(r, 1, "_field"), "version");
+	json_decref(r);
+	json_decref(facets);
+
+	json_t *diff = json_loads(
+		"{\"frames\": [{\"index\": 2, \"side\": \"both\", \"fields\": {\"function\": "
+		"{\"socorro\": \"a\", \"local\": \"b\"}}}], \"modules\": [{\"filename\": \"x.so\", "
+		"\"side\": \"socorro only\"}], \"crash_reason\": null, \"signature\": {\"socorro\": "
+		"\"a\", \"local\": \"b\"}, \"differences\": 3}", 0, NULL);
+	r = cspane_compare_rows(diff);
+	T_ASSERT(r);
+	T_CHECK(has_row(r, "what", "3 differences"));
+	T_CHECK(has_row(r, "what", "Signature: differs"));
+	T_CHECK(has_row(r, "what", "Crash reason: same"));
+	T_CHECK(has_row(r, "what", "frame 2 function"));
+	T_CHECK(has_row(r, "local", "b"));
+	T_CHECK(has_row(r, "what", "x.so"));
+	T_CHECK(has_row(r, "local", "absent"));
+	json_decref(r);
+	json_decref(diff);
+}
+
 int main(void)
 {
 	if (!setlocale(LC_ALL, "C.UTF-8"))
@@ -275,5 +365,7 @@ int main(void)
 	T_RUN(test_list);
 	T_RUN(test_rows);
 	T_RUN(test_stack_bytes);
+	T_RUN(test_cs_query);
+	T_RUN(test_cs_rows);
 	return t_done();
 }

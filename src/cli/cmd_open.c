@@ -13,13 +13,14 @@
 static const char open_help[] =
 	"usage: crashdesk open [--symbols-path DIR|ZIP]... [--symbols-url URL]...\n"
 	"                      [--offline] [--refresh] [--jobs N] [--timeout SECONDS]\n"
-	"                      [--cache-dir DIR] DUMP|DIR\n"
+	"                      [--cache-dir DIR] [DUMP|DIR]\n"
 	"       crashdesk            (on a terminal: the home pane)\n"
 	"\n"
 	"Opens the terminal workstation on a minidump (with its .extra beside it),\n"
 	"or on the list of the .dmp files of a directory. Walking happens in the\n"
 	"background; keys are listed by '?' in every pane. Needs a terminal: for\n"
-	"text or JSON output use 'crashdesk walk'.\n";
+	"text or JSON output use 'crashdesk walk'. Without DUMP or DIR: the home pane,\n"
+	"with these symbols for crashes fetched from Crash Stats (S searches it).\n";
 
 int cli_tui(const char *const *paths, int npaths, const char *cache_dir, const char *target,
 	    const char *sym_file)
@@ -87,10 +88,6 @@ int cmd_open(int argc, char **argv)
 		} else {
 			target = argv[i];
 		}
-	}
-	if (!target && argc > 1) {
-		fputs(open_help, stderr);
-		return 2;
 	}
 	if (target && access(target, R_OK) != 0) {
 		cli_error("%s: cannot read it", target);

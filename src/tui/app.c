@@ -26,11 +26,13 @@
 
 #include <curses.h>
 
+#include "../crashstats/crashstats.h"
 #include "../minidump/minidump.h"
 #include "../store/store.h"
 #include "internal.h"
 #include "rows.h"
 #include "schema.h"
+#include "cspane.h"
 #include "sigpane.h"
 #include "symbrowse.h"
 #include "tui.h"
@@ -45,6 +47,8 @@ typedef enum pane_kind {
 	PK_SYMFUNCS, PK_SYMCHECK, PK_SYMLOOKUP,
 	/* signature tuning: the lists, a re-sign, the crashes of one change */
 	PK_TUNING, PK_TUNING_CRASHES,
+	/* Crash Stats: a search's hits and facets, a crash compared with Socorro */
+	PK_CS_RESULTS, PK_CS_FACETS, PK_COMPARE,
 } pane_kind;
 
 #define FIRST_TAB PK_SUMMARY
@@ -56,13 +60,15 @@ static const char *const pane_names[] = {
 	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_MODULE_WHY] = "Symbols tried",
 	[PK_SYMFUNCS] = "Functions",
 	[PK_SYMCHECK] = "Check", [PK_SYMLOOKUP] = "Lookup", [PK_TUNING] = "Signature tuning",
-	[PK_TUNING_CRASHES] = "Crashes of a change",
+	[PK_TUNING_CRASHES] = "Crashes of a change", [PK_CS_RESULTS] = "Crash Stats",
+	[PK_CS_FACETS] = "Facets", [PK_COMPARE] = "Compare with Socorro",
 };
 /* The view (views/ YAML) each list pane takes its columns from. */
 static const char *const pane_views[] = {
 	[PK_CRASHES] = "crashes", [PK_THREADS] = "threads", [PK_FRAMES] = "frames",
 	[PK_MODULES] = "modules", [PK_UNLOADED] = "unloaded", [PK_ANNOTATIONS] = "annotations",
-	[PK_SYMFUNCS] = "symfuncs", [PK_SIGNATURE] = "signature",
+	[PK_SYMFUNCS] = "symfuncs", [PK_SIGNATURE] = "signature", [PK_CS_RESULTS] = "cs_results",
+	[PK_CS_FACETS] = "cs_facets", [PK_COMPARE] = "compare",
 };
 
 typedef struct pane {
@@ -93,6 +99,17 @@ typedef struct app {
 	char lists_dir[4096]; /* "" while the built-in lists are in use */
 	sig_resig *resig;     /* the last re-sign, for the tuning pane */
 	uint8_t *recorded;    /* [crash]: its summary went into db */
+	uint32_t nrecorded;
+	/* Crash Stats: the configuration (its token is only ever handed to
+	 * the worker's client), the last query as typed */
+	cs_config cs;
+	int cs_ok;
+	char cs_err[512];
+	char cs_query[1024];
+	uint32_t cs_seen;     /* the search state last told on the status line */
+	/* the last re-sign was of a search's crashes: its inputs are these ids */
+	char (*resig_ids)[CS_ID_LEN + 1];
+	size_t nresig_ids;
 	tui_worker w;
 	pane stack[MAX_DEPTH];
 	int depth;
@@ -129,7 +146,8 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN, PROMPT_LISTS };
+enum { PROMPT_SEARCH = 1, PROMPT_FILTER, PROMPT_ADDRESS, PROMPT_OPEN, PROMPT_LISTS,
+       PROMPT_CRASHSTATS };
 
 static void set_status(app *a, tui_style style, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -272,6 +290,24 @@ static void mark_protected(app *a, json_t *rows)
 	}
 }
 
+/* A crash from Crash Stats: Socorro's signature and where the dump is,
+ * after the first row of the summary. */
+static void cs_summary_rows(json_t *doc, json_t *rows)
+{
+	json_t *info = json_object_get(doc, "_crashstats");
+	if (!json_is_object(info))
+		return;
+	static const char *const keys[][2] = { { "Crash Stats", "id" },
+					       { "Socorro sig", "signature" },
+					       { "Date", "date" },
+					       { "Minidump", "dump" } };
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		const char *v = json_string_value(json_object_get(info, keys[i][1]));
+		json_array_insert_new(rows, 1 + i,
+				      json_pack("{s:s, s:s}", "key", keys[i][0], "value", v ? v : ""));
+	}
+}
+
 /* The signature pane's rows: the document signed with the session's lists. */
 static json_t *signature_rows(app *a, json_t *doc)
 {
@@ -291,9 +327,88 @@ static json_t *signature_rows(app *a, json_t *doc)
 	return rows;
 }
 
+/* The ids of the crashes whose processed crash is stored, as keys. */
+static json_t *stored_ids(app *a)
+{
+	json_t *set = json_object();
+	store_crash_row *rows = NULL;
+	size_t n = 0;
+	cd_err e;
+	if (a->db && store_crash_list(a->db, 0, &rows, &n, &e) == CD_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].has_processed && rows[i].crash_id)
+				json_object_set_new(set, rows[i].crash_id, json_true());
+		store_crash_rows_free(rows, n);
+	}
+	return set;
+}
+
+/* The search's state as one number, so a pane knows when to rebuild. */
+static uint32_t search_key(const tui_worker *w)
+{
+	return w->cs.search_seq * 8u + (uint32_t)w->cs.search;
+}
+
+static uint32_t search_page(app *a)
+{
+	size_t limit = 100;
+	cs_query q;
+	cs_query_init(&q);
+	cd_err e;
+	cspane_parse_query(a->cs_query, &q, &limit, &e);
+	cs_query_free(&q);
+	return (uint32_t)(limit ? limit : CS_PAGE_MAX);
+}
+
+/* Under the worker's lock: the Crash Stats panes, rebuilt from the
+ * worker's result when it changed. */
+static void build_cs(app *a, pane *p)
+{
+	tui_cs *cs = &a->w.cs;
+	json_t *rows;
+	if (p->kind == PK_COMPARE) {
+		uint32_t key = cs->compare_seq * 8u + (uint32_t)cs->compare;
+		if (p->built && p->built_seq == key)
+			return;
+		p->built_seq = key;
+		if (cs->compare == CSJ_DONE && cs->compare_diff)
+			rows = cspane_compare_rows(cs->compare_diff);
+		else if (cs->compare == CSJ_FAILED)
+			rows = json_pack("[{s:s, s:s, s:s}]", "what", "cannot compare", "socorro",
+					 cs->compare_msg, "_style", "error");
+		else
+			rows = json_pack("[{s:s, s:s}]", "what", "walking the stored minidump...",
+					 "_style", "dim");
+	} else {
+		uint32_t key = search_key(&a->w);
+		if (p->built && p->built_seq == key)
+			return;
+		p->built_seq = key;
+		if (p->kind == PK_CS_FACETS) {
+			rows = cspane_facet_rows(cs->facets);
+		} else {
+			json_t *stored = stored_ids(a);
+			int running = cs->search == CSJ_ASKED || cs->search == CSJ_RUNNING;
+			rows = cspane_results_rows(cs->hits, cs->total, running,
+						   cs->search == CSJ_FAILED ? cs->search_msg : NULL,
+						   a->cs_query, stored, search_page(a));
+			json_decref(stored);
+		}
+	}
+	if (!p->built)
+		tui_list_set_json(&p->list, view_for(a, p->kind), rows);
+	else
+		tui_list_update_json(&p->list, rows);
+	p->built = 1;
+}
+
 /* Under the worker's lock: (re)builds p's rows when its crash changed. */
 static void build(app *a, pane *p)
 {
+	if (p->kind == PK_CS_RESULTS || p->kind == PK_CS_FACETS || p->kind == PK_COMPARE) {
+		build_cs(a, p);
+		return;
+	}
 	if (p->kind == PK_CRASHES) {
 		json_t *rows = crash_rows(a);
 		if (!p->built)
@@ -310,6 +425,9 @@ static void build(app *a, pane *p)
 		char msg[600];
 		if (c->state == CRASH_FAILED)
 			snprintf(msg, sizeof msg, "%s", c->error);
+		else if (!strncmp(c->path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX)))
+			snprintf(msg, sizeof msg, "opening %s: from the store, or fetched from Crash Stats ...",
+				 c->path + strlen(CS_PATH_PREFIX));
 		else
 			snprintf(msg, sizeof msg, "walking %s ...", cd_basename(c->path));
 		tui_list_set_json(&p->list, &a->v_kv,
@@ -322,7 +440,10 @@ static void build(app *a, pane *p)
 	json_t *rows = NULL;
 	json_t *doc = c->doc;
 	switch (p->kind) {
-	case PK_SUMMARY: rows = rows_summary(doc, c->path); break;
+	case PK_SUMMARY:
+		rows = rows_summary(doc, c->path);
+		cs_summary_rows(doc, rows);
+		break;
 	case PK_SIGNATURE: rows = signature_rows(a, doc); break;
 	case PK_THREADS: rows = rows_threads(doc); break;
 	case PK_FRAMES: rows = rows_frames(doc, p->thread); break;
@@ -356,7 +477,8 @@ static void build(app *a, pane *p)
 static void record_summary(app *a, uint32_t i)
 {
 	tui_crash *c = &a->w.crashes[i];
-	if (!a->db || !a->recorded || a->recorded[i] || c->state != CRASH_READY)
+	if (!a->db || !a->recorded || i >= a->nrecorded || a->recorded[i] ||
+	    c->state != CRASH_READY)
 		return;
 	a->recorded[i] = 1;
 	json_t *ann = json_object_get(c->doc, "annotations");
@@ -381,11 +503,22 @@ static void record_summary(app *a, uint32_t i)
 static void rebuild_all(app *a)
 {
 	worker_lock(&a->w);
+	/* A search that ended says so on the status line. */
+	uint32_t sk = search_key(&a->w);
+	if (sk != a->cs_seen && (a->w.cs.search == CSJ_DONE || a->w.cs.search == CSJ_FAILED)) {
+		if (a->w.cs.search == CSJ_DONE)
+			set_status(a, TUI_S_NORMAL, "%zu of %lld crashes (Tab: facets, Enter: open)",
+				   json_array_size(a->w.cs.hits), (long long)a->w.cs.total);
+		else
+			set_status(a, TUI_S_ERROR, "search: %s", a->w.cs.search_msg);
+	}
+	a->cs_seen = sk;
 	for (uint32_t i = 0; i < a->w.ncrashes; i++)
 		record_summary(a, i);
 	for (int i = 0; i < a->depth; i++) {
 		pane *p = &a->stack[i];
-		if (p->kind == PK_CRASHES || p->crash >= 0)
+		if (p->kind == PK_CRASHES || p->crash >= 0 || p->kind == PK_CS_RESULTS ||
+		    p->kind == PK_CS_FACETS)
 			build(a, p);
 	}
 	worker_unlock(&a->w);
@@ -465,6 +598,158 @@ static void open_crash(app *a, int crash)
 	worker_lock(&a->w);
 	build(a, p);
 	worker_unlock(&a->w);
+}
+
+/* ---- Crash Stats ---------------------------------------------------------- */
+
+/* worker_start() with the Crash Stats side set up; every session's worker
+ * gets the same configuration and database. */
+static int start_worker(app *a, char *const *paths, uint32_t n)
+{
+	int rc = worker_start(&a->w, a->store, a->net, paths, n, a->wake[1]);
+	if (rc != CD_OK)
+		return rc;
+	char db[4200], symkey[2048] = "";
+	snprintf(db, sizeof db, "%s/crashdesk.db", a->o->cache_dir);
+	for (int k = 0; k < a->o->nsymbol_paths; k++)
+		snprintf(symkey + strlen(symkey), sizeof symkey - strlen(symkey), "%s%s",
+			 k ? ":" : "", a->o->symbol_paths[k]);
+	worker_cs_setup(&a->w, a->cs_ok ? &a->cs : NULL, db, symkey);
+	return CD_OK;
+}
+
+/* Opens crash id of Crash Stats in the report panes: a crash of the
+ * session read from the store, fetched first by the worker when absent. */
+static void open_cs_crash(app *a, const char *id)
+{
+	if (!cs_crash_id_valid(id)) {
+		set_status(a, TUI_S_ERROR, "not a crash id: %.64s", id);
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof path, CS_PATH_PREFIX "%s", id);
+	int found = -1;
+	worker_lock(&a->w);
+	for (uint32_t i = 0; found < 0 && i < a->w.ncrashes; i++)
+		if (!strcmp(a->w.crashes[i].path, path))
+			found = (int)i;
+	/* A fetch that failed (offline, canceled) is tried again. */
+	if (found >= 0 && a->w.crashes[found].state == CRASH_FAILED) {
+		a->w.crashes[found].state = CRASH_PENDING;
+		a->w.crashes[found].seq++;
+	}
+	worker_unlock(&a->w);
+	if (found < 0)
+		found = worker_add(&a->w, path);
+	if (found < 0) {
+		set_status(a, TUI_S_ERROR, "out of memory");
+		return;
+	}
+	open_crash(a, found);
+}
+
+/* Starts a search of what the user typed (more: the next page of the last
+ * search, appended) and shows its pane. */
+static void cs_search_submit(app *a, const char *text, int more)
+{
+	if (!a->cs_ok) {
+		set_status(a, TUI_S_ERROR, "Crash Stats: %s", a->cs_err);
+		return;
+	}
+	cs_query q;
+	cs_query_init(&q);
+	size_t limit = 100;
+	cd_err e = { .msg = "" };
+	if (cspane_parse_query(text, &q, &limit, &e) != CD_OK) {
+		set_status(a, TUI_S_ERROR, "search: %s", e.msg);
+		cs_query_free(&q);
+		return;
+	}
+	if (!cs_query_get(&q, "_columns", 0)) {
+		static const char *const dflt[] = { "uuid", "date", "signature", "product", "version" };
+		for (size_t k = 0; k < 5; k++)
+			cs_query_add(&q, "_columns", dflt[k], &e);
+	}
+	/* The facet a triager looks at first, unless others are asked for. */
+	if (!cs_query_get(&q, "_facets", 0))
+		cs_query_add(&q, "_facets", "signature", &e);
+	size_t offset = 0;
+	if (more) {
+		worker_lock(&a->w);
+		offset = json_array_size(a->w.cs.hits);
+		worker_unlock(&a->w);
+	} else if (text != a->cs_query) {
+		snprintf(a->cs_query, sizeof a->cs_query, "%s", text);
+	}
+	worker_cs_search(&a->w, &q, text, limit, offset);
+	cs_query_free(&q);
+	while (a->depth > 1 && top(a)->kind == PK_CS_FACETS)
+		pop(a);
+	pane *p = top(a);
+	if (!p || p->kind != PK_CS_RESULTS) {
+		p = push(a, PK_CS_RESULTS, -1);
+		if (!p)
+			return;
+	} else if (!more) {
+		tui_list_free(&p->list);
+		memset(&p->list, 0, sizeof p->list);
+		p->list.sort_col = -1;
+		p->built = 0;
+	}
+	worker_lock(&a->w);
+	build(a, p);
+	worker_unlock(&a->w);
+	set_status(a, TUI_S_NORMAL, "searching %s ...", a->cs.url);
+}
+
+/* The compare pane of the top crash: reprocessed on the worker. */
+static void act_compare(app *a)
+{
+	pane *p = top(a);
+	if (!p || p->crash < 0 || p->kind == PK_COMPARE) {
+		set_status(a, TUI_S_ERROR, "compare: open a crash fetched from Crash Stats first");
+		return;
+	}
+	if (strncmp(a->w.crashes[p->crash].path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX))) {
+		set_status(a, TUI_S_ERROR,
+			   "compare: this crash is not from Crash Stats, so there is no Socorro processing to compare with");
+		return;
+	}
+	int crash = p->crash;
+	worker_cs_compare(&a->w, crash, a->lists_dir);
+	pane *n = push(a, PK_COMPARE, crash);
+	if (!n)
+		return;
+	worker_lock(&a->w);
+	build(a, n);
+	worker_unlock(&a->w);
+}
+
+/* A stored crash as the panes read it (json_dump with the raw crash's
+ * annotations), as JSON text for the signer; NULL when not stored. */
+static char *stored_doc_text(app *a, const char *id)
+{
+	char *ptext = NULL, *rtext = NULL;
+	cd_err e;
+	if (!a->db || store_crash_doc_get(a->db, id, "processed", &ptext, NULL, &e) != CD_OK)
+		return NULL;
+	json_t *proc = json_loads(ptext, 0, NULL);
+	free(ptext);
+	json_t *jd = json_object_get(proc, "json_dump");
+	json_t *doc = json_is_object(jd) ? json_deep_copy(jd) : NULL;
+	json_decref(proc);
+	if (!doc)
+		return NULL;
+	if (store_crash_doc_get(a->db, id, "raw", &rtext, NULL, &e) == CD_OK) {
+		json_t *raw = json_loads(rtext, 0, NULL);
+		if (json_is_object(raw))
+			json_object_set(doc, "annotations", raw);
+		json_decref(raw);
+		free(rtext);
+	}
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
 }
 
 /* ---- the sym-file browser ---------------------------------------------- */
@@ -707,10 +992,23 @@ static void tuning_rows(app *a, pane *p)
 	}
 	json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Use", "value",
 					      "lists from a directory...", "_use", 1));
-	snprintf(buf, sizeof buf, "re-sign the %u crashes of this session (baseline: built-in lists)",
-		 a->w.ncrashes);
-	json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value", buf,
-					      "_resign", 1));
+	if (a->w.ncrashes) {
+		snprintf(buf, sizeof buf,
+			 "re-sign the %u crashes of this session (baseline: built-in lists)",
+			 a->w.ncrashes);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value",
+						      buf, "_resign", 1));
+	}
+	worker_lock(&a->w);
+	size_t nhits = json_array_size(a->w.cs.hits);
+	worker_unlock(&a->w);
+	if (nhits) {
+		snprintf(buf, sizeof buf,
+			 "re-sign the %zu crashes of the Crash Stats search (those fetched into the store)",
+			 nhits);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value",
+						      buf, "_resign_search", 1));
+	}
 	const sig_resig_report *rep;
 	cd_err e;
 	if (a->resig && sig_resig_report_get(a->resig, &rep, &e) == CD_OK) {
@@ -736,6 +1034,9 @@ static void resign(app *a, pane *p)
 		set_status(a, TUI_S_ERROR, "%s", e.msg);
 		return;
 	}
+	free(a->resig_ids);
+	a->resig_ids = NULL;
+	a->nresig_ids = 0;
 	uint32_t n = 0, waiting = 0;
 	worker_lock(&a->w);
 	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
@@ -755,10 +1056,52 @@ static void resign(app *a, pane *p)
 		   waiting ? " (some are still being walked)" : "");
 }
 
+/* The crashes a Crash Stats search found, those stored, re-signed like
+ * the session's: their processed crashes from the store. */
+static void resign_search(app *a, pane *p)
+{
+	sig_resig_free(a->resig);
+	a->resig = NULL;
+	free(a->resig_ids);
+	a->resig_ids = NULL;
+	a->nresig_ids = 0;
+	cd_err e;
+	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+		return;
+	}
+	worker_lock(&a->w);
+	size_t nh = json_array_size(a->w.cs.hits), n = 0;
+	char(*ids)[CS_ID_LEN + 1] = calloc(nh ? nh : 1, sizeof *ids);
+	for (size_t i = 0; ids && i < nh; i++) {
+		const char *id =
+			json_string_value(json_object_get(json_array_get(a->w.cs.hits, i), "uuid"));
+		if (id && cs_crash_id_valid(id))
+			snprintf(ids[n++], sizeof ids[0], "%s", id);
+	}
+	worker_unlock(&a->w);
+	a->resig_ids = ids;
+	a->nresig_ids = n;
+	size_t signed_n = 0;
+	for (size_t k = 0; k < n; k++) {
+		char *text = stored_doc_text(a, ids[k]);
+		if (text && sig_resig_add(a->resig, text, strlen(text), k, &e) == CD_OK)
+			signed_n++;
+		free(text);
+	}
+	tuning_rows(a, p);
+	set_status(a, TUI_S_NORMAL, "%zu crashes of the search re-signed%s", signed_n,
+		   signed_n < n ? " (the others are not fetched yet: open them first)" : "");
+}
+
 static void show_tuning(app *a)
 {
-	if (!a->w.ncrashes) {
-		set_status(a, TUI_S_ERROR, "no crashes to re-sign: open a dump or a directory first");
+	worker_lock(&a->w);
+	size_t nhits = json_array_size(a->w.cs.hits);
+	worker_unlock(&a->w);
+	if (!a->w.ncrashes && !nhits) {
+		set_status(a, TUI_S_ERROR,
+			   "no crashes to re-sign: open a dump or a directory, or search Crash Stats, first");
 		return;
 	}
 	pane *p = push(a, PK_TUNING, -1);
@@ -798,6 +1141,13 @@ static void tuning_crashes(app *a, json_t *row)
 						      "_style", "heading"));
 		for (size_t i = 0; i < pairs[k].count; i++) {
 			size_t c = pairs[k].inputs[i];
+			if (a->resig_ids) {
+				if (c < a->nresig_ids)
+					json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "text",
+									      a->resig_ids[c], "offset", "",
+									      "_csid", a->resig_ids[c]));
+				continue;
+			}
 			if (c >= a->w.ncrashes)
 				continue;
 			json_array_append_new(rows, json_pack("{s:s, s:s, s:I}", "text",
@@ -826,7 +1176,13 @@ static void act_open(app *a)
 	switch (p->kind) {
 	case PK_HOME: {
 		const char *path = json_string_value(json_object_get(row, "_path"));
-		if (path)
+		const char *csid = json_string_value(json_object_get(row, "_csid"));
+		if (csid)
+			open_cs_crash(a, csid);
+		else if (json_is_true(json_object_get(row, "_cssearch"))) {
+			a->prompt = PROMPT_CRASHSTATS;
+			snprintf(a->input, sizeof a->input, "%s", a->cs_query);
+		} else if (path)
 			open_target(a, path);
 		else {
 			a->prompt = PROMPT_OPEN;
@@ -917,13 +1273,38 @@ static void act_open(app *a)
 			a->input[0] = 0;
 		} else if (json_is_true(json_object_get(row, "_resign")))
 			resign(a, p);
+		else if (json_is_true(json_object_get(row, "_resign_search")))
+			resign_search(a, p);
 		else
 			tuning_crashes(a, row);
 		break;
 	case PK_TUNING_CRASHES: {
 		json_t *c = json_object_get(row, "_crash");
+		const char *csid = json_string_value(json_object_get(row, "_csid"));
 		if (json_is_integer(c))
 			open_crash(a, (int)json_integer_value(c));
+		else if (csid)
+			open_cs_crash(a, csid);
+		break;
+	}
+	case PK_CS_RESULTS: {
+		const char *id = json_string_value(json_object_get(row, "_id"));
+		if (json_is_true(json_object_get(row, "_more")))
+			cs_search_submit(a, a->cs_query, 1);
+		else if (id)
+			open_cs_crash(a, id);
+		break;
+	}
+	case PK_CS_FACETS: {
+		const char *field = json_string_value(json_object_get(row, "_field"));
+		const char *term = json_string_value(json_object_get(row, "term"));
+		if (!field || !term)
+			break;
+		/* A term narrows the search to it. */
+		char refine[600], text[1700];
+		cspane_refine(field, term, refine, sizeof refine);
+		snprintf(text, sizeof text, "%s%s", a->cs_query, refine);
+		cs_search_submit(a, text, 0);
 		break;
 	}
 	case PK_SYMFUNCS: {
@@ -972,6 +1353,19 @@ static void act_tab(app *a, int dir)
 			show_check(a);
 		else
 			pop(a);
+		return;
+	}
+	if (p->kind == PK_CS_FACETS) {
+		pop(a);
+		return;
+	}
+	if (p->kind == PK_CS_RESULTS) {
+		pane *n = push(a, PK_CS_FACETS, -1);
+		if (n) {
+			worker_lock(&a->w);
+			build(a, n);
+			worker_unlock(&a->w);
+		}
 		return;
 	}
 	if (!is_tab(p->kind))
@@ -1098,6 +1492,10 @@ static void finish_prompt(app *a)
 	case PROMPT_OPEN:
 		open_target(a, a->input);
 		break;
+	case PROMPT_CRASHSTATS:
+		a->prompt = 0;
+		cs_search_submit(a, a->input, 0);
+		break;
 	case PROMPT_LISTS:
 		if (use_lists(a, a->input) == 0) {
 			if (p && p->kind == PK_TUNING)
@@ -1119,7 +1517,10 @@ static int applies(pane_kind k, tui_action act)
 	case TUI_ACT_UNLOADED: case TUI_ACT_ANNOTATIONS: case TUI_ACT_SUMMARY:
 		return k >= FIRST_TAB && k <= PK_MODULE_WHY;
 	case TUI_ACT_NEXT_PANE: case TUI_ACT_PREV_PANE:
-		return is_tab(k) || k == PK_SYMFUNCS || k == PK_SYMCHECK;
+		return is_tab(k) || k == PK_SYMFUNCS || k == PK_SYMCHECK || k == PK_CS_RESULTS ||
+		       k == PK_CS_FACETS;
+	case TUI_ACT_COMPARE:
+		return k >= FIRST_TAB && k <= PK_MODULE_WHY;
 	case TUI_ACT_FOLD:
 		return k == PK_FRAMES;
 	case TUI_ACT_RETRY:
@@ -1127,14 +1528,14 @@ static int applies(pane_kind k, tui_action act)
 	case TUI_ACT_SIGNATURE:
 		return k >= FIRST_TAB && k <= PK_MODULE_WHY;
 	case TUI_ACT_TUNING:
-		return k != PK_HOME && k < PK_SYMFUNCS;
+		return (k != PK_HOME && k < PK_SYMFUNCS) || k == PK_CS_RESULTS || k == PK_CS_FACETS;
 	case TUI_ACT_GOTO_ADDRESS:
 		return k == PK_SYMFUNCS || k == PK_SYMLOOKUP || k == PK_SYMCHECK;
 	case TUI_ACT_OPEN:
 		return k == PK_HOME || k == PK_CRASHES || k == PK_THREADS || k == PK_FRAMES ||
 		       k == PK_UNLOADED || k == PK_UNLOADED_FRAMES || k == PK_MODULES ||
 		       k == PK_SYMFUNCS || k == PK_SIGNATURE || k == PK_TUNING ||
-		       k == PK_TUNING_CRASHES;
+		       k == PK_TUNING_CRASHES || k == PK_CS_RESULTS || k == PK_CS_FACETS;
 	case TUI_ACT_NONE: case TUI_ACT_COUNT:
 		return 0;
 	default:
@@ -1185,6 +1586,12 @@ static void draw_title(app *a)
 		what = a->target;
 	else if (p && (p->kind == PK_TUNING || p->kind == PK_TUNING_CRASHES))
 		what = "signature tuning";
+	char csq[1100];
+	if (p && (p->kind == PK_CS_RESULTS || p->kind == PK_CS_FACETS)) {
+		snprintf(csq, sizeof csq, "%s: %s", p->kind == PK_CS_FACETS ? "Facets" : "Crash Stats",
+			 a->cs_query);
+		what = csq;
+	}
 	snprintf(title, sizeof title, " crashdesk  %s", what);
 	int tabs_w = 0;
 	if (p && (is_tab(p->kind) || p->crash >= 0))
@@ -1225,7 +1632,8 @@ static void draw_status(app *a)
 	tui_style style = TUI_S_STATUS;
 	if (a->prompt) {
 		static const char *const label[] = { "", "/", "filter: ", "address (hex): ",
-						     "open: ", "lists directory: " };
+						     "open: ", "lists directory: ",
+						     "Crash Stats search: " };
 		snprintf(left, sizeof left, "%s%s", label[a->prompt], a->input);
 		attrset(A_NORMAL);
 		tui_put(y, 0, COLS, left, TUI_ALIGN_LEFT);
@@ -1236,7 +1644,17 @@ static void draw_status(app *a)
 	}
 	curs_set(0);
 	worker_lock(&a->w);
-	if (a->w.busy && a->w.downloading) {
+	const tui_cs *cs = &a->w.cs;
+	if (cs->fetching[0]) {
+		snprintf(left, sizeof left, "fetching %s from Crash Stats (raw, processed%s) ...  Esc cancels",
+			 cs->fetching, a->cs.token[0] ? ", minidump" : "");
+	} else if (cs->search == CSJ_RUNNING || cs->search == CSJ_ASKED) {
+		snprintf(left, sizeof left, "searching Crash Stats: %zu of %zu hits ...  Esc cancels",
+			 cs->done, cs->total_wanted);
+	} else if (cs->compare == CSJ_RUNNING && a->w.busy) {
+		snprintf(left, sizeof left, "reprocessing the stored minidump: thread %u of %u",
+			 a->w.threads_done, a->w.threads_total);
+	} else if (a->w.busy && a->w.downloading) {
 		tui_crash *c = &a->w.crashes[a->w.busy_crash];
 		const sym_progress *d = &a->w.dl;
 		snprintf(left, sizeof left,
@@ -1400,13 +1818,14 @@ static void open_target(app *a, const char *path)
 	while (a->depth > 0 && top(a)->kind != PK_HOME)
 		pop(a);
 	worker_free(&a->w);
-	if (worker_start(&a->w, a->store, a->net, paths, n, a->wake[1]) != CD_OK)
+	if (start_worker(a, paths, n) != CD_OK)
 		set_status(a, TUI_S_ERROR, "cannot start the worker thread");
 	for (uint32_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
 	free(a->recorded);
 	a->recorded = calloc(n ? n : 1, 1);
+	a->nrecorded = a->recorded ? n : 0;
 	if (dir && a->db) {
 		char abs[4096];
 		if (realpath(path, abs))
@@ -1453,6 +1872,29 @@ static void home_rows(app *a)
 							      when, "_path", rec[i].path));
 		}
 		store_recent_free(rec, nrec);
+	}
+	/* Crashes fetched from Crash Stats open from the store, offline. */
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:b, s:s}", "name",
+					      "Search Crash Stats... (S)", "reason", "", "when", "",
+					      "_cssearch", 1, "_style", "heading"));
+	store_crash_row *cr = NULL;
+	size_t ncr = 0;
+	if (a->db && store_crash_list(a->db, 200, &cr, &ncr, &e) == CD_OK) {
+		for (size_t i = 0; i < ncr; i++) {
+			if (!cr[i].crash_id || !cr[i].has_processed)
+				continue;
+			char name[80], when[32] = "";
+			snprintf(name, sizeof name, "crashstats %s", cr[i].crash_id);
+			time_t t = (time_t)cr[i].fetched_at;
+			struct tm tm;
+			if (gmtime_r(&t, &tm))
+				strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s}", "name", name,
+							      "reason",
+							      cr[i].signature ? cr[i].signature : "",
+							      "when", when, "_csid", cr[i].crash_id));
+		}
+		store_crash_rows_free(cr, ncr);
 	}
 	tui_list_set_json(&p->list, &a->v_home, rows);
 	p->built = 1;
@@ -1563,12 +2005,26 @@ static void on_key(app *a, int key)
 		}
 		break;
 	case TUI_ACT_HELP: show_help(a); break;
-	case TUI_ACT_CLOSE: a->status[0] = 0; break;
+	case TUI_ACT_CLOSE:
+		a->status[0] = 0;
+		worker_lock(&a->w);
+		if (a->w.cs.fetching[0] || a->w.cs.search == CSJ_RUNNING ||
+		    a->w.cs.search == CSJ_ASKED) {
+			worker_cs_cancel(&a->w);
+			set_status(a, TUI_S_NORMAL, "canceling ...");
+		}
+		worker_unlock(&a->w);
+		break;
 	case TUI_ACT_COPY: act_copy(a); break;
 	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
 	case TUI_ACT_RETRY: act_retry(a); break;
 	case TUI_ACT_SIGNATURE: show_tab(a, PK_SIGNATURE); break;
 	case TUI_ACT_TUNING: show_tuning(a); break;
+	case TUI_ACT_SEARCH_CRASHSTATS:
+		a->prompt = PROMPT_CRASHSTATS;
+		snprintf(a->input, sizeof a->input, "%s", a->cs_query);
+		break;
+	case TUI_ACT_COMPARE: act_compare(a); break;
 	default:
 		if (key == KEY_RESIZE)
 			break;
@@ -1614,6 +2070,8 @@ static void app_free(app *a)
 	sig_lists_free(a->lists);
 	sig_lists_free(a->baseline);
 	free(a->recorded);
+	free(a->resig_ids);
+	memset(&a->cs, 0, sizeof a->cs); /* the token */
 	if (a->timing)
 		fclose(a->timing);
 	close(a->wake[0]);
@@ -1688,6 +2146,17 @@ int tui_run(const tui_options *o, cd_err *e)
 			 warnings[0] ? "; " : "", se.msg);
 	}
 	symbrowse_init(&a->sb);
+	/* Crash Stats: a problem with its configuration is told when a
+	 * search is asked for; everything else works without it. */
+	{
+		cd_err ce;
+		if (o->offline)
+			snprintf(a->cs_err, sizeof a->cs_err, "offline: only crashes already fetched open");
+		else if (cs_config_load(NULL, NULL, &a->cs, &ce) == CD_OK)
+			a->cs_ok = 1;
+		else
+			snprintf(a->cs_err, sizeof a->cs_err, "%s", ce.msg);
+	}
 
 	setlocale(LC_ALL, "");
 	if (MB_CUR_MAX == 1) /* names are UTF-8 whatever the locale says */
@@ -1716,7 +2185,7 @@ int tui_run(const tui_options *o, cd_err *e)
 
 	if (o->sym_file) {
 		snprintf(a->sym_title, sizeof a->sym_title, "%s", o->sym_file);
-		worker_start(&a->w, a->store, a->net, NULL, 0, a->wake[1]);
+		start_worker(a, NULL, 0);
 		worker_want_symfile(&a->w, o->sym_file, a->symcache_dir);
 		a->sym_wait = 1;
 	} else if (o->target) {
@@ -1724,7 +2193,7 @@ int tui_run(const tui_options *o, cd_err *e)
 		if (!a->depth)
 			a->quit = 1;
 	} else {
-		worker_start(&a->w, a->store, a->net, NULL, 0, a->wake[1]);
+		start_worker(a, NULL, 0);
 		home_rows(a);
 	}
 

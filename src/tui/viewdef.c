@@ -65,6 +65,10 @@ static const struct {
 	[TUI_ACT_RETRY] = { "retry", "Fetch the selected module's symbols again" },
 	[TUI_ACT_SIGNATURE] = { "signature", "Signature, and the fate of every frame" },
 	[TUI_ACT_TUNING] = { "tuning", "Signature tuning: edit the lists, re-sign, see what changed" },
+	[TUI_ACT_SEARCH_CRASHSTATS] = { "search_crashstats",
+					"Search Crash Stats (--FIELD=VALUE filters, as crashdesk search)" },
+	[TUI_ACT_COMPARE] = { "compare",
+			      "Compare with Socorro: walk the stored dump locally, show the differences" },
 };
 
 const char *tui_action_name(tui_action a)
@@ -261,6 +265,12 @@ static const struct {
 	[TUI_PANE_ANNOTATIONS] = { "annotations", "key value description" },
 	[TUI_PANE_SYMFUNCS] = { "symfuncs", "address size name inlines file" },
 	[TUI_PANE_SIGNATURE] = { "signature", "frame function normalized fate list regex" },
+	/* a hit carries the _columns asked for; these are the ones a view may name */
+	[TUI_PANE_CS_RESULTS] = { "cs_results",
+				  "uuid date signature product version release_channel platform "
+				  "os_name cpu_arch build_id reason address stored" },
+	[TUI_PANE_CS_FACETS] = { "cs_facets", "facet term count" },
+	[TUI_PANE_COMPARE] = { "compare", "what socorro local" },
 };
 
 const char *tui_pane_name(tui_pane_id p)

@@ -8,9 +8,11 @@
 
 #include "worker.h"
 
+#define bump worker__bump
+
 /* Under the lock: something changed; the UI sleeps in poll() on the
  * other end of notify_fd, so it redraws at once. */
-static void bump(tui_worker *w)
+void worker__bump(tui_worker *w)
 {
 	w->seq++;
 	if (w->notify_fd >= 0 && write(w->notify_fd, "", 1) < 0) {
@@ -113,9 +115,11 @@ static void replace(tui_worker *w, tui_crash *c, json_t *doc, proc_crash *pc)
 
 /* Without the lock: downloads what crash c's modules lack from the
  * servers and, when any arrived, walks it again. */
-static void fetch_missing(tui_worker *w, tui_crash *c, const char *path)
+static void fetch_missing(tui_worker *w, uint32_t ci, const char *path)
 {
-	proc_crash *pc = c->pc; /* read-only here: only this thread replaces it */
+	pthread_mutex_lock(&w->lock);
+	proc_crash *pc = w->crashes[ci].pc; /* read-only here: only this thread replaces it */
+	pthread_mutex_unlock(&w->lock);
 	if (!w->net || !pc || !pc->dump)
 		return;
 	const md_dump *d = pc->dump;
@@ -153,11 +157,11 @@ static void fetch_missing(tui_worker *w, tui_crash *c, const char *path)
 	json_t *doc = walk(w, path, w->net, &npc, &e);
 	pthread_mutex_lock(&w->lock);
 	if (doc)
-		replace(w, c, doc, npc);
+		replace(w, &w->crashes[ci], doc, npc);
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Under the lock: the next crash to walk, or -1. *//* Under the lock: the next crash to walk, or -1. */
+/* Under the lock: the next crash to walk, or -1. */
 static int next_job(tui_worker *w)
 {
 	if (w->wanted >= 0 && w->crashes[w->wanted].state == CRASH_PENDING)
@@ -219,8 +223,13 @@ static void *run(void *arg)
 			bump(w);
 			continue;
 		}
+		if (worker__cs_step(w))
+			continue;
 		if (w->want_retry == 1 && w->net && w->retry_crash < w->ncrashes) {
-			tui_crash *c = &w->crashes[w->retry_crash];
+			uint32_t ci = w->retry_crash;
+			tui_crash *c = &w->crashes[ci];
+			int ready = c->state == CRASH_READY && c->pc;
+			const char *cpath = c->path;
 			sym_module_ref ref = { w->retry_debug_file, w->retry_debug_id,
 					       w->retry_code_file, w->retry_code_id };
 			w->want_retry = 0;
@@ -234,10 +243,10 @@ static void *run(void *arg)
 			sym_store_retry(w->net, &ref, &st);
 			cd_err e = { 0 };
 			proc_crash *npc = NULL;
-			json_t *doc = c->state == CRASH_READY ? walk(w, c->path, w->net, &npc, &e) : NULL;
+			json_t *doc = ready ? walk(w, cpath, w->net, &npc, &e) : NULL;
 			pthread_mutex_lock(&w->lock);
 			if (doc)
-				replace(w, c, doc, npc);
+				replace(w, &w->crashes[ci], doc, npc);
 			w->downloading = 0;
 			w->busy = 0;
 			bump(w);
@@ -264,7 +273,10 @@ static void *run(void *arg)
 		json_t *doc = NULL;
 		int rc;
 		size_t len = strlen(path);
-		if (len > 5 && !strcmp(path + len - 5, ".json")) {
+		if (!strncmp(path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX))) {
+			doc = worker__cs_open(w, path + strlen(CS_PATH_PREFIX), &e);
+			rc = doc ? CD_OK : e.code ? e.code : CD_ENOMEM;
+		} else if (len > 5 && !strcmp(path + len - 5, ".json")) {
 			/* A processed crash already (walk --json, or a report's
 			 * json_dump): shown as it is, without dump memory. */
 			json_error_t je;
@@ -286,6 +298,7 @@ static void *run(void *arg)
 		}
 
 		pthread_mutex_lock(&w->lock);
+		c = &w->crashes[i];
 		if (rc == CD_OK && doc) {
 			replace(w, c, doc, pc);
 		} else {
@@ -298,7 +311,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		/* Shown already; now what the servers have. */
 		if (walked)
-			fetch_missing(w, c, path);
+			fetch_missing(w, (uint32_t)i, path);
 		pthread_mutex_lock(&w->lock);
 		w->busy = 0;
 		bump(w);
@@ -378,6 +391,27 @@ void worker_retry(tui_worker *w, uint32_t i, const char *debug_file, const char 
 	pthread_mutex_unlock(&w->lock);
 }
 
+int worker_add(tui_worker *w, const char *path)
+{
+	char *copy = strdup(path);
+	if (!copy)
+		return -1;
+	pthread_mutex_lock(&w->lock);
+	tui_crash *n = realloc(w->crashes, (w->ncrashes + 1) * sizeof *n);
+	if (!n) {
+		pthread_mutex_unlock(&w->lock);
+		free(copy);
+		return -1;
+	}
+	w->crashes = n;
+	memset(&n[w->ncrashes], 0, sizeof *n);
+	n[w->ncrashes].path = copy;
+	int i = (int)w->ncrashes++;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return i;
+}
+
 void worker_lock(tui_worker *w)
 {
 	pthread_mutex_lock(&w->lock);
@@ -394,6 +428,7 @@ void worker_free(tui_worker *w)
 		pthread_mutex_lock(&w->lock);
 		w->stop = 1;
 		w->cancel = 1;
+		w->cs.cancel = 1;
 		pthread_cond_signal(&w->wake);
 		pthread_mutex_unlock(&w->lock);
 		pthread_join(w->thread, NULL);
@@ -408,5 +443,6 @@ void worker_free(tui_worker *w)
 	free(w->crashes);
 	sym_cache_close(w->sym_owned);
 	sym_report_free(&w->sym_report);
+	worker__cs_free(w);
 	memset(w, 0, sizeof *w);
 }

@@ -16,8 +16,50 @@
 
 #include <jansson.h>
 
+#include "../crashstats/crashstats.h"
 #include "../process/process.h"
+#include "../store/store.h"
 #include "../symbols/symbols.h"
+
+/* A crash of Crash Stats is a crash of the session whose path is
+ * CS_PATH_PREFIX followed by its id: the worker reads it from the store
+ * (fetching it first when it is not there) instead of walking a file. */
+#define CS_PATH_PREFIX "crashstats:"
+
+typedef enum cs_job_state { CSJ_IDLE, CSJ_ASKED, CSJ_RUNNING, CSJ_DONE, CSJ_FAILED } cs_job_state;
+
+/* The worker's Crash Stats side (issue 8): searches, fetches and local
+ * reprocessing run on the worker thread like walks, so the UI never waits
+ * for the network. Fields below "under the lock" are shared with the UI. */
+typedef struct tui_cs {
+	/* set by worker_cs_setup(); the worker thread's alone afterwards */
+	cs_config cfg;            /* its token never leaves the client */
+	int have_cfg;
+	char db_path[4200];
+	char symkey[2048];        /* names the symbols of stored reprocess results */
+	store *db;                /* the worker's own connection (WAL) */
+	cs_client *client;        /* made on first use */
+	volatile int cancel;      /* Esc or quit: stops between requests */
+	/* under the lock: the search asked for and its answer */
+	cs_job_state search;
+	cs_query query;           /* owned by the worker from worker_cs_search() */
+	size_t limit, offset;     /* offset > 0: more hits of the same search */
+	size_t done, total_wanted;/* progress of the running search */
+	json_t *hits, *facets;    /* the result so far (hits grow with "more") */
+	int64_t total;            /* what the server counted */
+	char query_text[1024];    /* as the user typed it */
+	char search_msg[512];     /* why it failed; token-free */
+	uint32_t search_seq;      /* bumped when hits or facets change */
+	/* under the lock: the crash being fetched ("" when none) */
+	char fetching[CS_ID_LEN + 1];
+	/* under the lock: compare with Socorro */
+	cs_job_state compare;
+	int compare_crash;
+	char compare_lists[4096]; /* signature lists dir, "" built-in */
+	json_t *compare_diff;     /* cs_reprocess_diff()'s report */
+	char compare_msg[512];
+	uint32_t compare_seq;
+} tui_cs;
 
 typedef enum crash_state { CRASH_PENDING, CRASH_WORKING, CRASH_READY, CRASH_FAILED } crash_state;
 
@@ -61,6 +103,7 @@ typedef struct tui_worker {
 	sym_cache *sym_owned;     /* a .sym file's cache: closed by worker_free */
 	sym_report sym_report;    /* its anomalies, when it was (re)built */
 	char sym_error[512];
+	tui_cs cs;
 	uint32_t seq;             /* bumped on every change */
 	int notify_fd;            /* written a byte on every change; -1: none */
 } tui_worker;
@@ -83,8 +126,39 @@ void worker_want(tui_worker *w, uint32_t i);
 void worker_want_symbols(tui_worker *w, const char *debug_file, const char *debug_id);
 /* Asks for a .sym file's cache (built when missing or stale). */
 void worker_want_symfile(tui_worker *w, const char *path, const char *cache_dir);
+/* Appends a crash to the session (path copied); returns its index, or -1
+ * when out of memory. The crashes array may move: the UI thread indexes
+ * it afresh each time and the worker re-reads it under the lock. */
+int worker_add(tui_worker *w, const char *path);
+
+/* Gives the worker Crash Stats' configuration (copied) and the database
+ * file it opens its own connection to (cfg NULL: no Crash Stats, stored
+ * crashes only); symkey names the session's symbols in stored reprocess
+ * results. Call after worker_start(). */
+void worker_cs_setup(tui_worker *w, const cs_config *cfg, const char *db_path,
+		     const char *symkey);
+/* Asks for a search (q is taken over and reset) of up to limit hits from
+ * offset; offset 0 starts a new result, more hits are appended. */
+void worker_cs_search(tui_worker *w, cs_query *q, const char *text, size_t limit,
+		      size_t offset);
+/* Asks for crash i (a Crash Stats one, with its dump stored) to be walked
+ * locally and compared with Socorro's processing, signed with the lists
+ * of lists_dir ("" or NULL: built-in). */
+void worker_cs_compare(tui_worker *w, int i, const char *lists_dir);
+/* Stops a running search or fetch between requests. */
+void worker_cs_cancel(tui_worker *w);
 void worker_lock(tui_worker *w);
 void worker_unlock(tui_worker *w);
 void worker_free(tui_worker *w);
+
+/* Between worker.c and csjobs.c (the worker thread only). */
+void worker__bump(tui_worker *w); /* under the lock */
+/* Under the lock: runs an asked search or compare (unlocking meanwhile);
+ * 1 when it did, 0 when there was none. */
+int worker__cs_step(tui_worker *w);
+/* Without the lock: the document of Crash Stats crash id, from the store,
+ * fetched into it first when absent; NULL with e filled. */
+json_t *worker__cs_open(tui_worker *w, const char *id, cd_err *e);
+void worker__cs_free(tui_worker *w);
 
 #endif
