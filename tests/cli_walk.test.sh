@@ -146,3 +146,21 @@ grep -q "symbols for libplugin.so (libplugin.so .*): loaded" "$tmp/v.err" && pyt
 	ok corpus/verbose-info || fail corpus/verbose-info "$(head -3 "$tmp/v.err")"
 "$cd" walk --verbose loud "$tmp/sample.dmp" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok verbose-bad-level || fail verbose-bad-level "rc=$rc"
+
+# One config file for every command: the symbol keys and the Crash Stats
+# keys side by side; symbols_path is the default store.
+mkdir -p "$tmp/cfg/crashdesk"
+cat >"$tmp/cfg/crashdesk/config" <<CFG
+symbols_path = $shared/corpus/symbols
+jobs = 32
+offline = 1
+crashstats_url = http://127.0.0.1:9
+crashstats_token = not-a-real-token-123
+CFG
+chmod 600 "$tmp/cfg/crashdesk/config"
+XDG_CONFIG_HOME="$tmp/cfg" "$cd" walk --brief "$shared/corpus/dumps/own-fp-null_write_inline.dmp" >"$tmp/cfgwalk" 2>"$tmp/cfgerr"; rc=$?
+[ $rc -eq 0 ] && grep -q "storage::flush" "$tmp/cfgwalk" && ok config/symbols-path-default ||
+	fail config/symbols-path-default "rc=$rc $(cat "$tmp/cfgerr")"
+XDG_CONFIG_HOME="$tmp/cfg" "$cd" fetch 2fa91425-cb00-8853-9d2c-67eda1261111 >/dev/null 2>"$tmp/cfgerr"
+! grep -q "unknown key" "$tmp/cfgerr" && ! grep -q "not-a-real-token" "$tmp/cfgerr" &&
+	ok config/shared-with-crashstats || fail config/shared-with-crashstats "$(cat "$tmp/cfgerr")"

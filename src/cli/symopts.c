@@ -88,6 +88,9 @@ int cli_symopts_finish(cli_symopts *o)
 		o->net.max_bytes = c->max_download;
 	if (c->offline)
 		o->net.offline = 1;
+	if (!o->npaths)
+		for (int i = 0; i < c->npaths && o->npaths < CLI_MAX_SOURCES; i++)
+			o->paths[o->npaths++] = c->paths[i];
 	if (!o->nurls) {
 		const char *env = getenv("CRASHDESK_SYMBOLS_URL");
 		if (env && *env) {

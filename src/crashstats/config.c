@@ -123,18 +123,28 @@ static int read_file(const char *path, cs_config *cfg, cd_err *e)
 					     where);
 			else
 				snprintf(cfg->token, sizeof cfg->token, "%s", v);
-		} else if (!strcmp(k, "jobs"))
-			rc = set_int(&cfg->jobs, v, 1, 16, "jobs", where, e);
+		} else if (!strcmp(k, "jobs")) {
+			/* Shared with symbol downloads (up to 64); Crash Stats takes
+			 * at most 16 of them. */
+			rc = set_int(&cfg->jobs, v, 1, 64, "jobs", where, e);
+			if (cfg->jobs > 16)
+				cfg->jobs = 16;
+		}
 		else if (!strcmp(k, "symbols_path")) {
 			if (cfg->nsymbols_path == 8 || strlen(v) >= sizeof cfg->symbols_path[0])
 				rc = cd_errf(e, CD_EUSAGE, "%s: at most 8 symbols_path lines", where);
 			else
 				snprintf(cfg->symbols_path[cfg->nsymbols_path++], sizeof cfg->symbols_path[0],
 					 "%s", v);
+		} else if (!strcmp(k, "symbols_url") || !strcmp(k, "timeout") ||
+			   !strcmp(k, "negative_ttl") || !strcmp(k, "max_download") ||
+			   !strcmp(k, "offline")) {
+			/* The symbol supply's keys of this same file (src/util/config.c). */
 		} else
 			rc = cd_errf(e, CD_EUSAGE,
 				     "%s: unknown key '%s' (crashstats_url, crashstats_token, jobs, "
-				     "symbols_path)",
+				     "symbols_path, symbols_url, timeout, negative_ttl, max_download, "
+				     "offline)",
 				     where, k);
 	}
 	/* The line buffer may have held the token. */

@@ -123,6 +123,20 @@ int cd_config_parse(const char *text, size_t n, const char *name, cd_config *out
 				return cd_errf(e, CD_EFORMAT, "%s:%u: offline wants 0 or 1, not '%s'",
 					       name, line, v);
 			out->offline = (int)x;
+		} else if (!strcmp(s, "symbols_path")) {
+			if (out->npaths == CD_CONFIG_MAX_URLS)
+				return cd_errf(e, CD_EFORMAT, "%s:%u: more than %d symbols_path", name,
+					       line, CD_CONFIG_MAX_URLS);
+			if (!*v)
+				return cd_errf(e, CD_EFORMAT, "%s:%u: symbols_path wants a directory or .zip",
+					       name, line);
+			if (!(out->paths[out->npaths] = strdup(v)))
+				return cd_errf(e, CD_ENOMEM, "%s:%u: out of memory", name, line);
+			out->npaths++;
+		} else if (!strcmp(s, "crashstats_url") || !strcmp(s, "crashstats_token")) {
+			/* The Crash Stats client's keys (src/crashstats/config.c reads
+			 * them from this same file); the token is not kept here. */
+			memset(buf, 0, sizeof buf);
 		} else {
 			return cd_errf(e, CD_EFORMAT, "%s:%u: unknown key '%s'", name, line, s);
 		}
@@ -153,7 +167,9 @@ int cd_config_load(const char *path, cd_config *out, cd_err *e)
 
 void cd_config_free(cd_config *c)
 {
+	for (int i = 0; i < c->npaths; i++)
+		free(c->paths[i]);
 	for (int i = 0; i < c->nurls; i++)
 		free(c->urls[i]);
-	c->nurls = 0;
+	c->nurls = c->npaths = 0;
 }

@@ -146,13 +146,17 @@ static inline uint64_t cd_le64(const uint8_t *p)
 
 /* ---- the config file ------------------------------------------------ */
 /* $XDG_CONFIG_HOME/crashdesk/config: "key = value" lines, '#' comments.
- * Keys: symbols_url (repeatable), jobs, timeout (stall seconds),
- * negative_ttl (seconds), max_download (bytes, with K/M/G), offline
- * (0/1). An unknown key or a bad value is an error naming the line. */
+ * Keys: symbols_url and symbols_path (repeatable), jobs, timeout (stall
+ * seconds), negative_ttl (seconds), max_download (bytes, with K/M/G),
+ * offline (0/1); crashstats_url and crashstats_token belong to the Crash
+ * Stats client (src/crashstats/config.c) and are passed over here. An
+ * unknown key or a bad value is an error naming the line. */
 #define CD_CONFIG_MAX_URLS 16
 typedef struct cd_config {
 	char *urls[CD_CONFIG_MAX_URLS];
 	int nurls;
+	char *paths[CD_CONFIG_MAX_URLS]; /* symbols_path: local stores, used when none is given */
+	int npaths;
 	int jobs;               /* 0: unset, and likewise below */
 	long timeout_s;
 	int64_t negative_ttl_s;
