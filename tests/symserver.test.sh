@@ -249,5 +249,11 @@ if [ -n "$c" ] && command -v flock >/dev/null; then
 else
 	echo "skip cache/gc-spares-files-in-use: flock(1) absent"
 fi
+# ---- signature of a minidump, its symbols from the server ---------------------
+start
+want=$("$cd" signature --cache-dir "$tmp/sigref" --symbols-path "$syms" "$dump" 2>/dev/null)
+got=$("$cd" signature --cache-dir "$tmp/sigurl" --symbols-url "$url" "$dump" 2>"$tmp/err"); rc=$?
+[ $rc -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ] && [ "$(requests)" -gt 0 ] &&
+	ok signature/symbols-url || fail signature/symbols-url "rc=$rc want '$want' got '$got' $(head -c 300 "$tmp/err")"
 stop
 exit 0

@@ -16,14 +16,16 @@
 #include "cli.h"
 
 static const char sig_help[] =
-	"usage: crashdesk signature [--siglists DIR] [--symbols-path DIR]... [--json] [--explain]\n"
+	"usage: crashdesk signature [--siglists DIR] [--symbols-path DIR]... [--symbols-url URL]...\n"
+	"                           [--offline] [--cache-dir DIR] [--json] [--explain]\n"
 	"                           INPUT...\n"
 	"\n"
 	"Prints Socorro's signature of each INPUT, one line each, in input order.\n"
 	"An INPUT is a JSON file (Socorro's processed crash, siggen's crash data,\n"
 	"`crashdesk walk --json` output, or JSON lines of any of these), a minidump\n"
-	"(walked first with the symbols of the --symbols-path DIRs and its .extra\n"
-	"annotations), or - for JSON lines on standard input.\n"
+	"(walked first with the symbols of the --symbols-path stores and the\n"
+	"--symbols-url servers, and its .extra annotations), or - for JSON lines\n"
+	"on standard input.\n"
 	"--explain adds Socorro's notes and every frame's fate with the list line\n"
 	"that decided it; --json prints one object per input with \"signature\",\n"
 	"\"notes\" and \"explanation\". --siglists DIR replaces the built-in lists\n"
@@ -34,8 +36,7 @@ typedef struct sig_opts {
 	int json, explain;
 	sig_signer *signer;
 	sym_store *store;
-	const char *const *sympaths;
-	int nsympaths;
+	cli_symopts *so;         /* the symbol options, for a minidump input */
 	cd_buf out;
 	int status;
 } sig_opts;
@@ -134,14 +135,9 @@ static int is_jsonl(const char *t, size_t n)
 static void sign_dump(sig_opts *o, const char *path)
 {
 	cd_err e;
-	if (!o->store) {
-		char dir[4096];
-		if (cd_xdg_dir(CD_XDG_CACHE, "symcache", dir, sizeof dir, &e) != CD_OK ||
-		    sym_store_new(o->sympaths, o->nsympaths, dir, &o->store, &e) != CD_OK) {
-			cli_error("signature: %s", e.msg);
-			o->status = 1;
-			return;
-		}
+	if (!o->store && cli_symopts_store(o->so, &o->store)) {
+		o->status = 1;
+		return;
 	}
 	proc_crash *c;
 	if (proc_crash_open(path, o->store, NULL, NULL, NULL, NULL, &c, &e) != CD_OK) {
@@ -214,20 +210,21 @@ int cmd_signature(int argc, char **argv)
 {
 	sig_opts o = { 0 };
 	const char *siglists = NULL;
-	const char *paths[64];
-	int npaths = 0, ninputs = 0;
+	cli_symopts so;
+	memset(&so, 0, sizeof so);
+	int ninputs = 0, used;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(sig_help, stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
 			siglists = argv[++i];
-		} else if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc) {
-			if (npaths == 64) {
-				cli_error("signature: at most 64 --symbols-path");
+		} else if ((used = cli_symopt(&so, "signature", argc, argv, i)) != 0) {
+			if (used < 0) {
+				cli_symopts_free(&so);
 				return 2;
 			}
-			paths[npaths++] = argv[++i];
+			i += used - 1;
 		} else if (!strcmp(argv[i], "--json")) {
 			o.json = 1;
 		} else if (!strcmp(argv[i], "--explain")) {
@@ -242,7 +239,12 @@ int cmd_signature(int argc, char **argv)
 	}
 	if (!ninputs) {
 		fputs(sig_help, stderr);
+		cli_symopts_free(&so);
 		return 2;
+	}
+	if (cli_symopts_finish(&so)) {
+		cli_symopts_free(&so);
+		return 1;
 	}
 	sig_lists *lists;
 	cd_err e;
@@ -257,12 +259,18 @@ int cmd_signature(int argc, char **argv)
 		sig_lists_free(lists);
 		return 1;
 	}
-	o.sympaths = paths;
-	o.nsympaths = npaths;
+	o.so = &so;
 	cd_buf_init(&o.out, 0);
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--siglists") || !strcmp(argv[i], "--symbols-path")) {
+		if (!strcmp(argv[i], "--siglists")) {
 			i++;
+			continue;
+		}
+		cli_symopts skip;
+		memset(&skip, 0, sizeof skip);
+		int n = cli_symopt(&skip, "signature", argc, argv, i);
+		if (n > 0) {
+			i += n - 1;
 			continue;
 		}
 		if (argv[i][0] == '-' && argv[i][1])
@@ -274,6 +282,7 @@ int cmd_signature(int argc, char **argv)
 	sig_signer_free(o.signer);
 	sig_lists_free(lists);
 	sym_store_free(o.store);
+	cli_symopts_free(&so);
 	if (fflush(stdout) || ferror(stdout)) {
 		cli_error("signature: cannot write the output: %s", strerror(errno));
 		return 1;
