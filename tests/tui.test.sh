@@ -277,6 +277,7 @@ check list/quit "EXITED 0"
 # An "editor" that makes storage::store_cell irrelevant, as a person would.
 printf '#!/bin/sh\nfor last; do :; done\necho "storage::store_cell" >>"$last"\n' >"$tmp/editor"
 chmod +x "$tmp/editor"
+"$cd" walk --json --symbols-path "$syms" "$dump" >/dev/null 2>&1
 start "EDITOR='$tmp/editor' TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
 check sig/start "SIGSEGV / SEGV_MAPERR"
 keys s
@@ -300,6 +301,14 @@ check tuning/new-signature "Signature: storage::fill_block"
 s=$(screen)
 printf '%s\n' "$s" | grep "storage::store_cell" | grep "irrelevant" | grep -q "_re.txt:[0-9]" &&
 	ok sig/list-line-shown || fail sig/list-line-shown "$s"
+# The cache's crashes re-signed too (resig --cache's engine): the dump
+# walked with walk --json above is there, named by the path it was opened at.
+keys T
+check tuning/again "Re-sign"
+keys / "in the cache" Enter Enter
+check tuning/cache-resigned "crashes of the cache re-signed"
+keys G Enter
+check tuning/cache-change-crash "own-fp-null_write_inline.dmp"
 keys Q
 check sig/quit "EXITED 0"
 rm -rf "$tmp/config/crashdesk"

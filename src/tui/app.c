@@ -110,6 +110,7 @@ typedef struct app {
 	/* the last re-sign was of a search's crashes: its inputs are these ids */
 	char (*resig_ids)[CS_ID_LEN + 1];
 	size_t nresig_ids;
+	json_t *resig_rows;   /* re-sign of the cache: the row showing input k */
 	tui_worker w;
 	pane stack[MAX_DEPTH];
 	int depth;
@@ -1009,6 +1010,11 @@ static void tuning_rows(app *a, pane *p)
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value",
 						      buf, "_resign_search", 1));
 	}
+	if (a->db)
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value",
+						      "re-sign the crashes in the cache (walked dumps, fetched "
+						      "Crash Stats crashes)",
+						      "_resign_cache", 1));
 	const sig_resig_report *rep;
 	cd_err e;
 	if (a->resig && sig_resig_report_get(a->resig, &rep, &e) == CD_OK) {
@@ -1037,6 +1043,8 @@ static void resign(app *a, pane *p)
 	free(a->resig_ids);
 	a->resig_ids = NULL;
 	a->nresig_ids = 0;
+	json_decref(a->resig_rows);
+	a->resig_rows = NULL;
 	uint32_t n = 0, waiting = 0;
 	worker_lock(&a->w);
 	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
@@ -1065,6 +1073,8 @@ static void resign_search(app *a, pane *p)
 	free(a->resig_ids);
 	a->resig_ids = NULL;
 	a->nresig_ids = 0;
+	json_decref(a->resig_rows);
+	a->resig_rows = NULL;
 	cd_err e;
 	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
 		set_status(a, TUI_S_ERROR, "%s", e.msg);
@@ -1094,12 +1104,84 @@ static void resign_search(app *a, pane *p)
 		   signed_n < n ? " (the others are not fetched yet: open them first)" : "");
 }
 
+/* Collects the cache's processed results for resign_cache(). */
+typedef struct cache_walk {
+	app *a;
+	json_t *paths;  /* sha256 -> path of the dump, from the recent list */
+	size_t n, signed_n;
+} cache_walk;
+
+static int add_cached(void *ctx, const char *sha256, const char *json)
+{
+	cache_walk *cw = ctx;
+	cd_err e;
+	const char *path = json_string_value(json_object_get(cw->paths, sha256));
+	char name[128];
+	snprintf(name, sizeof name, "cache:%.16s", sha256);
+	json_t *row = path ? json_pack("{s:s, s:s, s:s}", "text", cd_basename(path), "offset", "",
+				       "_path", path)
+			   : json_pack("{s:s, s:s}", "text", name, "offset", "");
+	json_array_append_new(cw->a->resig_rows, row);
+	if (sig_resig_add(cw->a->resig, json, strlen(json), cw->n++, &e) == CD_OK)
+		cw->signed_n++;
+	return 0;
+}
+
+/* Everything the cache remembers, re-signed: every walked dump's newest
+ * result and every crash fetched from Crash Stats (as resig --cache). */
+static void resign_cache(app *a, pane *p)
+{
+	sig_resig_free(a->resig);
+	a->resig = NULL;
+	free(a->resig_ids);
+	a->resig_ids = NULL;
+	a->nresig_ids = 0;
+	json_decref(a->resig_rows);
+	a->resig_rows = json_array();
+	cd_err e;
+	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+		return;
+	}
+	cache_walk cw = { a, json_object(), 0, 0 };
+	store_recent *rec = NULL;
+	size_t nrec = 0;
+	if (store_recent_list(a->db, 0, &rec, &nrec, &e) == CD_OK) {
+		for (size_t i = 0; i < nrec; i++)
+			if (rec[i].kind == STORE_DUMP && rec[i].sha256[0])
+				json_object_set_new(cw.paths, rec[i].sha256, json_string(rec[i].path));
+		store_recent_free(rec, nrec);
+	}
+	if (store_processed_each(a->db, add_cached, &cw, &e) != CD_OK)
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+	store_crash_row *rows;
+	size_t n;
+	if (store_crash_list(a->db, 0, &rows, &n, &e) == CD_OK) {
+		for (size_t i = 0; i < n; i++) {
+			char *text;
+			if (!rows[i].has_processed ||
+			    store_crash_doc_get(a->db, rows[i].crash_id, "processed", &text, NULL, &e) != CD_OK)
+				continue;
+			json_array_append_new(a->resig_rows,
+					      json_pack("{s:s, s:s, s:s}", "text", rows[i].crash_id,
+							"offset", "", "_csid", rows[i].crash_id));
+			if (sig_resig_add(a->resig, text, strlen(text), cw.n++, &e) == CD_OK)
+				cw.signed_n++;
+			free(text);
+		}
+		store_crash_rows_free(rows, n);
+	}
+	json_decref(cw.paths);
+	tuning_rows(a, p);
+	set_status(a, TUI_S_NORMAL, "%zu crashes of the cache re-signed", cw.signed_n);
+}
+
 static void show_tuning(app *a)
 {
 	worker_lock(&a->w);
 	size_t nhits = json_array_size(a->w.cs.hits);
 	worker_unlock(&a->w);
-	if (!a->w.ncrashes && !nhits) {
+	if (!a->w.ncrashes && !nhits && !a->db) {
 		set_status(a, TUI_S_ERROR,
 			   "no crashes to re-sign: open a dump or a directory, or search Crash Stats, first");
 		return;
@@ -1141,6 +1223,12 @@ static void tuning_crashes(app *a, json_t *row)
 						      "_style", "heading"));
 		for (size_t i = 0; i < pairs[k].count; i++) {
 			size_t c = pairs[k].inputs[i];
+			if (a->resig_rows) {
+				json_t *r = json_array_get(a->resig_rows, c);
+				if (r)
+					json_array_append_new(rows, json_deep_copy(r));
+				continue;
+			}
 			if (a->resig_ids) {
 				if (c < a->nresig_ids)
 					json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "text",
@@ -1275,16 +1363,21 @@ static void act_open(app *a)
 			resign(a, p);
 		else if (json_is_true(json_object_get(row, "_resign_search")))
 			resign_search(a, p);
+		else if (json_is_true(json_object_get(row, "_resign_cache")))
+			resign_cache(a, p);
 		else
 			tuning_crashes(a, row);
 		break;
 	case PK_TUNING_CRASHES: {
 		json_t *c = json_object_get(row, "_crash");
 		const char *csid = json_string_value(json_object_get(row, "_csid"));
+		const char *path = json_string_value(json_object_get(row, "_path"));
 		if (json_is_integer(c))
 			open_crash(a, (int)json_integer_value(c));
 		else if (csid)
 			open_cs_crash(a, csid);
+		else if (path)
+			open_target(a, path);
 		break;
 	}
 	case PK_CS_RESULTS: {
@@ -1528,7 +1621,7 @@ static int applies(pane_kind k, tui_action act)
 	case TUI_ACT_SIGNATURE:
 		return k >= FIRST_TAB && k <= PK_MODULE_WHY;
 	case TUI_ACT_TUNING:
-		return (k != PK_HOME && k < PK_SYMFUNCS) || k == PK_CS_RESULTS || k == PK_CS_FACETS;
+		return k < PK_SYMFUNCS || k == PK_CS_RESULTS || k == PK_CS_FACETS;
 	case TUI_ACT_GOTO_ADDRESS:
 		return k == PK_SYMFUNCS || k == PK_SYMLOOKUP || k == PK_SYMCHECK;
 	case TUI_ACT_OPEN:
@@ -2071,6 +2164,7 @@ static void app_free(app *a)
 	sig_lists_free(a->baseline);
 	free(a->recorded);
 	free(a->resig_ids);
+	json_decref(a->resig_rows);
 	memset(&a->cs, 0, sizeof a->cs); /* the token */
 	if (a->timing)
 		fclose(a->timing);
