@@ -119,7 +119,7 @@ keys q
 check back/results "6 of 6 crashes"
 keys T
 check tuning/search-row "crashes of the Crash Stats search"
-keys G
+keys / "of the Crash Stats search" Enter
 keys Enter
 check tuning/resigned "crashes of the search re-signed"
 keys Q
