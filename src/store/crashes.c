@@ -10,28 +10,6 @@
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-static int prep(store *st, const char *sql, sqlite3_stmt **s, const char *what, cd_err *e)
-{
-	int rc = sqlite3_prepare_v2(store__db(st), sql, -1, s, NULL);
-	return rc == SQLITE_OK ? CD_OK : store__err(st, rc, what, e);
-}
-
-static int done(store *st, sqlite3_stmt *s, const char *what, cd_err *e)
-{
-	int rc = sqlite3_step(s);
-	int r = rc == SQLITE_DONE ? CD_OK : store__err(st, rc, what, e);
-	sqlite3_finalize(s);
-	return r;
-}
-
 /* One write statement in its own transaction; bind fills the parameters. */
 typedef void (*binder)(sqlite3_stmt *s, const void *ctx);
 
@@ -42,10 +20,10 @@ static int write1(store *st, const char *sql, binder bind, const void *ctx, cons
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_stmt *s;
-	rc = prep(st, sql, &s, what, e);
+	rc = store__prepare(st, sql, &s, what, e);
 	if (rc == CD_OK) {
 		bind(s, ctx);
-		rc = done(st, s, what, e);
+		rc = store__step_done(st, s, what, e);
 	}
 	return store__end(st, rc, e);
 }
@@ -60,12 +38,12 @@ static int valid_id(const char *id, cd_err *e)
 static void bind_crash(sqlite3_stmt *s, const void *ctx)
 {
 	const store_crash *c = ctx;
-	bind_text(s, 1, c->crash_id);
-	bind_text(s, 2, c->date);
-	bind_text(s, 3, c->product);
-	bind_text(s, 4, c->version);
-	bind_text(s, 5, c->channel);
-	bind_text(s, 6, c->signature);
+	store__bind_text(s, 1, c->crash_id);
+	store__bind_text(s, 2, c->date);
+	store__bind_text(s, 3, c->product);
+	store__bind_text(s, 4, c->version);
+	store__bind_text(s, 5, c->channel);
+	store__bind_text(s, 6, c->signature);
 	sqlite3_bind_int64(s, 7, now_s());
 }
 
@@ -97,8 +75,8 @@ typedef struct doc_args {
 static void bind_doc(sqlite3_stmt *s, const void *ctx)
 {
 	const doc_args *a = ctx;
-	bind_text(s, 1, a->id);
-	bind_text(s, 2, a->kind);
+	store__bind_text(s, 1, a->id);
+	store__bind_text(s, 2, a->kind);
 	sqlite3_bind_int(s, 3, a->public_only);
 	sqlite3_bind_int(s, 4, a->enc);
 	sqlite3_bind_int64(s, 5, (int64_t)a->len);
@@ -154,14 +132,14 @@ int store_crash_doc_get(store *st, const char *crash_id, const char *kind, char 
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_stmt *s;
-	rc = prep(st,
-		  "SELECT public_only, encoding, raw_size, body FROM cs_docs "
-		  "WHERE crash_id = ?1 AND kind = ?2",
-		  &s, "reading a crash document", e);
+	rc = store__prepare(st,
+			    "SELECT public_only, encoding, raw_size, body FROM cs_docs "
+			    "WHERE crash_id = ?1 AND kind = ?2",
+			    &s, "reading a crash document", e);
 	if (rc != CD_OK)
 		return rc;
-	bind_text(s, 1, crash_id);
-	bind_text(s, 2, kind);
+	store__bind_text(s, 1, crash_id);
+	store__bind_text(s, 2, kind);
 	int src = sqlite3_step(s);
 	if (src != SQLITE_ROW) {
 		sqlite3_finalize(s);
@@ -191,11 +169,11 @@ typedef struct dump_args {
 static void bind_dump(sqlite3_stmt *s, const void *ctx)
 {
 	const dump_args *a = ctx;
-	bind_text(s, 1, a->id);
-	bind_text(s, 2, a->name);
-	bind_text(s, 3, a->sha);
+	store__bind_text(s, 1, a->id);
+	store__bind_text(s, 2, a->name);
+	store__bind_text(s, 3, a->sha);
 	sqlite3_bind_int64(s, 4, (int64_t)a->size);
-	bind_text(s, 5, a->path);
+	store__bind_text(s, 5, a->path);
 	sqlite3_bind_int64(s, 6, now_s());
 }
 
@@ -219,12 +197,12 @@ int store_crash_dump_get(store *st, const char *crash_id, const char *name, char
 			 size_t pathsize, char sha[65], cd_err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT path, sha256 FROM cs_dumps WHERE crash_id = ?1 AND name = ?2", &s,
+	int rc = store__prepare(st, "SELECT path, sha256 FROM cs_dumps WHERE crash_id = ?1 AND name = ?2", &s,
 		      "reading a dump record", e);
 	if (rc != CD_OK)
 		return rc;
-	bind_text(s, 1, crash_id);
-	bind_text(s, 2, name);
+	store__bind_text(s, 1, crash_id);
+	store__bind_text(s, 2, name);
 	int src = sqlite3_step(s);
 	if (src == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(s, 0);
@@ -245,17 +223,6 @@ int store_crash_dump_get(store *st, const char *crash_id, const char *name, char
 	return rc;
 }
 
-static char *dup_col(sqlite3_stmt *s, int i, int *oom)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	if (!t)
-		return NULL;
-	char *d = strdup((const char *)t);
-	if (!d)
-		*oom = 1;
-	return d;
-}
-
 void store_crash_rows_free(store_crash_row *rows, size_t n)
 {
 	for (size_t i = 0; rows && i < n; i++) {
@@ -274,15 +241,15 @@ int store_crash_list(store *st, size_t max, store_crash_row **out, size_t *n, cd
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *s;
-	int rc = prep(st,
-		      "SELECT c.crash_id, date, product, version, channel, signature, c.fetched_at, "
-		      "  EXISTS (SELECT 1 FROM cs_docs d WHERE d.crash_id = c.crash_id "
-		      "          AND kind = 'raw'), "
-		      "  EXISTS (SELECT 1 FROM cs_docs d WHERE d.crash_id = c.crash_id "
-		      "          AND kind = 'processed'), "
-		      "  EXISTS (SELECT 1 FROM cs_dumps m WHERE m.crash_id = c.crash_id) "
-		      "FROM cs_crashes c ORDER BY c.fetched_at DESC, c.crash_id LIMIT ?1",
-		      &s, "listing fetched crashes", e);
+	int rc = store__prepare(st,
+				"SELECT c.crash_id, date, product, version, channel, signature, c.fetched_at, "
+				"  EXISTS (SELECT 1 FROM cs_docs d WHERE d.crash_id = c.crash_id "
+				"          AND kind = 'raw'), "
+				"  EXISTS (SELECT 1 FROM cs_docs d WHERE d.crash_id = c.crash_id "
+				"          AND kind = 'processed'), "
+				"  EXISTS (SELECT 1 FROM cs_dumps m WHERE m.crash_id = c.crash_id) "
+				"FROM cs_crashes c ORDER BY c.fetched_at DESC, c.crash_id LIMIT ?1",
+				&s, "listing fetched crashes", e);
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_bind_int64(s, 1, max ? (int64_t)max : -1);
@@ -302,12 +269,12 @@ int store_crash_list(store *st, size_t max, store_crash_row **out, size_t *n, cd
 		}
 		store_crash_row *r = &rows[cnt++];
 		memset(r, 0, sizeof *r);
-		r->crash_id = dup_col(s, 0, &oom);
-		r->date = dup_col(s, 1, &oom);
-		r->product = dup_col(s, 2, &oom);
-		r->version = dup_col(s, 3, &oom);
-		r->channel = dup_col(s, 4, &oom);
-		r->signature = dup_col(s, 5, &oom);
+		r->crash_id = store__col_dup(s, 0, &oom);
+		r->date = store__col_dup(s, 1, &oom);
+		r->product = store__col_dup(s, 2, &oom);
+		r->version = store__col_dup(s, 3, &oom);
+		r->channel = store__col_dup(s, 4, &oom);
+		r->signature = store__col_dup(s, 5, &oom);
 		r->fetched_at = sqlite3_column_int64(s, 6);
 		r->has_raw = sqlite3_column_int(s, 7);
 		r->has_processed = sqlite3_column_int(s, 8);
@@ -337,28 +304,28 @@ int store_search_put(store *st, const char *query, const char *base_url, int64_t
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_stmt *s;
-	rc = prep(st,
-		  "INSERT INTO cs_searches (query, base_url, made_at, total, facets) "
-		  "VALUES (?1, ?2, ?3, ?4, ?5)",
-		  &s, "recording a search", e);
+	rc = store__prepare(st,
+			    "INSERT INTO cs_searches (query, base_url, made_at, total, facets) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5)",
+			    &s, "recording a search", e);
 	if (rc == CD_OK) {
-		bind_text(s, 1, query ? query : "");
-		bind_text(s, 2, base_url ? base_url : "");
+		store__bind_text(s, 1, query ? query : "");
+		store__bind_text(s, 2, base_url ? base_url : "");
 		sqlite3_bind_int64(s, 3, now_s());
 		sqlite3_bind_int64(s, 4, total);
-		bind_text(s, 5, facets_json);
-		rc = done(st, s, "recording a search", e);
+		store__bind_text(s, 5, facets_json);
+		rc = store__step_done(st, s, "recording a search", e);
 	}
 	int64_t sid = sqlite3_last_insert_rowid(store__db(st));
 	if (rc == CD_OK)
-		rc = prep(st, "INSERT INTO cs_search_hits (search_id, pos, crash_id) VALUES (?1, ?2, ?3)",
+		rc = store__prepare(st, "INSERT INTO cs_search_hits (search_id, pos, crash_id) VALUES (?1, ?2, ?3)",
 			  &s, "recording a search", e);
 	if (rc == CD_OK) {
 		for (size_t i = 0; i < nids && rc == CD_OK; i++) {
 			sqlite3_reset(s);
 			sqlite3_bind_int64(s, 1, sid);
 			sqlite3_bind_int64(s, 2, (int64_t)i);
-			bind_text(s, 3, ids[i]);
+			store__bind_text(s, 3, ids[i]);
 			int src = sqlite3_step(s);
 			if (src != SQLITE_DONE)
 				rc = store__err(st, src, "recording a search", e);
@@ -376,7 +343,7 @@ int store_search_ids(store *st, int64_t search_id, char (**ids)[37], size_t *n, 
 	*ids = NULL;
 	*n = 0;
 	sqlite3_stmt *s;
-	int rc = prep(st, "SELECT crash_id FROM cs_search_hits WHERE search_id = ?1 ORDER BY pos",
+	int rc = store__prepare(st, "SELECT crash_id FROM cs_search_hits WHERE search_id = ?1 ORDER BY pos",
 		      &s, "reading a search", e);
 	if (rc != CD_OK)
 		return rc;
@@ -418,11 +385,11 @@ typedef struct rep_args {
 static void bind_rep(sqlite3_stmt *s, const void *ctx)
 {
 	const rep_args *a = ctx;
-	bind_text(s, 1, a->id);
-	bind_text(s, 2, a->symkey);
+	store__bind_text(s, 1, a->id);
+	store__bind_text(s, 2, a->symkey);
 	sqlite3_bind_int64(s, 3, now_s());
 	sqlite3_bind_int(s, 4, a->differences);
-	bind_text(s, 5, a->json);
+	store__bind_text(s, 5, a->json);
 }
 
 int store_reprocess_put(store *st, const char *crash_id, const char *symkey, int differences,
@@ -443,13 +410,13 @@ int store_reprocess_get(store *st, const char *crash_id, const char *symkey, cha
 {
 	*json = NULL;
 	sqlite3_stmt *s;
-	int rc = prep(st,
-		      "SELECT differences, report FROM cs_reprocess WHERE crash_id = ?1 AND symkey = ?2",
-		      &s, "reading a reprocess result", e);
+	int rc = store__prepare(st,
+				"SELECT differences, report FROM cs_reprocess WHERE crash_id = ?1 AND symkey = ?2",
+				&s, "reading a reprocess result", e);
 	if (rc != CD_OK)
 		return rc;
-	bind_text(s, 1, crash_id);
-	bind_text(s, 2, symkey ? symkey : "");
+	store__bind_text(s, 1, crash_id);
+	store__bind_text(s, 2, symkey ? symkey : "");
 	int src = sqlite3_step(s);
 	if (src == SQLITE_ROW) {
 		if (differences)

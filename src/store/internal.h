@@ -12,6 +12,15 @@ int store__err(store *st, int rc, const char *what, cd_err *e);
 /* BEGIN IMMEDIATE; and COMMIT when rc is CD_OK, else ROLLBACK (returns rc). */
 int store__begin(store *st, cd_err *e);
 int store__end(store *st, int rc, cd_err *e);
+/* Prepares sql on the store's connection; what names it in errors. */
+int store__prepare(store *st, const char *sql, sqlite3_stmt **s, const char *what, cd_err *e);
+/* Binds text, or NULL as SQL NULL. */
+int store__bind_text(sqlite3_stmt *s, int i, const char *t);
+/* Runs a prepared write statement to completion and finalizes it. */
+int store__step_done(store *st, sqlite3_stmt *s, const char *what, cd_err *e);
+/* A copy of column i's text (caller frees), NULL for SQL NULL; *oom set
+ * when the copy failed. */
+char *store__col_dup(sqlite3_stmt *s, int i, int *oom);
 /* A stored JSON body (processed results, crash documents) from the row s
  * points at: columns col (encoding: 0 plain, 1 zlib), col+1 (size) and
  * col+2 (bytes), checked before they are trusted. *text is NUL-terminated

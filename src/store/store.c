@@ -372,13 +372,12 @@ int store_check(store *st, cd_err *e)
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
 
-static int bind_text(sqlite3_stmt *s, int i, const char *t)
+int store__bind_text(sqlite3_stmt *s, int i, const char *t)
 {
 	return t ? sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
 }
 
-/* Runs a prepared write statement to completion and finalizes it. */
-static int step_done(store *st, sqlite3_stmt *s, const char *what, cd_err *e)
+int store__step_done(store *st, sqlite3_stmt *s, const char *what, cd_err *e)
 {
 	int src = sqlite3_step(s);
 	int rc = src == SQLITE_DONE ? CD_OK : st_err(st, src, what, e);
@@ -386,7 +385,7 @@ static int step_done(store *st, sqlite3_stmt *s, const char *what, cd_err *e)
 	return rc;
 }
 
-static int prepare(store *st, const char *sql, sqlite3_stmt **s, const char *what, cd_err *e)
+int store__prepare(store *st, const char *sql, sqlite3_stmt **s, const char *what, cd_err *e)
 {
 	int src = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
 	return src == SQLITE_OK ? CD_OK : st_err(st, src, what, e);
@@ -421,12 +420,12 @@ int store_recent_touch(store *st, const char *path, store_kind kind, char sha256
 	char sha[65] = "";
 	if (kind == STORE_DUMP) {
 		sqlite3_stmt *s;
-		int rc = prepare(st, "SELECT sha256 FROM recent WHERE path = ?1 AND size = ?2 "
+		int rc = store__prepare(st, "SELECT sha256 FROM recent WHERE path = ?1 AND size = ?2 "
 				     "AND mtime_ns = ?3 AND kind = 'dump'",
 				 &s, "reading recent crashes", e);
 		if (rc != CD_OK)
 			return rc;
-		bind_text(s, 1, abs);
+		store__bind_text(s, 1, abs);
 		sqlite3_bind_int64(s, 2, (int64_t)size);
 		sqlite3_bind_int64(s, 3, mtime_ns);
 		int src = sqlite3_step(s);
@@ -446,32 +445,32 @@ int store_recent_touch(store *st, const char *path, store_kind kind, char sha256
 	sqlite3_stmt *s;
 	/* On conflict every right-hand side sees the old row, so the summary
 	 * is kept only when the content (hash) is the same. */
-	rc = prepare(st,
-		     "INSERT INTO recent (path, kind, sha256, size, mtime_ns, first_opened, "
-		     "  last_opened, open_count, seq) "
-		     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1, "
-		     "  (SELECT coalesce(max(seq), 0) + 1 FROM recent)) "
-		     "ON CONFLICT (path) DO UPDATE SET "
-		     "  kind = excluded.kind, sha256 = excluded.sha256, size = excluded.size, "
-		     "  mtime_ns = excluded.mtime_ns, last_opened = excluded.last_opened, "
-		     "  open_count = open_count + 1, seq = excluded.seq, "
-		     "  summary_at = iif(sha256 IS excluded.sha256, summary_at, NULL), "
-		     "  product = iif(sha256 IS excluded.sha256, product, NULL), "
-		     "  version = iif(sha256 IS excluded.sha256, version, NULL), "
-		     "  crash_reason = iif(sha256 IS excluded.sha256, crash_reason, NULL), "
-		     "  crash_address = iif(sha256 IS excluded.sha256, crash_address, NULL), "
-		     "  crash_function = iif(sha256 IS excluded.sha256, crash_function, NULL), "
-		     "  signature = iif(sha256 IS excluded.sha256, signature, NULL), "
-		     "  module = iif(sha256 IS excluded.sha256, module, NULL)",
-		     &s, "recording a recent crash", e);
+	rc = store__prepare(st,
+			    "INSERT INTO recent (path, kind, sha256, size, mtime_ns, first_opened, "
+			    "  last_opened, open_count, seq) "
+			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1, "
+			    "  (SELECT coalesce(max(seq), 0) + 1 FROM recent)) "
+			    "ON CONFLICT (path) DO UPDATE SET "
+			    "  kind = excluded.kind, sha256 = excluded.sha256, size = excluded.size, "
+			    "  mtime_ns = excluded.mtime_ns, last_opened = excluded.last_opened, "
+			    "  open_count = open_count + 1, seq = excluded.seq, "
+			    "  summary_at = iif(sha256 IS excluded.sha256, summary_at, NULL), "
+			    "  product = iif(sha256 IS excluded.sha256, product, NULL), "
+			    "  version = iif(sha256 IS excluded.sha256, version, NULL), "
+			    "  crash_reason = iif(sha256 IS excluded.sha256, crash_reason, NULL), "
+			    "  crash_address = iif(sha256 IS excluded.sha256, crash_address, NULL), "
+			    "  crash_function = iif(sha256 IS excluded.sha256, crash_function, NULL), "
+			    "  signature = iif(sha256 IS excluded.sha256, signature, NULL), "
+			    "  module = iif(sha256 IS excluded.sha256, module, NULL)",
+			    &s, "recording a recent crash", e);
 	if (rc == CD_OK) {
-		bind_text(s, 1, abs);
-		bind_text(s, 2, kind == STORE_DUMP ? "dump" : "dir");
-		bind_text(s, 3, kind == STORE_DUMP ? sha : NULL);
+		store__bind_text(s, 1, abs);
+		store__bind_text(s, 2, kind == STORE_DUMP ? "dump" : "dir");
+		store__bind_text(s, 3, kind == STORE_DUMP ? sha : NULL);
 		sqlite3_bind_int64(s, 4, (int64_t)size);
 		sqlite3_bind_int64(s, 5, mtime_ns);
 		sqlite3_bind_int64(s, 6, now_s());
-		rc = step_done(st, s, "recording a recent crash", e);
+		rc = store__step_done(st, s, "recording a recent crash", e);
 	}
 	rc = tx_end(st, rc, e);
 	if (rc == CD_OK && sha256_out)
@@ -493,29 +492,29 @@ int store_recent_update_summary(store *st, const char *path, const store_summary
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_stmt *s;
-	rc = prepare(st,
-		     "UPDATE recent SET summary_at = ?2, product = ?3, version = ?4, "
-		     "crash_reason = ?5, crash_address = ?6, crash_function = ?7, signature = ?8, "
-		     "module = ?9 WHERE path = ?1",
-		     &s, "writing a crash summary", e);
+	rc = store__prepare(st,
+			    "UPDATE recent SET summary_at = ?2, product = ?3, version = ?4, "
+			    "crash_reason = ?5, crash_address = ?6, crash_function = ?7, signature = ?8, "
+			    "module = ?9 WHERE path = ?1",
+			    &s, "writing a crash summary", e);
 	if (rc == CD_OK) {
-		bind_text(s, 1, key);
+		store__bind_text(s, 1, key);
 		sqlite3_bind_int64(s, 2, now_s());
-		bind_text(s, 3, sm->product);
-		bind_text(s, 4, sm->version);
-		bind_text(s, 5, sm->crash_reason);
-		bind_text(s, 6, sm->crash_address);
-		bind_text(s, 7, sm->crash_function);
-		bind_text(s, 8, sm->signature);
-		bind_text(s, 9, sm->module);
-		rc = step_done(st, s, "writing a crash summary", e);
+		store__bind_text(s, 3, sm->product);
+		store__bind_text(s, 4, sm->version);
+		store__bind_text(s, 5, sm->crash_reason);
+		store__bind_text(s, 6, sm->crash_address);
+		store__bind_text(s, 7, sm->crash_function);
+		store__bind_text(s, 8, sm->signature);
+		store__bind_text(s, 9, sm->module);
+		rc = store__step_done(st, s, "writing a crash summary", e);
 	}
 	if (rc == CD_OK && sqlite3_changes(st->db) == 0)
 		rc = cd_errf(e, CD_ENOTFOUND, "%s: not among the recent crashes", path);
 	return tx_end(st, rc, e);
 }
 
-static char *col_dup(sqlite3_stmt *s, int i, int *oom)
+char *store__col_dup(sqlite3_stmt *s, int i, int *oom)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 	if (!t)
@@ -549,11 +548,11 @@ int store_recent_list(store *st, size_t max, store_recent **out, size_t *n, cd_e
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *s;
-	int rc = prepare(st,
-			 "SELECT path, kind, sha256, size, mtime_ns, first_opened, last_opened, "
-			 "open_count, summary_at, product, version, crash_reason, crash_address, "
-			 "crash_function, signature, module FROM recent ORDER BY seq DESC LIMIT ?1",
-			 &s, "listing recent crashes", e);
+	int rc = store__prepare(st,
+				"SELECT path, kind, sha256, size, mtime_ns, first_opened, last_opened, "
+				"open_count, summary_at, product, version, crash_reason, crash_address, "
+				"crash_function, signature, module FROM recent ORDER BY seq DESC LIMIT ?1",
+				&s, "listing recent crashes", e);
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_bind_int64(s, 1, max && max < INT64_MAX ? (int64_t)max : -1);
@@ -573,7 +572,7 @@ int store_recent_list(store *st, size_t max, store_recent **out, size_t *n, cd_e
 		}
 		store_recent *r = &rows[cnt++];
 		memset(r, 0, sizeof *r);
-		r->path = col_dup(s, 0, &oom);
+		r->path = store__col_dup(s, 0, &oom);
 		const char *kind = (const char *)sqlite3_column_text(s, 1);
 		r->kind = kind && !strcmp(kind, "dir") ? STORE_DIR : STORE_DUMP;
 		const char *sha = (const char *)sqlite3_column_text(s, 2);
@@ -585,13 +584,13 @@ int store_recent_list(store *st, size_t max, store_recent **out, size_t *n, cd_e
 		r->last_opened = sqlite3_column_int64(s, 6);
 		r->open_count = (uint64_t)sqlite3_column_int64(s, 7);
 		r->summary_at = sqlite3_column_int64(s, 8);
-		r->product = col_dup(s, 9, &oom);
-		r->version = col_dup(s, 10, &oom);
-		r->crash_reason = col_dup(s, 11, &oom);
-		r->crash_address = col_dup(s, 12, &oom);
-		r->crash_function = col_dup(s, 13, &oom);
-		r->signature = col_dup(s, 14, &oom);
-		r->module = col_dup(s, 15, &oom);
+		r->product = store__col_dup(s, 9, &oom);
+		r->version = store__col_dup(s, 10, &oom);
+		r->crash_reason = store__col_dup(s, 11, &oom);
+		r->crash_address = store__col_dup(s, 12, &oom);
+		r->crash_function = store__col_dup(s, 13, &oom);
+		r->signature = store__col_dup(s, 14, &oom);
+		r->module = store__col_dup(s, 15, &oom);
 		if (oom || !r->path)
 			break;
 	}
@@ -617,11 +616,11 @@ int store_recent_forget(store *st, const char *path, cd_err *e)
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_stmt *s;
-	rc = prepare(st, "DELETE FROM recent WHERE path IN (?1, ?2)", &s, "forgetting a crash", e);
+	rc = store__prepare(st, "DELETE FROM recent WHERE path IN (?1, ?2)", &s, "forgetting a crash", e);
 	if (rc == CD_OK) {
-		bind_text(s, 1, path);
-		bind_text(s, 2, key);
-		rc = step_done(st, s, "forgetting a crash", e);
+		store__bind_text(s, 1, path);
+		store__bind_text(s, 2, key);
+		rc = store__step_done(st, s, "forgetting a crash", e);
 	}
 	if (rc == CD_OK && sqlite3_changes(st->db) == 0)
 		rc = cd_errf(e, CD_ENOTFOUND, "%s: not among the recent crashes", path);
@@ -666,19 +665,19 @@ int store_processed_put(store *st, const char *sha256, const char *symkey, const
 	rc = tx_begin(st, e);
 	if (rc == CD_OK) {
 		sqlite3_stmt *s;
-		rc = prepare(st,
-			     "INSERT OR REPLACE INTO processed (sha256, symkey, encoding, raw_size, "
-			     "body, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-			     &s, "storing a processed result", e);
+		rc = store__prepare(st,
+				    "INSERT OR REPLACE INTO processed (sha256, symkey, encoding, raw_size, "
+				    "body, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				    &s, "storing a processed result", e);
 		if (rc == CD_OK) {
-			bind_text(s, 1, sha256);
-			bind_text(s, 2, symkey);
+			store__bind_text(s, 1, sha256);
+			store__bind_text(s, 2, symkey);
 			sqlite3_bind_int(s, 3, enc);
 			sqlite3_bind_int64(s, 4, (int64_t)len);
 			/* A zero-length blob must still be a blob, not NULL. */
 			sqlite3_bind_blob64(s, 5, blen ? body : "", blen, SQLITE_STATIC);
 			sqlite3_bind_int64(s, 6, now_s());
-			rc = step_done(st, s, "storing a processed result", e);
+			rc = store__step_done(st, s, "storing a processed result", e);
 		}
 		rc = tx_end(st, rc, e);
 	}
@@ -723,10 +722,10 @@ int store_processed_each(store *st, store_processed_fn fn, void *ctx, cd_err *e)
 {
 	sqlite3_stmt *s;
 	/* The newest result of each dump: several symbol sets may have made one. */
-	int rc = prepare(st,
-			 "SELECT sha256, encoding, raw_size, body FROM processed "
-			 "ORDER BY sha256, made_at DESC",
-			 &s, "reading processed results", e);
+	int rc = store__prepare(st,
+				"SELECT sha256, encoding, raw_size, body FROM processed "
+				"ORDER BY sha256, made_at DESC",
+				&s, "reading processed results", e);
 	if (rc != CD_OK)
 		return rc;
 	char last[65] = "";
@@ -758,14 +757,14 @@ int store_processed_get(store *st, const char *sha256, const char *symkey, char 
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_stmt *s;
-	rc = prepare(st,
-		     "SELECT encoding, raw_size, body, made_at FROM processed "
-		     "WHERE sha256 = ?1 AND symkey = ?2",
-		     &s, "reading a processed result", e);
+	rc = store__prepare(st,
+			    "SELECT encoding, raw_size, body, made_at FROM processed "
+			    "WHERE sha256 = ?1 AND symkey = ?2",
+			    &s, "reading a processed result", e);
 	if (rc != CD_OK)
 		return rc;
-	bind_text(s, 1, sha256);
-	bind_text(s, 2, symkey);
+	store__bind_text(s, 1, sha256);
+	store__bind_text(s, 2, symkey);
 	int src = sqlite3_step(s);
 	if (src == SQLITE_DONE) {
 		sqlite3_finalize(s);
@@ -801,28 +800,28 @@ int store_symfile_put(store *st, const store_symfile *rows, size_t n, cd_err *e)
 		return rc;
 	sqlite3_stmt *s;
 	/* fetched_at stays as it was while the file is the same one. */
-	rc = prepare(st,
-		     "INSERT INTO symfile (debug_file, debug_id, source, path, size, fetched_at, "
-		     "last_used, status, remote, cache_file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, "
-		     "?8, ?9) ON CONFLICT (debug_file, debug_id) DO UPDATE SET "
-		     "fetched_at = CASE WHEN path IS excluded.path AND size = excluded.size "
-		     "  THEN fetched_at ELSE excluded.fetched_at END, "
-		     "source = excluded.source, path = excluded.path, size = excluded.size, "
-		     "last_used = excluded.last_used, status = excluded.status, "
-		     "remote = excluded.remote, cache_file = excluded.cache_file",
-		     &s, "indexing symbol files", e);
+	rc = store__prepare(st,
+			    "INSERT INTO symfile (debug_file, debug_id, source, path, size, fetched_at, "
+			    "last_used, status, remote, cache_file) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, "
+			    "?8, ?9) ON CONFLICT (debug_file, debug_id) DO UPDATE SET "
+			    "fetched_at = CASE WHEN path IS excluded.path AND size = excluded.size "
+			    "  THEN fetched_at ELSE excluded.fetched_at END, "
+			    "source = excluded.source, path = excluded.path, size = excluded.size, "
+			    "last_used = excluded.last_used, status = excluded.status, "
+			    "remote = excluded.remote, cache_file = excluded.cache_file",
+			    &s, "indexing symbol files", e);
 	for (size_t i = 0; rc == CD_OK && i < n; i++) {
 		const store_symfile *r = &rows[i];
 		sqlite3_reset(s);
-		bind_text(s, 1, r->debug_file);
-		bind_text(s, 2, r->debug_id);
-		bind_text(s, 3, r->source);
-		bind_text(s, 4, r->path);
+		store__bind_text(s, 1, r->debug_file);
+		store__bind_text(s, 2, r->debug_id);
+		store__bind_text(s, 3, r->source);
+		store__bind_text(s, 4, r->path);
 		sqlite3_bind_int64(s, 5, (int64_t)r->size);
 		sqlite3_bind_int64(s, 6, r->last_used ? r->last_used : now_s());
-		bind_text(s, 7, r->status);
+		store__bind_text(s, 7, r->status);
 		sqlite3_bind_int(s, 8, r->remote);
-		bind_text(s, 9, r->cache_file);
+		store__bind_text(s, 9, r->cache_file);
 		int src = sqlite3_step(s);
 		if (src != SQLITE_DONE)
 			rc = st_err(st, src, "indexing symbol files", e);
@@ -837,10 +836,10 @@ int store_symfile_list(store *st, store_symfile **out, size_t *n, cd_err *e)
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *s;
-	int rc = prepare(st,
-			 "SELECT debug_file, debug_id, source, path, size, fetched_at, last_used, "
-			 "status, remote, cache_file FROM symfile ORDER BY last_used, debug_file",
-			 &s, "listing symbol files", e);
+	int rc = store__prepare(st,
+				"SELECT debug_file, debug_id, source, path, size, fetched_at, last_used, "
+				"status, remote, cache_file FROM symfile ORDER BY last_used, debug_file",
+				&s, "listing symbol files", e);
 	if (rc != CD_OK)
 		return rc;
 	size_t cap = 0;
@@ -857,16 +856,16 @@ int store_symfile_list(store *st, store_symfile **out, size_t *n, cd_err *e)
 		}
 		store_symfile *r = &(*out)[(*n)++];
 		memset(r, 0, sizeof *r);
-		r->debug_file = col_dup(s, 0, &oom);
-		r->debug_id = col_dup(s, 1, &oom);
-		r->source = col_dup(s, 2, &oom);
-		r->path = col_dup(s, 3, &oom);
+		r->debug_file = store__col_dup(s, 0, &oom);
+		r->debug_id = store__col_dup(s, 1, &oom);
+		r->source = store__col_dup(s, 2, &oom);
+		r->path = store__col_dup(s, 3, &oom);
 		r->size = (uint64_t)sqlite3_column_int64(s, 4);
 		r->fetched_at = sqlite3_column_int64(s, 5);
 		r->last_used = sqlite3_column_int64(s, 6);
-		r->status = col_dup(s, 7, &oom);
+		r->status = store__col_dup(s, 7, &oom);
 		r->remote = sqlite3_column_int(s, 8);
-		r->cache_file = col_dup(s, 9, &oom);
+		r->cache_file = store__col_dup(s, 9, &oom);
 	}
 	sqlite3_finalize(s);
 	if (oom || (src != SQLITE_ROW && src != SQLITE_DONE)) {
@@ -895,13 +894,13 @@ void store_symfile_free(store_symfile *rows, size_t n)
 int store_symfile_forget(store *st, const char *debug_file, const char *debug_id, cd_err *e)
 {
 	sqlite3_stmt *s;
-	int rc = prepare(st, "DELETE FROM symfile WHERE debug_file = ?1 AND debug_id = ?2", &s,
+	int rc = store__prepare(st, "DELETE FROM symfile WHERE debug_file = ?1 AND debug_id = ?2", &s,
 			 "forgetting a symbol file", e);
 	if (rc != CD_OK)
 		return rc;
-	bind_text(s, 1, debug_file);
-	bind_text(s, 2, debug_id);
-	return step_done(st, s, "forgetting a symbol file", e);
+	store__bind_text(s, 1, debug_file);
+	store__bind_text(s, 2, debug_id);
+	return store__step_done(st, s, "forgetting a symbol file", e);
 }
 
 int store_counter_add(store *st, const char *const *names, const int64_t *deltas, size_t n,
@@ -911,13 +910,13 @@ int store_counter_add(store *st, const char *const *names, const int64_t *deltas
 	if (rc != CD_OK)
 		return rc;
 	sqlite3_stmt *s;
-	rc = prepare(st,
-		     "INSERT INTO counter (name, value) VALUES (?1, ?2) ON CONFLICT (name) "
-		     "DO UPDATE SET value = value + excluded.value",
-		     &s, "counting", e);
+	rc = store__prepare(st,
+			    "INSERT INTO counter (name, value) VALUES (?1, ?2) ON CONFLICT (name) "
+			    "DO UPDATE SET value = value + excluded.value",
+			    &s, "counting", e);
 	for (size_t i = 0; rc == CD_OK && i < n; i++) {
 		sqlite3_reset(s);
-		bind_text(s, 1, names[i]);
+		store__bind_text(s, 1, names[i]);
 		sqlite3_bind_int64(s, 2, deltas[i]);
 		int src = sqlite3_step(s);
 		if (src != SQLITE_DONE)
@@ -932,9 +931,9 @@ int64_t store_counter_get(store *st, const char *name)
 {
 	sqlite3_stmt *s;
 	cd_err e;
-	if (prepare(st, "SELECT value FROM counter WHERE name = ?1", &s, "counting", &e) != CD_OK)
+	if (store__prepare(st, "SELECT value FROM counter WHERE name = ?1", &s, "counting", &e) != CD_OK)
 		return 0;
-	bind_text(s, 1, name);
+	store__bind_text(s, 1, name);
 	int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_finalize(s);
 	return v;
