@@ -1067,14 +1067,6 @@ static const sj *int_or_none(sig_signer *s, const sj *v)
 	return r;
 }
 
-static const sj *str_node(sig_signer *s, const char *t)
-{
-	sj *r = sig__alloc(&s->mem, sizeof *r);
-	if (r)
-		*r = (sj){ SJ_STR, (uint32_t)strlen(t), t, NULL };
-	return r;
-}
-
 /* crashdesk's walk --json: annotations are Firefox's names, as the
  * crash reporter wrote them; additional_minidumps is "browser,content". */
 static void from_walk(sig_signer *s, const sj *root, cdata *d)
@@ -1120,7 +1112,6 @@ static void from_walk(sig_signer *s, const sj *root, cdata *d)
 		*arr = (sj){ SJ_ARR, (uint32_t)k, NULL, kids };
 		d->additional_minidumps = arr;
 	}
-	(void)str_node;
 }
 
 /* utils.py's convert_to_crash_data() of a Socorro processed crash. */
