@@ -87,4 +87,14 @@ void cli_index_symbols(const char *cache_dir, sym_store *s);
 /* "crashdesk: " + message on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* docs.c: crash documents in a file or on standard input, as signature
+ * and resig read them. fn gets each document of text with its label: text
+ * whole under name, or, when text is JSON lines, each non-blank line under
+ * "name:LINE". */
+typedef void (*cli_doc_fn)(void *ctx, const char *label, const char *text, size_t len);
+void cli_each_doc(const char *name, const char *text, size_t len, cli_doc_fn fn, void *ctx);
+/* Standard input read whole into out (initialized here; the caller frees
+ * it); 1 after reporting a read error or an input too large, naming cmd. */
+int cli_read_stdin(const char *cmd, cd_buf *out);
+
 #endif

@@ -62,45 +62,9 @@ static void add_one(resig_ctx *c, const char *name, const char *text, size_t len
 	c->names[c->nnames++] = strdup(name);
 }
 
-static int doc_ends_line(const char *t, size_t n)
+static void add_doc(void *ctx, const char *label, const char *text, size_t len)
 {
-	for (const char *p = memchr(t, '\n', n); p; p = memchr(p + 1, '\n', n - (size_t)(p + 1 - t))) {
-		const char *b = p;
-		while (b > t && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
-			b--;
-		if (b == t || (b[-1] != '}' && b[-1] != ']'))
-			continue;
-		const char *a = p + 1;
-		while (a < t + n && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
-			a++;
-		if (a < t + n && (*a == '{' || *a == '['))
-			return 1;
-	}
-	return 0;
-}
-
-static void add_text(resig_ctx *c, const char *name, const char *t, size_t n)
-{
-	if (!doc_ends_line(t, n)) {
-		add_one(c, name, t, n);
-		return;
-	}
-	char label[4200];
-	size_t lineno = 0;
-	for (size_t pos = 0; pos < n;) {
-		const char *nl = memchr(t + pos, '\n', n - pos);
-		size_t end = nl ? (size_t)(nl - t) : n;
-		const char *p = t + pos;
-		size_t len = end - pos;
-		pos = end + 1;
-		lineno++;
-		while (len && (p[len - 1] == '\r' || p[len - 1] == ' '))
-			len--;
-		if (!len)
-			continue;
-		snprintf(label, sizeof label, "%s:%zu", name, lineno);
-		add_one(c, label, p, len);
-	}
+	add_one(ctx, label, text, len);
 }
 
 static void add_file(resig_ctx *c, const char *path)
@@ -113,7 +77,7 @@ static void add_file(resig_ctx *c, const char *path)
 		return;
 	}
 	if (m.size)
-		add_text(c, path, (const char *)m.data, m.size);
+		cli_each_doc(path, (const char *)m.data, m.size, add_doc, c);
 	cd_map_close(&m);
 }
 
@@ -126,14 +90,10 @@ static void add_path(resig_ctx *c, const char *path)
 {
 	if (!strcmp(path, "-")) {
 		cd_buf in;
-		cd_buf_init(&in, (size_t)1 << 34);
-		char chunk[1 << 16];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-			if (cd_buf_append(&in, chunk, n) != CD_OK)
-				break;
-		if (in.len)
-			add_text(c, "stdin", in.data, in.len);
+		if (cli_read_stdin("resig", &in))
+			c->status = 1;
+		else if (in.len)
+			cli_each_doc("stdin", in.data, in.len, add_doc, c);
 		cd_buf_free(&in);
 		return;
 	}

@@ -89,47 +89,9 @@ static void sign_text(sig_opts *o, const char *name, const char *text, size_t le
 		flush_out(o);
 }
 
-/* JSON lines: many documents, one per line. */
-static void sign_lines(sig_opts *o, const char *name, const char *text, size_t len)
+static void sign_doc(void *ctx, const char *label, const char *text, size_t len)
 {
-	size_t lineno = 0;
-	char label[4200];
-	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		lineno++;
-		const char *p = text + pos;
-		size_t n = end - pos;
-		pos = end + 1;
-		while (n && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (!n)
-			continue;
-		snprintf(label, sizeof label, "%s:%zu", name, lineno);
-		sign_text(o, label, p, n);
-	}
-}
-
-/* JSON lines: a line ending a document ("}" or "]") followed by a line
- * starting one. A single document never has that: its values are
- * separated by commas. */
-static int is_jsonl(const char *t, size_t n)
-{
-	for (const char *p = memchr(t, '\n', n); p; p = memchr(p + 1, '\n', n - (size_t)(p + 1 - t))) {
-		const char *b = p;
-		while (b > t && (b[-1] == '\r' || b[-1] == ' ' || b[-1] == '\t'))
-			b--;
-		if (b == t || (b[-1] != '}' && b[-1] != ']'))
-			continue;
-		const char *a = p + 1, *end = t + n;
-		while (a < end && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
-			a++;
-		if (a < end && (*a == '{' || *a == '['))
-			return 1;
-		if (a >= end - 1)
-			break;
-	}
-	return 0;
+	sign_text(ctx, label, text, len);
 }
 
 static void sign_dump(sig_opts *o, const char *path)
@@ -165,20 +127,10 @@ static void sign_path(sig_opts *o, const char *path)
 	if (!strcmp(path, "-")) {
 		/* Read whole, then as a file: JSON lines or one (pretty) document. */
 		cd_buf in;
-		cd_buf_init(&in, (size_t)1 << 34);
-		char chunk[1 << 16];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
-			if (cd_buf_append(&in, chunk, n) != CD_OK)
-				break;
-		if (in.overflow || ferror(stdin)) {
-			cli_error("signature: standard input: %s", in.overflow ? "too large" : "read error");
+		if (cli_read_stdin("signature", &in))
 			o->status = 1;
-		} else if (in.len && is_jsonl(in.data, in.len)) {
-			sign_lines(o, "stdin", in.data, in.len);
-		} else if (in.len) {
-			sign_text(o, "stdin", in.data, in.len);
-		}
+		else if (in.len)
+			cli_each_doc("stdin", in.data, in.len, sign_doc, o);
 		cd_buf_free(&in);
 		return;
 	}
@@ -198,10 +150,8 @@ static void sign_path(sig_opts *o, const char *path)
 	if (!m.size) {
 		cli_error("signature: %s: empty file", path);
 		o->status = 1;
-	} else if (is_jsonl(t, m.size)) {
-		sign_lines(o, path, t, m.size);
 	} else {
-		sign_text(o, path, t, m.size);
+		cli_each_doc(path, t, m.size, sign_doc, o);
 	}
 	cd_map_close(&m);
 }
