@@ -97,16 +97,6 @@ static void search_progress(void *ctx, size_t done, size_t total)
 	pthread_mutex_unlock(&w->lock);
 }
 
-static void walk_progress(void *ctx, uint32_t done, uint32_t total)
-{
-	tui_worker *w = ctx;
-	pthread_mutex_lock(&w->lock);
-	w->threads_done = done;
-	w->threads_total = total;
-	worker__bump(w);
-	pthread_mutex_unlock(&w->lock);
-}
-
 /* Under the lock on entry and return. */
 static void run_search(tui_worker *w)
 {
@@ -244,7 +234,7 @@ static void run_compare(tui_worker *w)
 				      &e) != CD_OK)
 		cd_errf(&e, CD_ENOTFOUND,
 			"%s: no minidump stored (dumps need an API token: CRASHSTATS_API_TOKEN)", id);
-	else if (proc_crash_open(dump, w->net ? w->net : w->store, NULL, walk_progress, w,
+	else if (proc_crash_open(dump, w->net ? w->net : w->store, NULL, worker__walk_progress, w,
 				 &w->cancel, &pc, &e) != CD_OK)
 		;
 	else if (!(local = proc_crash_json(pc)))

@@ -20,7 +20,7 @@ void worker__bump(tui_worker *w)
 	}
 }
 
-static void progress(void *ctx, uint32_t done, uint32_t total)
+void worker__walk_progress(void *ctx, uint32_t done, uint32_t total)
 {
 	tui_worker *w = ctx;
 	pthread_mutex_lock(&w->lock);
@@ -87,7 +87,7 @@ static json_t *walk(tui_worker *w, const char *path, sym_store *store, proc_cras
 		    cd_err *e)
 {
 	*pc = NULL;
-	if (proc_crash_open(path, store, NULL, progress, w, &w->cancel, pc, e) != CD_OK)
+	if (proc_crash_open(path, store, NULL, worker__walk_progress, w, &w->cancel, pc, e) != CD_OK)
 		return NULL;
 	json_t *doc = proc_crash_json(*pc);
 	if (!doc) {

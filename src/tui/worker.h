@@ -153,6 +153,9 @@ void worker_free(tui_worker *w);
 
 /* Between worker.c and csjobs.c (the worker thread only). */
 void worker__bump(tui_worker *w); /* under the lock */
+/* proc_crash_open()'s progress callback (ctx: the worker): threads walked,
+ * for the status line. */
+void worker__walk_progress(void *ctx, uint32_t done, uint32_t total);
 /* Under the lock: runs an asked search or compare (unlocking meanwhile);
  * 1 when it did, 0 when there was none. */
 int worker__cs_step(tui_worker *w);
