@@ -1029,22 +1029,32 @@ static void tuning_rows(app *a, pane *p)
 	p->built = 1;
 }
 
-/* Every walked crash of the session signed with the built-in lists and with
- * the session's: what would change. */
-static void resign(app *a, pane *p)
+/* A new re-sign (built-in lists against the session's); what named the
+ * inputs of the last one goes. 0, or -1 after saying why on the status line. */
+static int resig_start(app *a)
 {
 	sig_resig_free(a->resig);
 	a->resig = NULL;
-	cd_err e;
-	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
-		set_status(a, TUI_S_ERROR, "%s", e.msg);
-		return;
-	}
 	free(a->resig_ids);
 	a->resig_ids = NULL;
 	a->nresig_ids = 0;
 	json_decref(a->resig_rows);
 	a->resig_rows = NULL;
+	cd_err e;
+	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
+		set_status(a, TUI_S_ERROR, "%s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every walked crash of the session signed with the built-in lists and with
+ * the session's: what would change. */
+static void resign(app *a, pane *p)
+{
+	cd_err e;
+	if (resig_start(a) != 0)
+		return;
 	uint32_t n = 0, waiting = 0;
 	worker_lock(&a->w);
 	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
@@ -1068,18 +1078,9 @@ static void resign(app *a, pane *p)
  * the session's: their processed crashes from the store. */
 static void resign_search(app *a, pane *p)
 {
-	sig_resig_free(a->resig);
-	a->resig = NULL;
-	free(a->resig_ids);
-	a->resig_ids = NULL;
-	a->nresig_ids = 0;
-	json_decref(a->resig_rows);
-	a->resig_rows = NULL;
 	cd_err e;
-	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
-		set_status(a, TUI_S_ERROR, "%s", e.msg);
+	if (resig_start(a) != 0)
 		return;
-	}
 	worker_lock(&a->w);
 	size_t nh = json_array_size(a->w.cs.hits), n = 0;
 	char(*ids)[CS_ID_LEN + 1] = calloc(nh ? nh : 1, sizeof *ids);
@@ -1131,18 +1132,10 @@ static int add_cached(void *ctx, const char *sha256, const char *json)
  * result and every crash fetched from Crash Stats (as resig --cache). */
 static void resign_cache(app *a, pane *p)
 {
-	sig_resig_free(a->resig);
-	a->resig = NULL;
-	free(a->resig_ids);
-	a->resig_ids = NULL;
-	a->nresig_ids = 0;
-	json_decref(a->resig_rows);
-	a->resig_rows = json_array();
 	cd_err e;
-	if (sig_resig_new(a->baseline, a->lists, &a->resig, &e) != CD_OK) {
-		set_status(a, TUI_S_ERROR, "%s", e.msg);
+	if (resig_start(a) != 0)
 		return;
-	}
+	a->resig_rows = json_array();
 	cache_walk cw = { a, json_object(), 0, 0 };
 	store_recent *rec = NULL;
 	size_t nrec = 0;
