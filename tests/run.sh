@@ -14,7 +14,11 @@ for t in "$build"/tests/test_* tests/*.test.sh; do
 	"$t" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^ok ' "$log"); f=$(grep -c '^FAIL ' "$log"); s=$(grep -c '^skip ' "$log")
-	grep -E '^(FAIL|skip) ' "$log" | sed "s|^|  $name: |"
+	# A failure's message goes on until the next result line (a screen, a
+	# diff); CI logs show only this summary, so it is kept, up to 60 lines.
+	awk -v n="$name" '/^(ok|FAIL|skip) /{ show = /^FAIL /; left = 60 }
+		/^(FAIL|skip) /{ print "  " n ": " $0; next }
+		show && left-- > 0 { print "    | " $0 }' "$log"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "  $name: exited with status $rc"; tail -5 "$log" | sed 's/^/    /'
 		f=$((f + 1))

@@ -217,10 +217,18 @@ keys q
 check home/back "Open a dump or a directory"
 keys g Enter
 check home/prompt "open:"
-keys "$tmp/sample/sample.dmp" Enter
+# A dump deep in a long directory: the list cuts the path's start, so its
+# file name stays in sight whatever the width.
+long="$tmp/sample/a-directory-name-long-enough/to-push-the-file-name/past-the-column-width-of-the-home-pane"
+mkdir -p "$long" && cp "$tmp/sample/sample.dmp" "$long/deep-sample.dmp"
+keys "$long/deep-sample.dmp" Enter
 check home/opened "IPC I/O Parent"
 keys q q
 check home/quit "EXITED 0"
+start "TERM=xterm-256color '$cd'"
+check home/long-path-keeps-file-name "deep-sample.dmp"
+keys q
+check home/long-path-quit "EXITED 0"
 
 # ---- symbols from a server, fetched in the background ------------------------------
 if command -v python3 >/dev/null; then

@@ -2131,7 +2131,7 @@ static void init_views(app *a, char *warnings, size_t n)
 	a->v_line = (tui_view){ .name = "line", .ncols = 1,
 				.cols = { { "", "text", 0, 1, TUI_ALIGN_LEFT, 0 } } };
 	a->v_home = (tui_view){ .name = "home", .ncols = 3,
-				.cols = { { "Recently opened", "name", 0, 3, TUI_ALIGN_LEFT },
+				.cols = { { "Recently opened", "name", 0, 3, TUI_ALIGN_LEFT, 1 },
 					  { "Crash", "reason", 0, 2, TUI_ALIGN_LEFT },
 					  { "Last opened", "when", 17, 0, TUI_ALIGN_LEFT } } };
 	a->v_check = (tui_view){ .name = "check", .ncols = 3,
