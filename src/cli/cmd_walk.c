@@ -156,12 +156,15 @@ static void print_modules(const proc_crash *c)
 		else if (st == SYM_STATUS_CORRUPT)
 			printf("  (WARNING: Corrupt symbols, %s, %s)", cd_basename(m->debug_file),
 			       m->debug_id);
+		else if (st == SYM_STATUS_UNKNOWN)
+			printf("  (symbols not looked for: no frame needed them)");
 		putchar('\n');
 	}
 }
 
 typedef struct walk_opts {
 	int brief, json, pretty;
+	int refresh;          /* --refresh: remembered 404s asked again */
 	int verbose;          /* 0 error, 1 warn, 2 info, 3 debug, 4 trace */
 	int reprocess;
 	int remote;           /* servers configured (or --offline): say what is missing */
@@ -184,8 +187,30 @@ static void annotations_key(const char *dump, const char *given, cd_buf *b)
 		cd_buf_puts(b, "|extra:none");
 }
 
-/* Looks up (and downloads) every module's symbols before the walk, so
- * they arrive in parallel; fills the key of the processed result. */
+/* The key of a processed result: which symbols each module has now
+ * (local files only) and the annotations; NULL when it cannot be made. */
+static char *symbols_key(const char *path, sym_store *store, const walk_opts *o,
+			 const sym_module_ref *mods, size_t n)
+{
+	char *k = NULL;
+	cd_err e;
+	if (sym_store_symkey(store, mods, n, &k, &e) != CD_OK) {
+		cli_error("%s", e.msg);
+		return NULL;
+	}
+	cd_buf b;
+	cd_buf_init(&b, 1 << 14);
+	cd_buf_puts(&b, k);
+	annotations_key(path, o->annotations, &b);
+	free(k);
+	char *key = b.data ? strdup(b.data) : NULL;
+	cd_buf_free(&b);
+	return key;
+}
+
+/* The dump's modules (for the key of its processed result and the words
+ * on missing symbols) and that key. Symbols are not fetched here: the
+ * walk asks for those its frames need (proc_crash_open()). */
 static int prepare_symbols(const char *path, sym_store *store, const walk_opts *o,
 			   sym_module_ref **mods_out, size_t *nmods, char **symkey)
 {
@@ -216,22 +241,9 @@ static int prepare_symbols(const char *path, sym_store *store, const walk_opts *
 	size_t n = d->nmodules;
 	md_close(d);
 	free(strs);
-	if (sym_store_prefetch(store, mods, n, cli_progress, NULL, NULL, &e) != CD_OK)
-		cli_error("%s", e.msg);
 	*mods_out = mods;
 	*nmods = n;
-	char *k = NULL;
-	if (sym_store_symkey(store, mods, n, &k, &e) != CD_OK) {
-		cli_error("%s", e.msg);
-		return 0;
-	}
-	cd_buf b;
-	cd_buf_init(&b, 1 << 14);
-	cd_buf_puts(&b, k);
-	annotations_key(path, o->annotations, &b);
-	free(k);
-	*symkey = b.data ? strdup(b.data) : NULL;
-	cd_buf_free(&b);
+	*symkey = symbols_key(path, store, o, mods, n);
 	return 0;
 }
 
@@ -279,7 +291,8 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 		return 1;
 	if (o->json && o->db && cd_sha256_file(path, sha, &e) != CD_OK)
 		sha[0] = 0;
-	if (o->json && reuse(path, sha, symkey, o)) {
+	/* --refresh asks the servers again: no result is reused. */
+	if (o->json && !o->refresh && reuse(path, sha, symkey, o)) {
 		if (o->remote)
 			cli_print_missing(path, store, mods, nmods);
 		free(symkey);
@@ -295,7 +308,7 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 	const md_dump *d = c->dump;
 	if (o->verbose >= 2) {
 		for (uint32_t i = 0; i < d->nmodules; i++) {
-			static const char *st[] = { "unknown", "loaded", "missing", "corrupt" };
+			static const char *st[] = { "not looked for", "loaded", "missing", "corrupt" };
 			const md_module *m = &d->modules[i];
 			fprintf(stderr, "crashdesk: %s: symbols for %s (%s %s): %s\n", path,
 				cd_basename(m->code_file), cd_basename(m->debug_file), m->debug_id,
@@ -317,11 +330,16 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 		json_t *root = proc_crash_json(c);
 		json_dumpf(root, stdout, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-		if (o->db && sha[0] && symkey && !c->nfailed) {
+		/* Keyed by the symbols the walk had, downloads included, so
+		 * the next walk of the dump finds it before walking. */
+		char *after = o->db && sha[0] && !c->nfailed
+				      ? symbols_key(path, store, o, mods, nmods) : NULL;
+		if (after) {
 			char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			if (text && store_processed_put(o->db, sha, symkey, text, &e) != CD_OK)
+			if (text && store_processed_put(o->db, sha, after, text, &e) != CD_OK)
 				cli_error("%s", e.msg);
 			free(text);
+			free(after);
 		}
 		json_decref(root);
 	} else {
@@ -351,49 +369,94 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The dumps to walk. */
+typedef struct dump_list {
+	char **v;
+	size_t n, cap;
+} dump_list;
+
+static int list_add(dump_list *l, const char *path)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		char **p = realloc(l->v, cap * sizeof *p);
+		if (!p)
+			return CD_ENOMEM;
+		l->v = p;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = strdup(path)))
+		return CD_ENOMEM;
+	l->n++;
+	return CD_OK;
+}
+
 /* A directory stands for its .dmp files, in name order (as a test harness
- * leaves them). */
-static int walk_path(const char *path, sym_store *store, const walk_opts *o)
+ * leaves them). Returns non-zero when path is a directory without any. */
+static int add_path(dump_list *l, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-		return walk_one(path, store, o);
+		return list_add(l, path);
 	DIR *dp = opendir(path);
 	if (!dp) {
 		cli_error("%s: cannot open: %s", path, strerror(errno));
 		return 1;
 	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t first = l->n;
 	struct dirent *de;
 	while ((de = readdir(dp))) {
 		size_t len = strlen(de->d_name);
 		if (len < 5 || strcmp(de->d_name + len - 4, ".dmp"))
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			char **p = realloc(names, cap * sizeof *p);
-			if (!p)
-				break;
-			names = p;
-		}
-		names[n++] = strdup(de->d_name);
+		char full[4096];
+		snprintf(full, sizeof full, "%s/%s", path, de->d_name);
+		if (list_add(l, full) != CD_OK)
+			break;
 	}
 	closedir(dp);
-	if (n)
-		qsort(names, n, sizeof *names, by_name);
-	int status = 0;
-	for (size_t i = 0; i < n; i++) {
-		char full[4096];
-		snprintf(full, sizeof full, "%s/%s", path, names[i]);
-		if (walk_one(full, store, o))
-			status = 1;
-		free(names[i]);
-	}
-	free(names);
-	if (!n)
+	if (l->n > first)
+		qsort(l->v + first, l->n - first, sizeof *l->v, by_name);
+	else
 		cli_error("%s: no .dmp files", path);
-	return status || !n;
+	return l->n == first;
+}
+
+/* Several dumps: each is walked lazily and what all of them asked for is
+ * downloaded at once, round after round until no walk asks for more, so
+ * the requests of every dump overlap instead of a few at a time per
+ * dump. A dump whose walk was answered "not yet" nowhere is done. */
+static void fetch_for_all(const dump_list *l, sym_store *store)
+{
+	char *done = calloc(l->n ? l->n : 1, 1);
+	if (!done || l->n < 2) {
+		free(done);
+		return; /* one dump: proc_crash_open() does the rounds */
+	}
+	int was = sym_store_lazy(store, 1);
+	for (int round = 0; round < 16; round++) {
+		for (size_t i = 0; i < l->n; i++) {
+			if (done[i])
+				continue;
+			sym_store_counts before, after;
+			sym_store_counts_get(store, &before);
+			proc_crash *c;
+			cd_err e;
+			if (proc_crash_open(l->v[i], store, NULL, NULL, NULL, NULL, &c, &e) == CD_OK)
+				proc_crash_free(c);
+			sym_store_counts_get(store, &after);
+			done[i] = after.deferred == before.deferred;
+		}
+		cd_err e;
+		if (!sym_store_queued(store))
+			break;
+		if (sym_store_fetch_queued(store, NULL, &e) != CD_OK) {
+			cli_error("%s", e.msg);
+			break;
+		}
+	}
+	sym_store_lazy(store, was);
+	free(done);
 }
 
 int cmd_walk(int argc, char **argv)
@@ -475,6 +538,7 @@ int cmd_walk(int argc, char **argv)
 		return 1;
 	}
 	o.remote = so.nurls > 0 || so.net.offline;
+	o.refresh = so.net.refresh;
 	char dbpath[4200];
 	snprintf(dbpath, sizeof dbpath, "%s/crashdesk.db", so.cache_dir);
 	cd_err e;
@@ -483,9 +547,19 @@ int cmd_walk(int argc, char **argv)
 		cli_error("%s", e.msg);
 		o.db = NULL;
 	}
+	dump_list dumps = { 0 };
 	for (int i = 0; i < nfiles; i++)
-		if (walk_path(files[i], store, &o))
+		if (add_path(&dumps, files[i]))
 			status = 1;
+	sym_store_on_progress(store, cli_progress, NULL);
+	if (so.nurls && !so.net.offline)
+		fetch_for_all(&dumps, store);
+	for (size_t i = 0; i < dumps.n; i++) {
+		if (walk_one(dumps.v[i], store, &o))
+			status = 1;
+		free(dumps.v[i]);
+	}
+	free(dumps.v);
 	if (o.db)
 		store_close(o.db);
 	cli_index_symbols(so.cache_dir, store);

@@ -141,15 +141,18 @@ void cli_symopts_free(cli_symopts *o)
 
 size_t cli_print_missing(const char *dump, sym_store *s, const sym_module_ref *mods, size_t n)
 {
-	size_t missing = 0;
+	size_t missing = 0, not_asked = 0;
 	for (size_t i = 0; i < n; i++) {
 		const sym_module_ref *m = &mods[i];
 		if (!m->debug_file || !*m->debug_file || !m->debug_id || !*m->debug_id)
 			continue;
-		sym_status st;
-		sym_store_find(s, m, &st);
+		sym_status st = sym_store_status(s, m);
 		if (st == SYM_STATUS_LOADED)
 			continue;
+		if (st == SYM_STATUS_UNKNOWN) {
+			not_asked++;
+			continue;
+		}
 		/* The same module twice in a dump is said once. */
 		int seen = 0;
 		for (size_t k = 0; k < i && !seen; k++)
@@ -183,6 +186,10 @@ size_t cli_print_missing(const char *dump, sym_store *s, const sym_module_ref *m
 		fprintf(stderr, "%s\n", b.data ? b.data : "");
 		cd_buf_free(&b);
 	}
+	if (not_asked)
+		fprintf(stderr, "crashdesk: %s: %zu module%s not looked for on the servers: no frame "
+			"needed %s (crashdesk sym prefetch fetches every module)\n", dump, not_asked,
+			not_asked == 1 ? "" : "s", not_asked == 1 ? "it" : "them");
 	return missing;
 }
 
@@ -217,11 +224,14 @@ void cli_index_symbols(const char *cache_dir, sym_store *s)
 	sym_store_entry en;
 	while (sym_store_entry_at(s, n, &en) == CD_OK)
 		n++;
+	size_t k = 0; /* rows: the modules looked up */
 	store_symfile *rows = calloc(n ? n : 1, sizeof *rows);
 	char (*caches)[4200] = calloc(n ? n : 1, sizeof *caches);
 	if (rows && caches) {
 		for (size_t i = 0; i < n; i++) {
 			sym_store_entry_at(s, i, &en);
+			if (!en.looked_up)
+				continue;
 			uint64_t size = 0;
 			FILE *f = en.path ? fopen(en.path, "rb") : NULL;
 			if (f) {
@@ -231,19 +241,20 @@ void cli_index_symbols(const char *cache_dir, sym_store *s)
 				fclose(f);
 			}
 			cd_err ce;
-			if (!en.path || sym_cache_path(en.path, cache_dir_sym, caches[i], sizeof caches[i],
+			if (!en.path || sym_cache_path(en.path, cache_dir_sym, caches[k], sizeof caches[k],
 						       &ce) != CD_OK)
-				caches[i][0] = 0;
-			rows[i] = (store_symfile){
+				caches[k][0] = 0;
+			rows[k] = (store_symfile){
 				.debug_file = en.debug_file, .debug_id = en.debug_id,
 				.source = en.source, .path = en.path,
 				.status = !en.path ? "missing"
 					  : en.status == SYM_STATUS_CORRUPT ? "damaged" : "ok",
-				.cache_file = caches[i][0] ? caches[i] : NULL, .size = size,
+				.cache_file = caches[k][0] ? caches[k] : NULL, .size = size,
 				.remote = en.remote,
 			};
+			k++;
 		}
-		if (store_symfile_put(st, rows, n, &e) != CD_OK)
+		if (store_symfile_put(st, rows, k, &e) != CD_OK)
 			cli_error("%s", e.msg);
 	}
 	free(rows);

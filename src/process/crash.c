@@ -20,12 +20,13 @@ static const sym_cache *supply(void *ctx, const md_module *m)
 	return sym_store_find(ctx, &r, &st);
 }
 
+/* Never asks a server: a module no frame needed stays "not looked for". */
 static int status_of(void *ctx, const md_module *m)
 {
-	sym_status st = SYM_STATUS_MISSING;
-	if (ctx && m->debug_file[0] && m->debug_id[0])
-		sym_store_get(ctx, m->debug_file, m->debug_id, &st);
-	return st;
+	if (!ctx || !m->debug_file[0] || !m->debug_id[0])
+		return SYM_STATUS_MISSING;
+	sym_module_ref r = { m->debug_file, m->debug_id, m->code_file, m->code_id };
+	return sym_store_status(ctx, &r);
 }
 
 int proc_crash_module_status(const proc_crash *c, const md_module *m)
@@ -53,10 +54,52 @@ static void load_annotations(proc_crash *c, const char *given)
 		snprintf(c->annotations_error, sizeof c->annotations_error, "%s", e.msg);
 }
 
+/* Walks before the last download of a lazy walk; never reached in
+ * practice (each round brings a module in), a bound all the same. */
+#define MAX_ROUNDS 16
+
 static int set_why(proc_crash *c, uint32_t i, const char *msg)
 {
 	c->why[i] = strdup(msg);
 	return c->why[i] ? CD_OK : CD_ENOMEM;
+}
+
+/* Walks every thread of c into c->stacks (again, when it was walked
+ * before); a thread that cannot be walked says why in c->why. */
+static int walk_threads(proc_crash *c, sym_store *store, proc_progress_fn progress,
+			void *progress_ctx, const volatile int *cancel, cd_err *e)
+{
+	const md_dump *d = c->dump;
+	uint32_t n = d->nthreads;
+	for (uint32_t i = 0; i < n; i++) {
+		walk_stack_free(&c->stacks[i]);
+		memset(&c->stacks[i], 0, sizeof c->stacks[i]);
+		free(c->why[i]);
+		c->why[i] = NULL;
+	}
+	c->nfailed = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (cancel && *cancel)
+			return cd_errf(e, CD_ECANCELED, "%s: canceled after %u of %u threads", c->path,
+				       i, n);
+		const md_thread *t = &d->threads[i];
+		int crashed = c->reason.has_exception && t->id == d->exception.thread_id;
+		const md_context *ctx = crashed && d->exception.has_context ? &d->exception.context
+									   : &t->context;
+		cd_err we;
+		int rc = CD_OK;
+		if (!t->has_context && !(crashed && d->exception.has_context)) {
+			rc = set_why(c, i, "no context");
+		} else if (walk_thread(d, t, ctx, supply, store, &c->stacks[i], &we) != CD_OK) {
+			c->nfailed++;
+			rc = set_why(c, i, we.msg);
+		}
+		if (rc != CD_OK)
+			return cd_errf(e, rc, "%s: out of memory", c->path);
+		if (progress)
+			progress(progress_ctx, i + 1, n);
+	}
+	return CD_OK;
 }
 
 int proc_crash_open(const char *dump_path, sym_store *store, const char *annotations_path,
@@ -90,30 +133,27 @@ int proc_crash_open(const char *dump_path, sym_store *store, const char *annotat
 	for (uint32_t i = 0; c->reason.has_exception && i < n; i++)
 		if (d->threads[i].id == d->exception.thread_id)
 			c->crashing_thread = (int)i;
-	for (uint32_t i = 0; i < n; i++) {
-		if (cancel && *cancel) {
-			proc_crash_free(c);
-			return cd_errf(e, CD_ECANCELED, "%s: canceled after %u of %u threads",
-				       dump_path, i, n);
+	/* Lazily: the walk asks for what its frames touch; what only a server
+	 * has is downloaded all at once, and the walk run again, until it asks
+	 * for nothing new. A caller that made the store lazy itself fetches
+	 * the queue on its own (several dumps at once, say): one walk here. */
+	int caller_lazy = store ? sym_store_lazy(store, 1) : 1;
+	for (int round = 1;; round++) {
+		rc = walk_threads(c, store, progress, progress_ctx, cancel, e);
+		if (rc != CD_OK || caller_lazy || !sym_store_queued(store))
+			break;
+		cd_err fe;
+		if (round >= MAX_ROUNDS || sym_store_fetch_queued(store, cancel, &fe) != CD_OK) {
+			sym_store_lazy(store, 0); /* what is left, one module at a time */
+			rc = walk_threads(c, store, progress, progress_ctx, cancel, e);
+			break;
 		}
-		const md_thread *t = &d->threads[i];
-		int crashed = c->reason.has_exception && t->id == d->exception.thread_id;
-		const md_context *ctx = crashed && d->exception.has_context ? &d->exception.context
-									   : &t->context;
-		cd_err we;
-		rc = CD_OK;
-		if (!t->has_context && !(crashed && d->exception.has_context)) {
-			rc = set_why(c, i, "no context");
-		} else if (walk_thread(d, t, ctx, supply, store, &c->stacks[i], &we) != CD_OK) {
-			c->nfailed++;
-			rc = set_why(c, i, we.msg);
-		}
-		if (rc != CD_OK) {
-			proc_crash_free(c);
-			return cd_errf(e, rc, "%s: out of memory", dump_path);
-		}
-		if (progress)
-			progress(progress_ctx, i + 1, n);
+	}
+	if (!caller_lazy)
+		sym_store_lazy(store, 0);
+	if (rc != CD_OK) {
+		proc_crash_free(c);
+		return rc;
 	}
 	load_annotations(c, annotations_path);
 	*out = c;

@@ -92,7 +92,10 @@ typedef struct proc_crash {
 typedef void (*proc_progress_fn)(void *ctx, uint32_t done, uint32_t total);
 
 /* Opens dump_path, decodes the crash reason, walks every thread with the
- * symbols of store (may be NULL: no symbols) and loads the annotations
+ * symbols of store (may be NULL: no symbols; symbols only a server has are
+ * fetched for the modules the walk touches, in parallel, and the walk
+ * repeated, unless the caller made the store lazy: then the walk is done
+ * once and the store's queue left to the caller) and loads the annotations
  * from annotations_path (NULL: the .extra beside the dump, silently absent).
  * progress may be NULL. When cancel is non-NULL and *cancel becomes
  * non-zero (from another thread, say), the walk stops between threads and
@@ -104,7 +107,8 @@ int proc_crash_open(const char *dump_path, struct sym_store *store,
 		    const volatile int *cancel, proc_crash **out, cd_err *e);
 /* The document `crashdesk walk --json` prints; a new reference (json_t *). */
 void *proc_crash_json(const proc_crash *c);
-/* Symbol status of a module of the crash, from its store (sym_status). */
+/* Symbol status of a module of the crash, from its store (sym_status);
+ * never asks a server (SYM_STATUS_UNKNOWN: not looked for). */
 int proc_crash_module_status(const proc_crash *c, const md_module *m);
 void proc_crash_free(proc_crash *c);
 

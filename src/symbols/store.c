@@ -24,6 +24,7 @@ typedef struct entry {
 	char *source;        /* where it came from: a path, ZIP!ENTRY or URL */
 	int remote;          /* from a server or the download cache */
 	int located, opened, valid;
+	int queued;          /* waits in the store's queue for the network */
 	sym_cache *cache;
 	sym_status status;
 	sym_attempt *att;    /* where and detail are owned (cast away const) */
@@ -47,6 +48,11 @@ struct sym_store {
 	sym_cache **retired; /* caches of modules retried: callers may still hold them */
 	size_t nretired;
 	sym_store_counts counts;
+	int lazy;            /* sym_store_lazy() */
+	entry **queue;       /* modules only a server could have, asked for lazily */
+	size_t nqueue, cqueue;
+	sym_progress_fn progress; /* sym_store_on_progress() */
+	void *progress_ctx;
 };
 
 static int is_file(const char *p)
@@ -563,6 +569,34 @@ int sym_store_prefetch(sym_store *s, const sym_module_ref *mods, size_t n,
 	return rc;
 }
 
+/* For sym_store_fetch_queued(); the entry stays located with its local
+ * attempts noted, and is opened once downloaded. */
+static int enqueue(sym_store *s, entry *en)
+{
+	if (s->nqueue == s->cqueue) {
+		size_t c = s->cqueue ? 2 * s->cqueue : 16;
+		entry **p = realloc(s->queue, c * sizeof *p);
+		if (!p)
+			return CD_ENOMEM;
+		s->queue = p;
+		s->cqueue = c;
+	}
+	s->queue[s->nqueue++] = en;
+	en->queued = 1;
+	return CD_OK;
+}
+
+static void dequeue(sym_store *s, entry *en)
+{
+	for (size_t i = 0; i < s->nqueue; i++)
+		if (s->queue[i] == en) {
+			memmove(&s->queue[i], &s->queue[i + 1], (s->nqueue - i - 1) * sizeof *s->queue);
+			s->nqueue--;
+			break;
+		}
+	en->queued = 0;
+}
+
 static void open_cache(sym_store *s, entry *en)
 {
 	en->opened = 1;
@@ -595,14 +629,81 @@ const sym_cache *sym_store_find(sym_store *s, const sym_module_ref *m, sym_statu
 	entry *en = get_entry(s, m);
 	if (!en)
 		return NULL;
+	if (en->queued) {
+		s->counts.deferred++;
+		*status = SYM_STATUS_UNKNOWN;
+		return NULL;
+	}
 	if (!en->located && locate_local(s, en) == 2) {
+		if (s->lazy && enqueue(s, en) == CD_OK) {
+			s->counts.deferred++;
+			*status = SYM_STATUS_UNKNOWN;
+			return NULL;
+		}
 		cd_err e;
-		download(s, &en, 1, NULL, NULL, NULL, &e);
+		download(s, &en, 1, s->progress, s->progress_ctx, NULL, &e);
 	}
 	if (!en->opened && en->located)
 		open_cache(s, en);
 	*status = en->status;
 	return en->cache;
+}
+
+sym_status sym_store_status(sym_store *s, const sym_module_ref *m)
+{
+	if (!m->debug_file || !m->debug_id || !m->debug_file[0] || !m->debug_id[0])
+		return SYM_STATUS_MISSING;
+	entry *en = get_entry(s, m);
+	if (!en)
+		return SYM_STATUS_MISSING;
+	if (en->queued)
+		return SYM_STATUS_UNKNOWN;
+	if (!en->located && locate_local(s, en) == 2) {
+		/* Only a server could tell, and nobody asked: left so. */
+		en->located = 0;
+		clear_attempts(en);
+		return SYM_STATUS_UNKNOWN;
+	}
+	if (!en->opened)
+		open_cache(s, en);
+	return en->status;
+}
+
+int sym_store_lazy(sym_store *s, int on)
+{
+	int was = s->lazy;
+	s->lazy = on;
+	/* The queue lives only while lazy: what is left in it is looked up
+	 * afresh by the next find. */
+	for (size_t i = 0; !on && i < s->nqueue; i++) {
+		entry *en = s->queue[i];
+		en->queued = en->located = 0;
+		clear_attempts(en);
+	}
+	if (!on)
+		s->nqueue = 0;
+	return was;
+}
+
+size_t sym_store_queued(const sym_store *s) { return s->nqueue; }
+
+void sym_store_on_progress(sym_store *s, sym_progress_fn fn, void *ctx)
+{
+	s->progress = fn;
+	s->progress_ctx = ctx;
+}
+
+int sym_store_fetch_queued(sym_store *s, const volatile int *cancel, cd_err *e)
+{
+	size_t n = s->nqueue;
+	if (!n)
+		return CD_OK;
+	/* The queue is emptied first: whatever download() leaves not
+	 * located (a cancel) is looked up afresh next time. */
+	for (size_t i = 0; i < n; i++)
+		s->queue[i]->queued = 0;
+	s->nqueue = 0;
+	return download(s, s->queue, n, s->progress, s->progress_ctx, cancel, e);
 }
 
 const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
@@ -627,6 +728,8 @@ const sym_cache *sym_store_retry(sym_store *s, const sym_module_ref *m, sym_stat
 			s->retired[s->nretired++] = en->cache;
 			en->cache = NULL;
 		}
+		if (en->queued)
+			dequeue(s, en);
 		clear_attempts(en);
 		free(en->path);
 		free(en->source);
@@ -634,10 +737,13 @@ const sym_cache *sym_store_retry(sym_store *s, const sym_module_ref *m, sym_stat
 		en->remote = en->located = en->opened = 0;
 		en->status = SYM_STATUS_MISSING;
 	}
-	int refresh = s->net.refresh;
+	/* Asked for by a person: fetched now, not queued. */
+	int refresh = s->net.refresh, lazy = s->lazy;
 	s->net.refresh = 1;
+	s->lazy = 0;
 	const sym_cache *c = sym_store_find(s, m, status);
 	s->net.refresh = refresh;
+	s->lazy = lazy;
 	return c;
 }
 
@@ -673,14 +779,20 @@ int sym_store_symkey(sym_store *s, const sym_module_ref *mods, size_t n, char **
 		if (!en)
 			return cd_errf(e, CD_ENOMEM, "out of memory");
 		int where = en->located ? (en->path != NULL) : locate_local(s, en);
-		if (where == 2)
+		if (where == 2) {
 			en->located = 0; /* only a server could tell: asked later */
+			clear_attempts(en);
+		}
 		char line[4600];
 		struct stat st;
 		if (where == 1 && en->path && stat(en->path, &st) == 0)
 			snprintf(line, sizeof line, "%s=%s:%lld:%lld.%09ld\n", en->key, en->path,
 				 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
 				 st.st_mtim.tv_nsec);
+		else if (where == 2)
+			/* Not the same as missing: once a remembered 404
+			 * expires, the walk is done again and the server asked. */
+			snprintf(line, sizeof line, "%s=ask-a-server\n", en->key);
 		else
 			snprintf(line, sizeof line, "%s=missing\n", en->key);
 		cd_sha256_update(&h, line, strlen(line));
@@ -703,7 +815,7 @@ int sym_store_entry_at(const sym_store *s, size_t i, sym_store_entry *out)
 		return CD_ENOTFOUND;
 	const entry *en = s->e[i];
 	*out = (sym_store_entry){ en->file, en->id, en->path, en->path ? en->source : NULL,
-				  en->status, en->remote };
+				  en->status, en->remote, en->located && !en->queued };
 	return CD_OK;
 }
 
@@ -724,6 +836,7 @@ void sym_store_free(sym_store *s)
 		free(s->urls[i]);
 	free(s->urls);
 	free(s->retired);
+	free(s->queue);
 	free(s->zips);
 	free(s->e);
 	free(s->paths);

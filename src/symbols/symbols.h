@@ -299,6 +299,7 @@ typedef struct sym_store_counts {
 	uint64_t misses;          /* left without symbols */
 	uint64_t requests;        /* HTTP requests made (retries included) */
 	uint64_t bytes;           /* received */
+	uint64_t deferred;        /* lookups a lazy store answered "not yet" */
 } sym_store_counts;
 
 /* Local stores only; caches go into cache_dir itself (the symcache). */
@@ -319,8 +320,30 @@ int sym_store_prefetch(sym_store *s, const sym_module_ref *mods, size_t n,
 		       sym_progress_fn progress, void *ctx, const volatile int *cancel, cd_err *e);
 /* The symbols of a module, or NULL; *status says which it was (corrupt:
  * found but damaged, still returned when a cache could be built). Looks
- * the module up first (downloading it alone) when no prefetch did. */
+ * the module up first (downloading it alone, or queueing it when the
+ * store is lazy) when no prefetch did. */
 const sym_cache *sym_store_find(sym_store *s, const sym_module_ref *m, sym_status *status);
+/* Lazy lookups, for walks: while on, sym_store_find() never waits for the
+ * network. A module that only a server could have is queued instead
+ * (NULL, status SYM_STATUS_UNKNOWN) until sym_store_fetch_queued()
+ * downloads the whole queue in parallel; the caller then walks again. A
+ * walk that queues nothing has seen every module it needs, so only the
+ * modules the stacks touch are ever asked for (as rust-minidump does),
+ * and their requests overlap. Turning it off forgets the queue (those
+ * modules are looked up afresh). Returns the previous setting. */
+int sym_store_lazy(sym_store *s, int on);
+size_t sym_store_queued(const sym_store *s);
+/* Downloads the queued modules (as sym_store_prefetch()) with the
+ * store's progress callback, and empties the queue. */
+int sym_store_fetch_queued(sym_store *s, const volatile int *cancel, cd_err *e);
+/* The progress callback of every download the store starts on its own
+ * (lazy fetches, a find that downloads). NULL: none. */
+void sym_store_on_progress(sym_store *s, sym_progress_fn fn, void *ctx);
+/* What is known of a module's symbols without asking a server or
+ * queueing (local stores and the download cache are looked in, caches
+ * opened): SYM_STATUS_UNKNOWN for a module only a server could tell
+ * about, not asked for. */
+sym_status sym_store_status(sym_store *s, const sym_module_ref *m);
 /* sym_store_find() without a code file. */
 const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
 			       sym_status *status);
@@ -356,6 +379,7 @@ typedef struct sym_store_entry {
 	const char *debug_file, *debug_id, *path, *source;
 	sym_status status;
 	int remote;
+	int looked_up;            /* 0: only a server could tell, and it was not asked */
 } sym_store_entry;
 int sym_store_entry_at(const sym_store *s, size_t i, sym_store_entry *out);
 void sym_store_free(sym_store *s);

@@ -97,14 +97,22 @@ static void frame_function(json_t *f, char *buf, size_t n)
 	}
 }
 
-static int missing_symbols(json_t *modules)
+/* Modules without symbols, and those nobody looked for (no frame needed
+ * them and only a server could have told). */
+static int missing_symbols(json_t *modules, int *not_asked)
 {
 	int missing = 0;
 	size_t i;
 	json_t *m;
-	json_array_foreach(modules, i, m)
-		if (!json_is_true(json_object_get(m, "loaded_symbols")))
+	*not_asked = 0;
+	json_array_foreach(modules, i, m) {
+		if (json_is_true(json_object_get(m, "loaded_symbols")))
+			continue;
+		if (json_is_false(json_object_get(m, "missing_symbols")))
+			++*not_asked;
+		else
 			missing++;
+	}
 	return missing;
 }
 
@@ -147,9 +155,12 @@ json_t *rows_summary(json_t *doc, const char *path)
 		add_kv(rows, "Uptime", buf, NULL);
 	}
 	json_t *mods = json_object_get(doc, "modules");
-	int missing = missing_symbols(mods);
-	snprintf(buf, sizeof buf, "%zu loaded, %d without symbols, %zu unloaded",
-		 json_array_size(mods), missing,
+	int not_asked, missing = missing_symbols(mods, &not_asked);
+	char asked[64] = "";
+	if (not_asked)
+		snprintf(asked, sizeof asked, ", %d not needed by any frame", not_asked);
+	snprintf(buf, sizeof buf, "%zu loaded, %d without symbols%s, %zu unloaded",
+		 json_array_size(mods), missing, asked,
 		 json_array_size(json_object_get(doc, "unloaded_modules")));
 	add_kv(rows, "Modules", buf, missing ? "missing" : NULL);
 	const char *status = str(doc, "status");
@@ -270,6 +281,10 @@ static const char *module_status(json_t *m)
 		return "damaged";
 	if (json_is_true(json_object_get(m, "loaded_symbols")))
 		return "loaded";
+	/* Neither: no frame needed the module, and only a server could
+	 * have told (R asks it). */
+	if (json_is_false(json_object_get(m, "missing_symbols")))
+		return "not asked";
 	return "missing";
 }
 
@@ -315,9 +330,10 @@ json_t *rows_modules(json_t *doc)
 		if (*str(m, "_symbol_why"))
 			json_object_set_new(r, "_symbol_why", json_string(str(m, "_symbol_why")));
 		if (strcmp(status, "loaded"))
-			json_object_set_new(r, "_style", json_string(strcmp(status, "damaged")
-									     ? "missing"
-									     : "error"));
+			json_object_set_new(r, "_style",
+					    json_string(!strcmp(status, "damaged")     ? "error"
+							: !strcmp(status, "not asked") ? "dim"
+										       : "missing"));
 		json_array_append_new(rows, r);
 	}
 	return rows;

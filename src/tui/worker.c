@@ -113,52 +113,41 @@ static void replace(tui_worker *w, tui_crash *c, json_t *doc, proc_crash *pc)
 	bump(w);
 }
 
-/* Without the lock: downloads what crash c's modules lack from the
- * servers and, when any arrived, walks it again. */
+/* Without the lock: walks crash c again with the servers, lazily: each
+ * walk shows what has arrived, and what its frames asked for that only a
+ * server has is downloaded at once (in parallel) before the next walk,
+ * until a walk asks for nothing new. */
 static void fetch_missing(tui_worker *w, uint32_t ci, const char *path)
 {
-	pthread_mutex_lock(&w->lock);
-	proc_crash *pc = w->crashes[ci].pc; /* read-only here: only this thread replaces it */
-	pthread_mutex_unlock(&w->lock);
-	if (!w->net || !pc || !pc->dump)
+	if (!w->net)
 		return;
-	const md_dump *d = pc->dump;
-	sym_module_ref *refs = calloc(d->nmodules ? d->nmodules : 1, sizeof *refs);
-	if (!refs)
-		return;
-	size_t n = 0;
-	for (uint32_t i = 0; i < d->nmodules; i++) {
-		const md_module *m = &d->modules[i];
-		if (proc_crash_module_status(pc, m) == SYM_STATUS_LOADED)
-			continue;
-		refs[n++] = (sym_module_ref){ m->debug_file, m->debug_id, m->code_file, m->code_id };
-	}
-	if (!n) {
-		free(refs);
-		return;
-	}
-	pthread_mutex_lock(&w->lock);
-	w->downloading = 1;
-	memset(&w->dl, 0, sizeof w->dl);
-	bump(w);
-	pthread_mutex_unlock(&w->lock);
-	cd_err e = { 0 };
-	sym_store_prefetch(w->net, refs, n, dl_progress, w, &w->cancel, &e);
-	free(refs);
-	pthread_mutex_lock(&w->lock);
-	uint32_t found = w->dl.files_found;
-	w->downloading = 0;
-	bump(w);
-	pthread_mutex_unlock(&w->lock);
-	/* Walked again with the network store even when nothing new came,
-	 * so the modules pane can say why each module has no symbols. */
-	(void)found;
-	proc_crash *npc;
-	json_t *doc = walk(w, path, w->net, &npc, &e);
-	pthread_mutex_lock(&w->lock);
-	if (doc)
+	sym_store_on_progress(w->net, dl_progress, w);
+	int was = sym_store_lazy(w->net, 1);
+	for (int round = 0; round < 16 && !w->cancel; round++) {
+		cd_err e = { 0 };
+		proc_crash *npc;
+		/* Walked with the network store even when nothing will come,
+		 * so the modules pane can say why each module lacks symbols. */
+		json_t *doc = walk(w, path, w->net, &npc, &e);
+		if (!doc)
+			break;
+		pthread_mutex_lock(&w->lock);
 		replace(w, &w->crashes[ci], doc, npc);
-	pthread_mutex_unlock(&w->lock);
+		pthread_mutex_unlock(&w->lock);
+		if (!sym_store_queued(w->net))
+			break;
+		pthread_mutex_lock(&w->lock);
+		w->downloading = 1;
+		memset(&w->dl, 0, sizeof w->dl);
+		bump(w);
+		pthread_mutex_unlock(&w->lock);
+		sym_store_fetch_queued(w->net, &w->cancel, &e);
+		pthread_mutex_lock(&w->lock);
+		w->downloading = 0;
+		bump(w);
+		pthread_mutex_unlock(&w->lock);
+	}
+	sym_store_lazy(w->net, was);
 }
 
 /* Under the lock: the next crash to walk, or -1. */
