@@ -145,6 +145,24 @@ rm -f "$XDG_CONFIG_HOME/crashdesk/config"
 CRASHDESK_SYMBOLS_URL="$url" walk env
 same_as_ref && [ -d "$tmp/env/symbols/crashme" ] && ok env/symbols-url || fail env/symbols-url "$(head -c 300 "$tmp/err")"
 
+# ---- several dumps at once: their requests share the rounds ------------------
+start
+set3="$shared/corpus/dumps/own-abort_assert.dmp $shared/corpus/dumps/own-fp-plugin.dmp $shared/corpus/dumps/own-threads.dmp"
+"$cd" walk --json --cache-dir "$tmp/many-ref" --symbols-path "$syms" $set3 >"$tmp/many-ref.json" 2>/dev/null
+"$cd" walk --json --cache-dir "$tmp/many" --symbols-url "$url" $set3 >"$tmp/many.json" 2>"$tmp/err"; rc=$?
+python3 - "$tmp/many.json" "$tmp/many-ref.json" <<'PY' && ok many/same-stacks-as-local || fail many/same-stacks-as-local "rc=$rc $(head -c 300 "$tmp/err")"
+import json, sys
+out, ref = ([json.loads(l) for l in open(p)] for p in sys.argv[1:3])
+assert len(out) == len(ref) == 3, (len(out), len(ref))
+for o, r in zip(out, ref):
+    for k in ("crash_info", "crashing_thread", "threads"):
+        assert o.get(k) == r.get(k), k
+PY
+[ -z "$(sort "$log" | uniq -d)" ] && ok many/nothing-asked-twice || fail many/nothing-asked-twice "$(sort "$log" | uniq -d)"
+n=$(requests)
+"$cd" walk --json --cache-dir "$tmp/many" --symbols-url "$url" $set3 >/dev/null 2>&1
+[ "$(requests)" -eq "$n" ] && ok many/second-walk-zero-requests || fail many/second-walk-zero-requests "$n then $(requests)"
+
 # ---- offline --------------------------------------------------------------
 n=$(requests)
 walk off --symbols-url "$url" --offline

@@ -126,6 +126,73 @@ static void test_offline_store(void)
 	T_CHECK(sym_store_open(&o2, &s, &e) == CD_EUSAGE && strstr(e.msg, "ftp://x"));
 }
 
+/* A lazy store queues what only a server could have and asks for it all
+ * at once; status queries never queue; turning lazy off forgets the queue.
+ * The server is a closed port, so the download fails fast, as a network
+ * error (retries off). */
+static void test_lazy_store(void)
+{
+	char cache[400], local[400], p[600];
+	snprintf(cache, sizeof cache, "%s/lazycache", dir);
+	snprintf(local, sizeof local, "%s/lazylocal", dir);
+	cd_err e;
+	snprintf(p, sizeof p, "%s/a.pdb/AAAA1", local);
+	T_ASSERT(cd_mkdir_p(p, 0700, &e) == CD_OK);
+	strcat(p, "/a.sym");
+	put_file(p, "MODULE windows x86_64 AAAA1 a.pdb\nFUNC 10 5 0 f\n");
+	const char *paths[] = { local };
+	const char *urls[] = { "http://127.0.0.1:1/" };
+	sym_store_opts o = { .paths = paths, .npaths = 1, .urls = urls, .nurls = 1,
+			     .cache_dir = cache, .net = { .retries = -1, .connect_timeout_ms = 2000 } };
+	sym_store *s;
+	T_ASSERT(sym_store_open(&o, &s, &e) == CD_OK);
+	sym_module_ref a = { "a.pdb", "AAAA1", NULL, NULL }, b = { "b.pdb", "BBBB1", NULL, NULL },
+		       c = { "c.pdb", "CCCC1", NULL, NULL };
+	sym_status st;
+	T_EQ_U64(sym_store_lazy(s, 1), 0);
+	T_CHECK(sym_store_find(s, &a, &st) != NULL); /* on disk: no waiting */
+	T_EQ_U64(st, SYM_STATUS_LOADED);
+	T_CHECK(sym_store_find(s, &b, &st) == NULL);
+	T_EQ_U64(st, SYM_STATUS_UNKNOWN);
+	T_CHECK(sym_store_find(s, &b, &st) == NULL);
+	T_EQ_U64(sym_store_queued(s), 1);
+	T_EQ_U64(sym_store_status(s, &c), SYM_STATUS_UNKNOWN); /* asked about, not queued */
+	T_EQ_U64(sym_store_queued(s), 1);
+	sym_store_counts n;
+	sym_store_counts_get(s, &n);
+	T_EQ_U64(n.deferred, 2);
+	T_EQ_U64(n.requests, 0);
+	T_ASSERT(sym_store_fetch_queued(s, NULL, &e) == CD_OK);
+	T_EQ_U64(sym_store_queued(s), 0);
+	T_EQ_U64(sym_store_status(s, &b), SYM_STATUS_MISSING);
+	const sym_attempt *at;
+	size_t na;
+	sym_store_why(s, "b.pdb", "BBBB1", &at, &na);
+	T_ASSERT(na >= 2);
+	T_EQ_U64(at[na - 1].answer, SYM_ANS_NETWORK);
+	sym_store_counts_get(s, &n);
+	T_EQ_U64(n.requests, 1);
+	/* Off again: the queue is forgotten, c is not looked up. */
+	T_CHECK(sym_store_find(s, &c, &st) == NULL);
+	T_EQ_U64(sym_store_queued(s), 1);
+	T_EQ_U64(sym_store_lazy(s, 0), 1);
+	T_EQ_U64(sym_store_queued(s), 0);
+	T_EQ_U64(sym_store_status(s, &c), SYM_STATUS_UNKNOWN);
+	int seen_b = 0, seen_c = 0;
+	sym_store_entry en;
+	for (size_t i = 0; sym_store_entry_at(s, i, &en) == CD_OK; i++) {
+		if (!strcmp(en.debug_file, "b.pdb"))
+			seen_b = en.looked_up;
+		if (!strcmp(en.debug_file, "c.pdb"))
+			seen_c = 1 + en.looked_up;
+	}
+	T_EQ_U64(seen_b, 1);
+	T_EQ_U64(seen_c, 1); /* listed, not looked up */
+	sym_store_counts_get(s, &n);
+	T_EQ_U64(n.requests, 1);
+	sym_store_free(s);
+}
+
 static void test_symfile_index(void)
 {
 	char db[400];
@@ -169,6 +236,7 @@ int main(void)
 	T_RUN(test_config_parse);
 	T_RUN(test_module_line);
 	T_RUN(test_offline_store);
+	T_RUN(test_lazy_store);
 	T_RUN(test_symfile_index);
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -255,6 +255,18 @@ if command -v python3 >/dev/null; then
 	while [ "$(wc -l <"$tmp/srvlog")" -le "$n1" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 	[ "$(wc -l <"$tmp/srvlog")" -gt "$n1" ] && ok net/retry-asks-again ||
 		fail net/retry-asks-again "no new request after R: $(tail -3 "$tmp/srvlog")"
+	# A module no frame needs is not asked for; R asks for it all the same.
+	s=$(screen)
+	printf '%s\n' "$s" | grep "libm.so.6" | grep -q "not asked" && ! grep -q "^/libm.so.6/" "$tmp/srvlog" &&
+		ok net/unneeded-module-not-asked || fail net/unneeded-module-not-asked "$s"
+	keys g j j Enter
+	check net/why-not-asked "no frame needed this module"
+	keys BSpace R
+	check net/retry-unneeded "asking the servers again for libm.so.6"
+	i=0
+	until screen | grep "libm.so.6" | grep -q "loaded" || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+	screen | grep "libm.so.6" | grep -q "loaded" && grep -q "^/libm.so.6/.* 200" "$tmp/srvlog" &&
+		ok net/unneeded-module-fetched-on-request || fail net/unneeded-module-fetched-on-request "$(screen)"
 	keys q
 	check net/quit "EXITED 0"
 	kill $spid 2>/dev/null

@@ -835,6 +835,15 @@ static json_t *why_rows(json_t *row)
 	snprintf(head, sizeof head, "%s: symbols %s", name ? name : "?", st ? st : "?");
 	json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", "Module", "value", head,
 					      "_style", "heading"));
+	if (st && !strcmp(st, "not asked")) {
+		json_array_append_new(rows, json_pack("{s:s, s:s}", "key", "Tried", "value",
+						      "the stores on disk; no frame needed this module, "
+						      "so the servers were not asked"));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", "", "value",
+						      "R (in the modules pane): ask the servers for it",
+						      "_style", "dim"));
+		return rows;
+	}
 	if (!why || !*why) {
 		json_array_append_new(rows, json_pack("{s:s, s:s}", "key", "Tried", "value",
 						      "nothing: no debug file or id, or no store given"));
