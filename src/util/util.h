@@ -145,12 +145,18 @@ static inline uint64_t cd_le64(const uint8_t *p)
 }
 
 /* ---- the config file ------------------------------------------------ */
-/* $XDG_CONFIG_HOME/crashdesk/config: "key = value" lines, '#' comments.
- * Keys: symbols_url and symbols_path (repeatable), jobs, timeout (stall
- * seconds), negative_ttl (seconds), max_download (bytes, with K/M/G),
- * offline (0/1); crashstats_url and crashstats_token belong to the Crash
- * Stats client (src/crashstats/config.c) and are passed over here. An
- * unknown key or a bad value is an error naming the line. */
+/* $XDG_CONFIG_HOME/crashdesk/config: "key = value" lines, '#' starts a
+ * comment anywhere. This is its one reader: the symbol options
+ * (src/cli/symopts.c) and the Crash Stats client (cs_config_from()) take
+ * their values from one parsed cd_config.
+ * Keys: symbols_url and symbols_path (repeatable), jobs (1-64), timeout
+ * (stall seconds), negative_ttl (seconds), max_download (bytes, with
+ * K/M/G), offline (0/1), crashstats_url, crashstats_token. A bad line
+ * (no '=', an unknown key, a bad value of a symbol key, over 4095 bytes,
+ * a NUL) is a CD_EFORMAT error naming file:line; the Crash Stats values
+ * are kept as written and checked by src/crashstats/ when it is used, so
+ * a bad one stops only Crash Stats work. No message holds a value of
+ * crashstats_token. */
 #define CD_CONFIG_MAX_URLS 16
 typedef struct cd_config {
 	char *urls[CD_CONFIG_MAX_URLS];
@@ -162,13 +168,26 @@ typedef struct cd_config {
 	int64_t negative_ttl_s;
 	uint64_t max_download;
 	int offline;
+	char *crashstats_url;   /* as written, or NULL */
+	unsigned crashstats_url_line;   /* its line (the last one), 0: absent */
+	/* As written; NULL also when the file is readable by group or others
+	 * (never kept then: Crash Stats refuses such a file). Wiped by
+	 * cd_config_free(). */
+	char *crashstats_token;
+	unsigned crashstats_token_line; /* 0: absent */
+	unsigned mode;          /* the file's permission bits; 0 when parsed from text */
+	char name[1024];        /* the file (or name) the values came from, for messages */
 } cd_config;
-/* Parses text (n bytes) read from name. The caller frees out with
- * cd_config_free(), also after an error. */
+/* Parses text (n bytes, at most 1 MiB) read from name. The caller frees
+ * out with cd_config_free(), also after an error. */
 int cd_config_parse(const char *text, size_t n, const char *name, cd_config *out, cd_err *e);
-/* Reads path into out; a missing file leaves out empty and is no error. */
+/* Reads path (NULL: $XDG_CONFIG_HOME/crashdesk/config) into out; a missing
+ * file leaves out empty and is no error; a file that is not a regular one
+ * is CD_EFORMAT, one that cannot be read CD_EIO. Frees as above. */
 int cd_config_load(const char *path, cd_config *out, cd_err *e);
 void cd_config_free(cd_config *c);
+/* Zeroes n bytes at p in a way the compiler keeps (secrets before free). */
+void cd_wipe(void *p, size_t n);
 /* "500M", "2G", "4096": bytes. -1 when not a size. */
 int64_t cd_parse_size(const char *s);
 
