@@ -2239,7 +2239,7 @@ int tui_run(const tui_options *o, cd_err *e)
 		cd_err ce;
 		if (o->offline)
 			snprintf(a->cs_err, sizeof a->cs_err, "offline: only crashes already fetched open");
-		else if (cs_config_load(NULL, NULL, &a->cs, &ce) == CD_OK)
+		else if (cs_config_from(o->config, NULL, &a->cs, &ce) == CD_OK)
 			a->cs_ok = 1;
 		else
 			snprintf(a->cs_err, sizeof a->cs_err, "%s", ce.msg);
