@@ -254,7 +254,7 @@ int cmd_fetch(int argc, char **argv)
 		want = CS_WANT_RAW | CS_WANT_PROCESSED | CS_WANT_DUMP;
 	cs_config cfg;
 	cs_client *c = make_client(&cm, &cfg);
-	memset(cfg.token, 0, sizeof cfg.token);
+	cd_wipe(cfg.token, sizeof cfg.token);
 	if (!c) {
 		free(l.v);
 		return 1;
@@ -440,7 +440,7 @@ int cmd_search(int argc, char **argv)
 	}
 	cs_config cfg;
 	cs_client *c = make_client(&cm, &cfg);
-	memset(cfg.token, 0, sizeof cfg.token);
+	cd_wipe(cfg.token, sizeof cfg.token);
 	if (!c) {
 		cs_query_free(&q);
 		return 1;
@@ -629,7 +629,7 @@ int cmd_reprocess(int argc, char **argv)
 		cd_config_free(&file);
 		return 1;
 	}
-	memset(cfg.token, 0, sizeof cfg.token);
+	cd_wipe(cfg.token, sizeof cfg.token);
 	for (int k = 0; !npaths && k < file.npaths; k++)
 		paths[k] = file.paths[k];
 	if (!npaths)
@@ -834,7 +834,7 @@ int cmd_siginfo(int argc, char **argv)
 	}
 	cs_config cfg;
 	cs_client *c = make_client(&cm, &cfg);
-	memset(cfg.token, 0, sizeof cfg.token);
+	cd_wipe(cfg.token, sizeof cfg.token);
 	if (!c)
 		return 1;
 	json_t *first = NULL, *bugs = NULL;

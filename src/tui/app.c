@@ -2158,7 +2158,7 @@ static void app_free(app *a)
 	free(a->recorded);
 	free(a->resig_ids);
 	json_decref(a->resig_rows);
-	memset(&a->cs, 0, sizeof a->cs); /* the token */
+	cd_wipe(&a->cs, sizeof a->cs); /* the token */
 	if (a->timing)
 		fclose(a->timing);
 	close(a->wake[0]);
