@@ -40,8 +40,10 @@ SCHEMAS_GEN := $(BUILD)/gen/schemas_builtin.c
 LIB_OBJ     += $(BUILD)/gen/schemas_builtin.o
 
 # The shipped signature lists (data/siglists/), built in likewise as the
-# defaults of `crashdesk signature` (src/signature/lists.c).
-SIGLISTS     := $(sort $(wildcard data/siglists/*.txt))
+# defaults of `crashdesk signature` (src/signature/lists.c); named, so a
+# missing one stops the build.
+SIGLISTS     := $(addprefix data/siglists/,irrelevant_signature_re.txt prefix_signature_re.txt \
+	signatures_with_line_numbers_re.txt signature_sentinels.txt)
 SIGLISTS_GEN := $(BUILD)/gen/siglists_builtin.c
 LIB_OBJ      += $(BUILD)/gen/siglists_builtin.o
 
@@ -71,9 +73,9 @@ $(BUILD)/%.o: %.c
 $(VIEWS_GEN): $(VIEWS) views src/util/embed.sh
 	@mkdir -p $(dir $@)
 	sh src/util/embed.sh $(VIEWS) >$@.tmp && mv $@.tmp $@
-$(SIGLISTS_GEN): $(SIGLISTS) src/signature/embed_lists.sh
+$(SIGLISTS_GEN): $(SIGLISTS) src/util/embed.sh
 	@mkdir -p $(dir $@)
-	sh src/signature/embed_lists.sh data/siglists >$@.tmp && mv $@.tmp $@
+	sh src/util/embed.sh -s sig__builtins $(SIGLISTS) >$@.tmp && mv $@.tmp $@
 
 # The built-in schemas (see SCHEMAS above).
 $(SCHEMAS_GEN): $(SCHEMAS) schemas src/util/embed.sh

@@ -5,7 +5,8 @@
 # (tui__nbuiltins), so shipped data files are compiled-in defaults:
 # views/*.yaml for src/tui/viewdef.c, schemas/annotations.yaml as
 # tui__schema_builtins for src/tui/schema.c, the Crash Stats schemas as
-# cs__schema_builtins for src/crashstats/schema.c. Readers look entries up
+# cs__schema_builtins for src/crashstats/schema.c, data/siglists/*.txt as
+# sig__builtins for src/signature/lists.c. Readers look entries up
 # with cd_embed_find(). Compile the output with -Isrc/util. POSIX sh + od.
 set -e
 sym=tui__builtins
