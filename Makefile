@@ -40,8 +40,10 @@ SCHEMAS_GEN := $(BUILD)/gen/schemas_builtin.c
 LIB_OBJ     += $(BUILD)/gen/schemas_builtin.o
 
 # The shipped signature lists (data/siglists/), built in likewise as the
-# defaults of `crashdesk signature` (src/signature/lists.c).
-SIGLISTS     := $(sort $(wildcard data/siglists/*.txt))
+# defaults of `crashdesk signature` (src/signature/lists.c); named, so a
+# missing one stops the build.
+SIGLISTS     := $(addprefix data/siglists/,irrelevant_signature_re.txt prefix_signature_re.txt \
+	signatures_with_line_numbers_re.txt signature_sentinels.txt)
 SIGLISTS_GEN := $(BUILD)/gen/siglists_builtin.c
 LIB_OBJ      += $(BUILD)/gen/siglists_builtin.o
 
@@ -68,29 +70,27 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The built-in views (see VIEWS above).
-$(VIEWS_GEN): $(VIEWS) views src/tui/embed_views.sh
+$(VIEWS_GEN): $(VIEWS) views src/util/embed.sh
 	@mkdir -p $(dir $@)
-	sh src/tui/embed_views.sh $(VIEWS) >$@.tmp && mv $@.tmp $@
-$(BUILD)/gen/views_builtin.o: $(VIEWS_GEN)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(SIGLISTS_GEN): $(SIGLISTS) src/signature/embed_lists.sh
+	sh src/util/embed.sh $(VIEWS) >$@.tmp && mv $@.tmp $@
+$(SIGLISTS_GEN): $(SIGLISTS) src/util/embed.sh
 	@mkdir -p $(dir $@)
-	sh src/signature/embed_lists.sh data/siglists >$@.tmp && mv $@.tmp $@
-$(BUILD)/gen/siglists_builtin.o: $(SIGLISTS_GEN)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	sh src/util/embed.sh -s sig__builtins $(SIGLISTS) >$@.tmp && mv $@.tmp $@
 
 # The built-in schemas (see SCHEMAS above).
-$(SCHEMAS_GEN): $(SCHEMAS) schemas src/tui/embed_views.sh
+$(SCHEMAS_GEN): $(SCHEMAS) schemas src/util/embed.sh
 	@mkdir -p $(dir $@)
-	sh src/tui/embed_views.sh -s tui__schema_builtins $(SCHEMAS) >$@.tmp && mv $@.tmp $@
+	sh src/util/embed.sh -s tui__schema_builtins $(SCHEMAS) >$@.tmp && mv $@.tmp $@
 # The built-in Crash Stats schemas (see CS_SCHEMAS above).
-$(CS_SCHEMAS_GEN): $(CS_SCHEMAS) src/tui/embed_views.sh
+$(CS_SCHEMAS_GEN): $(CS_SCHEMAS) src/util/embed.sh
 	@mkdir -p $(dir $@)
-	sh src/tui/embed_views.sh $(CS_SCHEMAS) | sed 's/tui__/cs__schema_/g' >$@.tmp && mv $@.tmp $@
-$(BUILD)/gen/cs_schemas_builtin.o: $(CS_SCHEMAS_GEN)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(BUILD)/gen/schemas_builtin.o: $(SCHEMAS_GEN)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	sh src/util/embed.sh -s cs__schema_builtins $(CS_SCHEMAS) >$@.tmp && mv $@.tmp $@
+
+# embed.sh's tables are of util.h's cd_embed.
+GEN_OBJ := $(addprefix $(BUILD)/gen/,views_builtin.o schemas_builtin.o siglists_builtin.o \
+	cs_schemas_builtin.o)
+$(GEN_OBJ): $(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/util/util.h
+	$(CC) $(ALL_CFLAGS) -Isrc/util -c -o $@ $<
 
 $(BUILD)/tests/bench/%: tests/bench/%.c $(BUILD)/libcrashdesk.a
 	@mkdir -p $(dir $@)
@@ -142,7 +142,7 @@ FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c build/gen/sigl
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-		$(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lpthread
+		-Isrc/util $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lpthread
 
 bench: deps
 	@./.ci/deps.sh --bench

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "../src/cli/cli.h"
 #include "../src/crashstats/crashstats.h"
 #include "../src/crashstats/internal.h"
 #include "testlib.h"
@@ -115,7 +116,7 @@ static void test_config(void)
 	T_EQ_U64(cs_config_load(path, NULL, &cfg, &e), CD_OK);
 	T_EQ_STR(cfg.url, "http://127.0.0.1:1");
 	T_EQ_STR(cfg.token, "Tok3nSecretValue42");
-	T_CHECK(cfg.jobs == 4 && cfg.nsymbols_path == 1);
+	T_CHECK(cfg.jobs == 4);
 	/* The environment wins over the file, the command line over both. */
 	setenv("CRASHDESK_CRASHSTATS_URL", "https://env.example", 1);
 	setenv("CRASHSTATS_API_TOKEN", "EnvToken", 1);
@@ -131,6 +132,109 @@ static void test_config(void)
 	write_file(path, "crashstats_url = https://a\nbogus = 1\n", 0600);
 	T_EQ_U64(cs_config_load(path, NULL, &cfg, &e), CD_EUSAGE);
 	T_CHECK(strstr(e.msg, "config:2:") != NULL);
+}
+
+/* One file with both kinds of keys, read once by the symbol options (the
+ * CLI's and the workstation's reader): the Crash Stats settings come from
+ * that parse, not from the file, which is gone by then. */
+static void test_config_one_read(void)
+{
+	char dir[300], path[400];
+	snprintf(dir, sizeof dir, "%s/config/crashdesk", tmp);
+	T_ASSERT(cd_mkdir_p(dir, 0700, NULL) == CD_OK);
+	snprintf(path, sizeof path, "%s/config", dir);
+	unsetenv("CRASHSTATS_API_TOKEN");
+	unsetenv("CRASHDESK_CRASHSTATS_URL");
+	unsetenv("CRASHDESK_SYMBOLS_URL");
+	write_file(path,
+		   "symbols_url = https://sym.example/   # first\n"
+		   "symbols_path = /srv/a\nsymbols_path = /srv/b\n"
+		   "jobs = 32\ntimeout = 7\n"
+		   "crashstats_url = http://cs.example/api/\n"
+		   "crashstats_token = Tok3nOneRead\n",
+		   0600);
+	cli_symopts so;
+	memset(&so, 0, sizeof so);
+	T_ASSERT(cli_symopts_finish(&so) == 0);
+	T_ASSERT(unlink(path) == 0);
+	T_EQ_U64(so.nurls, 1);
+	T_EQ_STR(so.urls[0], "https://sym.example/");
+	T_EQ_U64(so.npaths, 2);
+	T_EQ_STR(so.paths[1], "/srv/b");
+	T_CHECK(so.net.jobs == 32 && so.net.stall_timeout_s == 7);
+	cs_config cfg;
+	cd_err e;
+	int rc = cs_config_from(&so.config, NULL, &cfg, &e);
+	cli_symopts_free(&so);
+	T_EQ_U64(rc, CD_OK);
+	T_EQ_STR(cfg.url, "http://cs.example");
+	T_EQ_STR(cfg.token, "Tok3nOneRead");
+	T_EQ_U64(cfg.jobs, 16); /* the shared jobs, capped for Crash Stats */
+	T_CHECK(so.config.crashstats_token == NULL && so.config.nurls == 0);
+	/* Without a file: the defaults and the environment. */
+	setenv("CRASHSTATS_API_TOKEN", "EnvOnly", 1);
+	T_EQ_U64(cs_config_from(NULL, NULL, &cfg, &e), CD_OK);
+	unsetenv("CRASHSTATS_API_TOKEN");
+	T_EQ_STR(cfg.url, CS_DEFAULT_URL);
+	T_EQ_STR(cfg.token, "EnvOnly");
+}
+
+/* A bad line names file:line for every reader; a bad Crash Stats value
+ * stops only Crash Stats, and no message carries the token. */
+static void test_config_bad_lines(void)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/bad.conf", tmp);
+	cd_config f;
+	cs_config cfg;
+	cd_err e;
+	write_file(path, "symbols_path = /s\n# note\njobs = lots\n", 0600);
+	T_EQ_U64(cd_config_load(path, &f, &e), CD_EFORMAT);
+	cd_config_free(&f);
+	T_CHECK(strstr(e.msg, "bad.conf:3: jobs wants 1 to 64") != NULL);
+	T_EQ_U64(cs_config_load(path, NULL, &cfg, &e), CD_EUSAGE);
+	T_CHECK(strstr(e.msg, "bad.conf:3: jobs wants 1 to 64") != NULL);
+	write_file(path, "crashstats_tokn = Tok3nTypo\n", 0600);
+	T_EQ_U64(cd_config_load(path, &f, &e), CD_EFORMAT);
+	cd_config_free(&f);
+	T_CHECK(strstr(e.msg, "bad.conf:1: unknown key 'crashstats_tokn'") != NULL);
+	T_CHECK(!strstr(e.msg, "Tok3nTypo"));
+	write_file(path, "symbols_path = /s\ncrashstats_url = ftp://x\n", 0600);
+	T_EQ_U64(cd_config_load(path, &f, &e), CD_OK);
+	T_EQ_U64(f.npaths, 1);
+	T_EQ_U64(cs_config_from(&f, NULL, &cfg, &e), CD_EUSAGE);
+	cd_config_free(&f);
+	T_CHECK(strstr(e.msg, "bad.conf:2: Crash Stats URL must start with http://") != NULL);
+	write_file(path, "\ncrashstats_token = Tok3n Spaced\n", 0600);
+	T_EQ_U64(cs_config_load(path, NULL, &cfg, &e), CD_EUSAGE);
+	T_CHECK(strstr(e.msg, "bad.conf:2: crashstats_token is not a token") != NULL);
+	T_CHECK(!strstr(e.msg, "Tok3n") && cfg.token[0] == 0);
+}
+
+/* A token in a file others may read: the parse does not keep it and
+ * Crash Stats refuses the file without naming the token. */
+static void test_config_token_mode(void)
+{
+	char path[400];
+	snprintf(path, sizeof path, "%s/open.conf", tmp);
+	write_file(path, "symbols_path = /s\ncrashstats_token = Tok3nWorldReadable\n", 0644);
+	cd_config f;
+	cs_config cfg;
+	cd_err e;
+	T_EQ_U64(cd_config_load(path, &f, &e), CD_OK);
+	T_CHECK(f.npaths == 1 && f.crashstats_token == NULL && f.crashstats_token_line == 2);
+	T_EQ_U64(f.mode, 0644);
+	setenv("CRASHSTATS_API_TOKEN", "EnvToken", 1); /* no way around the refusal */
+	int rc = cs_config_from(&f, NULL, &cfg, &e);
+	unsetenv("CRASHSTATS_API_TOKEN");
+	cd_config_free(&f);
+	T_EQ_U64(rc, CD_EUSAGE);
+	T_CHECK(strstr(e.msg, "open.conf holds an API token but is readable by group or others "
+			      "(mode 0644); run: chmod 600 ") != NULL);
+	T_CHECK(!strstr(e.msg, "Tok3nWorldReadable") && cfg.token[0] == 0);
+	chmod(path, 0600);
+	T_EQ_U64(cs_config_load(path, NULL, &cfg, &e), CD_OK);
+	T_EQ_STR(cfg.token, "Tok3nWorldReadable");
 }
 
 static void test_scrub(void)
@@ -486,6 +590,9 @@ int main(void)
 	T_RUN(test_crash_ids);
 	T_RUN(test_query);
 	T_RUN(test_config);
+	T_RUN(test_config_one_read);
+	T_RUN(test_config_bad_lines);
+	T_RUN(test_config_token_mode);
 	T_RUN(test_scrub);
 	T_RUN(test_schema_builtin);
 	T_RUN(test_schema_errors);

@@ -27,7 +27,8 @@ static void test_config_parse(void)
 	cd_err e;
 	const char *good = "# crashdesk\n symbols_url = https://symbols.mozilla.org/ \n"
 			   "symbols_url=http://127.0.0.1:1/try\njobs = 4\ntimeout=5\n"
-			   "negative_ttl = -1\nmax_download = 2G\noffline = 1\n\n";
+			   "negative_ttl = -1\nmax_download = 2G\noffline = 1\n\n"
+			   "crashstats_url = ftp://kept-as-written\ncrashstats_token = T0k\n";
 	T_ASSERT(cd_config_parse(good, strlen(good), "cfg", &c, &e) == CD_OK);
 	T_EQ_U64(c.nurls, 2);
 	T_EQ_STR(c.urls[0], "https://symbols.mozilla.org/");
@@ -37,6 +38,10 @@ static void test_config_parse(void)
 	T_CHECK(c.negative_ttl_s == -1);
 	T_EQ_U64(c.max_download, 2ull << 30);
 	T_EQ_U64(c.offline, 1);
+	/* The Crash Stats keys are Crash Stats' to check (cs_config_from()). */
+	T_EQ_STR(c.crashstats_url, "ftp://kept-as-written");
+	T_EQ_STR(c.crashstats_token, "T0k");
+	T_CHECK(c.crashstats_url_line == 10 && c.crashstats_token_line == 11);
 	cd_config_free(&c);
 	static const struct { const char *text, *msg; } bad[] = {
 		{ "jobs = 4\njobs = 0\n", "cfg:2: jobs wants 1 to 64" },

@@ -12,12 +12,7 @@
 #include "testlib.h"
 
 /* The generated table of build/gen/views_builtin.c. */
-struct tui__builtin {
-	const char *name;
-	const char *text;
-	size_t len;
-};
-extern const struct tui__builtin tui__builtins[];
+extern const cd_embed tui__builtins[];
 extern const size_t tui__nbuiltins;
 
 static char warnings[4096];
@@ -125,7 +120,7 @@ static void test_builtins_are_the_shipped_files(void)
 {
 	T_ASSERT(tui__nbuiltins == TUI_PANE_COUNT + 1);
 	for (size_t i = 0; i < tui__nbuiltins; i++) {
-		const struct tui__builtin *b = &tui__builtins[i];
+		const cd_embed *b = &tui__builtins[i];
 		char pane[64], path[128];
 		snprintf(pane, sizeof pane, "%s", b->name);
 		char *dot = strrchr(pane, '.');
@@ -143,6 +138,20 @@ static void test_builtins_are_the_shipped_files(void)
 		if (n != b->len || memcmp(buf, b->text, n) != 0)
 			T_FAILF("%s differs from its built-in copy", path);
 	}
+}
+
+/* cd_embed_find() finds an entry by its file name only, and skips the
+ * NULL entry of an empty table. */
+static void test_embed_find(void)
+{
+	const cd_embed *b;
+	T_EQ_U64(cd_embed_find(tui__builtins, tui__nbuiltins, "keys.yaml", &b), CD_OK);
+	T_EQ_STR(b->name, "keys.yaml");
+	T_CHECK(b->len == strlen(b->text) && strstr(b->text, "keys:") != NULL);
+	T_EQ_U64(cd_embed_find(tui__builtins, tui__nbuiltins, "keys", &b), CD_ENOTFOUND);
+	T_CHECK(b == NULL);
+	static const cd_embed empty[] = { { 0, 0, 0 } };
+	T_EQ_U64(cd_embed_find(empty, 1, "keys.yaml", &b), CD_ENOTFOUND);
 }
 
 static void test_default_keys(void)
@@ -521,6 +530,7 @@ int main(void)
 	T_RUN(test_defaults_load_clean);
 	T_RUN(test_every_pane_present);
 	T_RUN(test_builtins_are_the_shipped_files);
+	T_RUN(test_embed_find);
 	T_RUN(test_default_keys);
 	T_RUN(test_user_overrides);
 	T_RUN(test_broken_files);

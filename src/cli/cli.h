@@ -62,7 +62,8 @@ typedef struct cli_symopts {
 	sym_net_opts net;
 	char cache_buf[4096];
 	char *env_urls;         /* owned copy of $CRASHDESK_SYMBOLS_URL */
-	cd_config config;       /* owns the config file's URLs */
+	cd_config config;       /* the config file, read once: owns its URLs; Crash Stats
+	                         * takes its keys from it (cs_config_from()) */
 } cli_symopts;
 /* Takes argv[i] (and its value) when it is a symbol option: returns how
  * many arguments it used (1 or 2), 0 when it is not one, -1 after a usage

@@ -254,7 +254,7 @@ int cmd_fetch(int argc, char **argv)
 		want = CS_WANT_RAW | CS_WANT_PROCESSED | CS_WANT_DUMP;
 	cs_config cfg;
 	cs_client *c = make_client(&cm, &cfg);
-	memset(cfg.token, 0, sizeof cfg.token);
+	cd_wipe(cfg.token, sizeof cfg.token);
 	if (!c) {
 		free(l.v);
 		return 1;
@@ -440,7 +440,7 @@ int cmd_search(int argc, char **argv)
 	}
 	cs_config cfg;
 	cs_client *c = make_client(&cm, &cfg);
-	memset(cfg.token, 0, sizeof cfg.token);
+	cd_wipe(cfg.token, sizeof cfg.token);
 	if (!c) {
 		cs_query_free(&q);
 		return 1;
@@ -619,19 +619,26 @@ int cmd_reprocess(int argc, char **argv)
 		cli_error("%s", e.msg);
 		return 1;
 	}
+	/* The config file read once: its symbols_path lines are the default
+	 * stores, and a file Crash Stats would refuse is refused here too. */
+	cd_config file;
 	cs_config cfg;
-	if (cs_config_load(NULL, NULL, &cfg, &e) != CD_OK) {
+	if (cd_config_load(NULL, &file, &e) != CD_OK ||
+	    cs_config_from(&file, NULL, &cfg, &e) != CD_OK) {
 		cli_error("%s", e.msg);
+		cd_config_free(&file);
 		return 1;
 	}
-	memset(cfg.token, 0, sizeof cfg.token);
-	for (int k = 0; !npaths && k < cfg.nsymbols_path; k++)
-		paths[k] = cfg.symbols_path[k];
+	cd_wipe(cfg.token, sizeof cfg.token);
+	for (int k = 0; !npaths && k < file.npaths; k++)
+		paths[k] = file.paths[k];
 	if (!npaths)
-		npaths = cfg.nsymbols_path;
+		npaths = file.npaths;
 	store *st = open_store();
-	if (!st)
+	if (!st) {
+		cd_config_free(&file);
 		return 1;
+	}
 	int status = 1;
 	char *proc_text = NULL, dump[4400];
 	json_t *proc = NULL, *local = NULL, *diff = NULL;
@@ -714,6 +721,7 @@ out:
 	proc_crash_free(pc);
 	sym_store_free(syms);
 	store_close(st);
+	cd_config_free(&file);
 	return status;
 }
 
@@ -826,7 +834,7 @@ int cmd_siginfo(int argc, char **argv)
 	}
 	cs_config cfg;
 	cs_client *c = make_client(&cm, &cfg);
-	memset(cfg.token, 0, sizeof cfg.token);
+	cd_wipe(cfg.token, sizeof cfg.token);
 	if (!c)
 		return 1;
 	json_t *first = NULL, *bugs = NULL;

@@ -55,7 +55,8 @@ int cli_tui_opts(cli_symopts *so, const char *target, const char *sym_file)
 			  .config_dir = config[0] ? config : NULL,
 			  .symbol_urls = so->urls, .nsymbol_urls = so->nurls,
 			  .offline = so->net.offline, .refresh = so->net.refresh,
-			  .jobs = so->net.jobs, .timeout_s = so->net.stall_timeout_s };
+			  .jobs = so->net.jobs, .timeout_s = so->net.stall_timeout_s,
+			  .config = &so->config };
 	int rc = tui_run(&o, &e) != 0;
 	if (rc)
 		cli_error("%s", e.msg);

@@ -59,7 +59,7 @@ void cs_client_free(cs_client *c)
 {
 	if (!c)
 		return;
-	memset(c->cfg.token, 0, sizeof c->cfg.token);
+	cd_wipe(c->cfg.token, sizeof c->cfg.token);
 	free(c);
 }
 

@@ -62,20 +62,23 @@ typedef struct cs_config {
 	unsigned backoff_ms;  /* first wait when no Retry-After; doubles; 400 */
 	unsigned max_wait_s;  /* cap of one wait (Retry-After included); 120 */
 	unsigned timeout_s;   /* a transfer that makes no progress for this long fails; 30 */
-	char symbols_path[8][1024]; /* config "symbols_path" lines, for reprocess */
-	int nsymbols_path;
-	char config_path[1024]; /* the file read, "" when there was none */
 } cs_config;
 
-/* Fills cfg from, in rising priority: defaults, the config file
- * (config_path, or NULL for $XDG_CONFIG_HOME/crashdesk/config; a missing
- * file is fine), the environment (CRASHDESK_CRASHSTATS_URL,
- * CRASHSTATS_API_TOKEN, CRASHDESK_CRASHSTATS_JOBS,
- * CRASHDESK_CRASHSTATS_BACKOFF_MS), then url_override (--crashstats-url)
- * when not NULL. The file holds "key = value" lines (crashstats_url,
- * crashstats_token, jobs, symbols_path; '#' comments). CD_EUSAGE when the
- * file holds a token but group or others may read it, when a value is
- * malformed (naming file and line), or the URL is not http(s). */
+/* Fills cfg from, in rising priority: defaults, the Crash Stats keys of
+ * file (the config file as cd_config_load() read it, borrowed; NULL: no
+ * file), the environment (CRASHDESK_CRASHSTATS_URL, CRASHSTATS_API_TOKEN,
+ * CRASHDESK_CRASHSTATS_JOBS, CRASHDESK_CRASHSTATS_BACKOFF_MS), then
+ * url_override (--crashstats-url) when not NULL. The file's jobs is capped
+ * at 16. CD_EUSAGE when the file holds a token but group or others may
+ * read it, when a value is malformed (naming file and line, never the
+ * token), or the URL is not http(s); cfg then holds no token. cfg holds
+ * the token otherwise: the caller wipes it (cd_wipe()) when done. */
+int cs_config_from(const cd_config *file, const char *url_override, cs_config *cfg,
+		   cd_err *e);
+/* The same over the config file at config_path (NULL for
+ * $XDG_CONFIG_HOME/crashdesk/config; a missing file is fine), read once by
+ * cd_config_load(): its bad lines are CD_EUSAGE here. For callers that
+ * need nothing else of the file. */
 int cs_config_load(const char *config_path, const char *url_override, cs_config *cfg,
 		   cd_err *e);
 

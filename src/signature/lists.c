@@ -26,9 +26,24 @@ const char *const sig_list_names[SIG_NLISTS] = {
 	"signature_sentinels.txt",
 };
 
-/* Made by src/signature/embed_lists.sh from data/siglists/. */
-extern const char *const sig__builtin_text[SIG_NLISTS];
-extern const size_t sig__builtin_len[SIG_NLISTS];
+/* Made by src/util/embed.sh from data/siglists/ (build/gen/siglists_builtin.c). */
+extern const cd_embed sig__builtins[];
+extern const size_t sig__nbuiltins;
+
+/* The built-in lists in sig_list_names' order (the Makefile embeds each
+ * by name, so only a broken build misses one). */
+static int builtin_lists(const char *text[SIG_NLISTS], size_t len[SIG_NLISTS], cd_err *e)
+{
+	for (int i = 0; i < SIG_NLISTS; i++) {
+		const cd_embed *b;
+		if (cd_embed_find(sig__builtins, sig__nbuiltins, sig_list_names[i], &b) != CD_OK)
+			return cd_errf(e, CD_ENOTFOUND, "data/siglists/%s is not built in",
+				       sig_list_names[i]);
+		text[i] = b->text;
+		len[i] = b->len;
+	}
+	return CD_OK;
+}
 
 /* Python's re and PCRE2 differ in a few escapes: \Z (end of string) is
  * \z in PCRE2; \uXXXX and \UXXXXXXXX are \x{...}. Everything else a
@@ -296,8 +311,12 @@ static int read_file(const char *path, char **text, size_t *len, cd_err *e)
 
 int sig_lists_load(const char *dir, sig_lists **out, cd_err *e)
 {
-	if (!dir)
-		return sig_lists_load_mem(sig__builtin_text, sig__builtin_len, NULL, out, e);
+	if (!dir) {
+		const char *text[SIG_NLISTS];
+		size_t len[SIG_NLISTS];
+		int rc = builtin_lists(text, len, e);
+		return rc != CD_OK ? rc : sig_lists_load_mem(text, len, NULL, out, e);
+	}
 	char *texts[SIG_NLISTS] = { 0 };
 	size_t lens[SIG_NLISTS] = { 0 };
 	int rc = CD_OK;
@@ -356,7 +375,9 @@ int sig__list_match(const sig_lists *l, sig_list_id id, pcre2_match_data *md,
 
 int sig_lists_write_builtin(const char *dir, cd_err *e)
 {
-	if (cd_mkdir_p(dir, 0700, e) != CD_OK)
+	const char *text[SIG_NLISTS];
+	size_t len[SIG_NLISTS];
+	if (builtin_lists(text, len, e) != CD_OK || cd_mkdir_p(dir, 0700, e) != CD_OK)
 		return e->code;
 	for (int i = 0; i < SIG_NLISTS; i++) {
 		char path[4096], tmp[4200];
@@ -366,7 +387,7 @@ int sig_lists_write_builtin(const char *dir, cd_err *e)
 		FILE *f = fopen(tmp, "wb");
 		if (!f)
 			return cd_errf(e, CD_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-		int bad = fwrite(sig__builtin_text[i], 1, sig__builtin_len[i], f) != sig__builtin_len[i];
+		int bad = fwrite(text[i], 1, len[i], f) != len[i];
 		bad |= fclose(f) != 0;
 		if (bad || rename(tmp, path) != 0) {
 			unlink(tmp);

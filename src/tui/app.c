@@ -2167,7 +2167,7 @@ static void app_free(app *a)
 	free(a->recorded);
 	free(a->resig_ids);
 	json_decref(a->resig_rows);
-	memset(&a->cs, 0, sizeof a->cs); /* the token */
+	cd_wipe(&a->cs, sizeof a->cs); /* the token */
 	if (a->timing)
 		fclose(a->timing);
 	close(a->wake[0]);
@@ -2248,7 +2248,7 @@ int tui_run(const tui_options *o, cd_err *e)
 		cd_err ce;
 		if (o->offline)
 			snprintf(a->cs_err, sizeof a->cs_err, "offline: only crashes already fetched open");
-		else if (cs_config_load(NULL, NULL, &a->cs, &ce) == CD_OK)
+		else if (cs_config_from(o->config, NULL, &a->cs, &ce) == CD_OK)
 			a->cs_ok = 1;
 		else
 			snprintf(a->cs_err, sizeof a->cs_err, "%s", ce.msg);

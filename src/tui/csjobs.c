@@ -83,7 +83,7 @@ static int ensure_client(tui_worker *w, cd_err *e)
 		return cd_errf(e, CD_EUSAGE, "Crash Stats is not configured");
 	int rc = cs_client_new(&w->cs.cfg, &w->cs.client, e);
 	/* The client has its own copy; this one is not needed again. */
-	memset(w->cs.cfg.token, 0, sizeof w->cs.cfg.token);
+	cd_wipe(w->cs.cfg.token, sizeof w->cs.cfg.token);
 	return rc;
 }
 

@@ -19,13 +19,8 @@
  * TUI_SCHEMA_FILE_MAX never comes near it. */
 #define SCHEMA_ARENA_MAX (8u << 20)
 
-/* Made by src/tui/embed_views.sh from schemas/<name>.yaml (build/gen/schemas_builtin.c). */
-struct tui__builtin {
-	const char *name;
-	const char *text;
-	size_t len;
-};
-extern const struct tui__builtin tui__schema_builtins[];
+/* Made by src/util/embed.sh from schemas/<name>.yaml (build/gen/schemas_builtin.c). */
+extern const cd_embed tui__schema_builtins[];
 extern const size_t tui__schema_nbuiltins;
 
 static const char *const type_names[] = { "string", "integer", "number", "boolean", "object" };
@@ -580,13 +575,10 @@ int tui_schema_parse(const char *file, const char *text, size_t len, tui_schema 
 
 int tui_schema_load(tui_schema **out, char *warnings, size_t n)
 {
-	static const char name[] = "annotations.yaml";
-	for (size_t i = 0; i < tui__schema_nbuiltins; i++) {
-		const struct tui__builtin *b = &tui__schema_builtins[i];
-		if (b->name && strcmp(b->name, name) == 0)
-			return tui_schema_parse("schemas/annotations.yaml", b->text, b->len, out,
-						warnings, n);
-	}
+	const cd_embed *b;
+	if (cd_embed_find(tui__schema_builtins, tui__schema_nbuiltins, "annotations.yaml", &b) ==
+	    CD_OK)
+		return tui_schema_parse("schemas/annotations.yaml", b->text, b->len, out, warnings, n);
 	if (!out)
 		return CD_EUSAGE;
 	/* Only a broken build gets here; the TUI still runs, without descriptions. */

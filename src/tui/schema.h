@@ -4,7 +4,7 @@
  * (internal to src/tui).
  *
  * The shipped schemas/annotations.yaml is compiled in
- * (build/gen/schemas_builtin.c, made by src/tui/embed_views.sh), so the file
+ * (build/gen/schemas_builtin.c, made by src/util/embed.sh), so the file
  * and the built-in cannot disagree. Format: schemas/README.md.
  *
  * Nothing here is fatal: a problem becomes one warning "file:line: message"

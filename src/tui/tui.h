@@ -27,6 +27,9 @@ typedef struct tui_options {
 	int refresh;                     /* ignore remembered 404s */
 	int jobs;                        /* parallel downloads; 0: 8 */
 	long timeout_s;                  /* stall timeout; 0: 30 */
+	/* The config file as read for the options above (borrowed): Crash
+	 * Stats takes its keys from it. NULL: no file. */
+	const cd_config *config;
 } tui_options;
 
 /* Runs until the user quits. Returns 0, or 1 with e filled when the

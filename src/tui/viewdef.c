@@ -19,13 +19,8 @@ _Static_assert(TUI_ACT_COUNT <= 255, "actions are stored in a byte");
 /* Root mapping, keys or columns, one column or key list: 3 levels used. */
 #define TUI_VIEW_DEPTH_MAX 8
 
-/* Made by src/tui/embed_views.sh from views/<name>.yaml (build/gen/views_builtin.c). */
-struct tui__builtin {
-	const char *name;
-	const char *text;
-	size_t len;
-};
-extern const struct tui__builtin tui__builtins[];
+/* Made by src/util/embed.sh from views/<name>.yaml (build/gen/views_builtin.c). */
+extern const cd_embed tui__builtins[];
 extern const size_t tui__nbuiltins;
 
 /* ---- actions -------------------------------------------------------- */
@@ -782,14 +777,12 @@ static void warn(warn_sink *w, const char *msg)
 		w->len += (size_t)n < w->cap - w->len ? (size_t)n : w->cap - w->len - 1;
 }
 
-static const struct tui__builtin *builtin(const char *pane)
+static const cd_embed *builtin(const char *pane)
 {
 	char want[TUI_NAME_MAX + 8];
 	snprintf(want, sizeof want, "%s.yaml", pane);
-	for (size_t i = 0; i < tui__nbuiltins; i++)
-		if (tui__builtins[i].name && strcmp(tui__builtins[i].name, want) == 0)
-			return &tui__builtins[i];
-	return NULL;
+	const cd_embed *b;
+	return cd_embed_find(tui__builtins, tui__nbuiltins, want, &b) == CD_OK ? b : NULL;
 }
 
 /* Reads a user file whole. CD_ENOTFOUND when it does not exist (not a
@@ -861,7 +854,7 @@ int tui_views_load(const char *user_dir, tui_views *out, char *warnings, size_t 
 
 	/* Built-ins: a problem here is a build that shipped a bad views/ file;
 	 * the tests keep that from happening, but it still only warns. */
-	const struct tui__builtin *b = builtin("keys");
+	const cd_embed *b = builtin("keys");
 	if (!b)
 		warn(&w, "views/keys.yaml: not built in");
 	else if (tui_keys_parse("views/keys.yaml (built-in)", b->text, b->len, &out->keys, &e))

@@ -6,7 +6,7 @@
  *   views/keys.yaml     action -> keys
  *
  * The shipped views/<name>.yaml files are compiled in (build/gen/views_builtin.c, made
- * by src/tui/embed_views.sh), so they are the built-in defaults and the two
+ * by src/util/embed.sh), so they are the built-in defaults and the two
  * can never disagree. tui_views_load() starts from them, then reads the same
  * file names from the user's directory ($XDG_CONFIG_HOME/crashdesk/):
  *
