@@ -162,6 +162,13 @@ PY
 n=$(requests)
 "$cd" walk --json --cache-dir "$tmp/many" --symbols-url "$url" $set3 >/dev/null 2>&1
 [ "$(requests)" -eq "$n" ] && ok many/second-walk-zero-requests || fail many/second-walk-zero-requests "$n then $(requests)"
+# signature of several minidumps gathers their downloads the same way.
+start
+"$cd" signature --cache-dir "$tmp/many-sig" --symbols-url "$url" $set3 >"$tmp/sig-net" 2>"$tmp/err"; rc=$?
+"$cd" signature --cache-dir "$tmp/many-ref" --symbols-path "$syms" $set3 >"$tmp/sig-local" 2>/dev/null
+[ $rc -eq 0 ] && [ "$(wc -l <"$tmp/sig-net")" -eq 3 ] && cmp -s "$tmp/sig-net" "$tmp/sig-local" &&
+	[ -z "$(sort "$log" | uniq -d)" ] && ok many/signature-same-as-local ||
+	fail many/signature-same-as-local "rc=$rc $(cat "$tmp/sig-net") / $(cat "$tmp/sig-local") $(head -c 300 "$tmp/err")"
 
 # ---- offline --------------------------------------------------------------
 n=$(requests)

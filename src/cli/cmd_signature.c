@@ -122,6 +122,35 @@ static void sign_dump(sig_opts *o, const char *path)
 	proc_crash_free(c);
 }
 
+static int is_minidump(const char *path)
+{
+	char magic[4];
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	int yes = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "MDMP", 4);
+	if (f)
+		fclose(f);
+	return yes;
+}
+
+/* Several minidumps and a symbol server: what all their walks need is
+ * downloaded together before they are signed one by one. */
+static void prefetch_dumps(sig_opts *o, const char **inputs, int n)
+{
+	if (!o->so->nurls || o->so->net.offline)
+		return;
+	const char **dumps = calloc((size_t)n, sizeof *dumps);
+	size_t nd = 0;
+	for (int i = 0; dumps && i < n; i++)
+		if (is_minidump(inputs[i]))
+			dumps[nd++] = inputs[i];
+	cd_err e;
+	if (nd > 1 && !o->store && cli_symopts_store(o->so, &o->store))
+		o->status = 1;
+	else if (nd > 1 && proc_fetch_symbols(dumps, nd, o->store, &e) != CD_OK)
+		cli_error("signature: %s", e.msg);
+	free(dumps);
+}
+
 static void sign_path(sig_opts *o, const char *path)
 {
 	if (!strcmp(path, "-")) {
@@ -163,15 +192,22 @@ int cmd_signature(int argc, char **argv)
 	cli_symopts so;
 	memset(&so, 0, sizeof so);
 	int ninputs = 0, used;
+	const char **inputs = calloc((size_t)argc, sizeof *inputs);
+	if (!inputs) {
+		cli_error("signature: out of memory");
+		return 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(sig_help, stdout);
+			free(inputs);
 			return 0;
 		} else if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
 			siglists = argv[++i];
 		} else if ((used = cli_symopt(&so, "signature", argc, argv, i)) != 0) {
 			if (used < 0) {
 				cli_symopts_free(&so);
+				free(inputs);
 				return 2;
 			}
 			i += used - 1;
@@ -182,24 +218,29 @@ int cmd_signature(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			cli_error("signature: unknown option %s", argv[i]);
 			fputs(sig_help, stderr);
+			free(inputs);
 			return 2;
 		} else {
-			ninputs++;
+			inputs[ninputs++] = argv[i];
 		}
 	}
 	if (!ninputs) {
 		fputs(sig_help, stderr);
 		cli_symopts_free(&so);
+		free(inputs);
 		return 2;
 	}
 	if (cli_symopts_finish(&so)) {
 		cli_symopts_free(&so);
+		free(inputs);
 		return 1;
 	}
 	sig_lists *lists;
 	cd_err e;
 	if (sig_lists_load(siglists, &lists, &e) != CD_OK) {
 		cli_error("signature: %s", e.msg);
+		cli_symopts_free(&so);
+		free(inputs);
 		return 1;
 	}
 	for (size_t i = 0; i < sig_lists_nwarnings(lists); i++)
@@ -207,26 +248,16 @@ int cmd_signature(int argc, char **argv)
 	if (sig_signer_new(lists, &o.signer, &e) != CD_OK) {
 		cli_error("signature: %s", e.msg);
 		sig_lists_free(lists);
+		cli_symopts_free(&so);
+		free(inputs);
 		return 1;
 	}
 	o.so = &so;
 	cd_buf_init(&o.out, 0);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--siglists")) {
-			i++;
-			continue;
-		}
-		cli_symopts skip;
-		memset(&skip, 0, sizeof skip);
-		int n = cli_symopt(&skip, "signature", argc, argv, i);
-		if (n > 0) {
-			i += n - 1;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			continue;
-		sign_path(&o, argv[i]);
-	}
+	prefetch_dumps(&o, inputs, ninputs);
+	for (int i = 0; i < ninputs; i++)
+		sign_path(&o, inputs[i]);
+	free(inputs);
 	flush_out(&o);
 	cd_buf_free(&o.out);
 	sig_signer_free(o.signer);

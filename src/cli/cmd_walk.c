@@ -425,43 +425,6 @@ static int add_path(dump_list *l, const char *path)
 	return l->n == first;
 }
 
-/* Several dumps: each is walked lazily and what all of them asked for is
- * downloaded at once, round after round until no walk asks for more, so
- * the requests of every dump overlap instead of a few at a time per
- * dump. A dump whose walk was answered "not yet" nowhere is done. */
-static void fetch_for_all(const dump_list *l, sym_store *store)
-{
-	char *done = calloc(l->n ? l->n : 1, 1);
-	if (!done || l->n < 2) {
-		free(done);
-		return; /* one dump: proc_crash_open() does the rounds */
-	}
-	int was = sym_store_lazy(store, 1);
-	for (int round = 0; round < 16; round++) {
-		for (size_t i = 0; i < l->n; i++) {
-			if (done[i])
-				continue;
-			sym_store_counts before, after;
-			sym_store_counts_get(store, &before);
-			proc_crash *c;
-			cd_err e;
-			if (proc_crash_open(l->v[i], store, NULL, NULL, NULL, NULL, &c, &e) == CD_OK)
-				proc_crash_free(c);
-			sym_store_counts_get(store, &after);
-			done[i] = after.deferred == before.deferred;
-		}
-		cd_err e;
-		if (!sym_store_queued(store))
-			break;
-		if (sym_store_fetch_queued(store, NULL, &e) != CD_OK) {
-			cli_error("%s", e.msg);
-			break;
-		}
-	}
-	sym_store_lazy(store, was);
-	free(done);
-}
-
 int cmd_walk(int argc, char **argv)
 {
 	const char *output = NULL;
@@ -555,8 +518,9 @@ int cmd_walk(int argc, char **argv)
 		if (add_path(&dumps, files[i]))
 			status = 1;
 	sym_store_on_progress(store, cli_progress, NULL);
-	if (so.nurls && !so.net.offline)
-		fetch_for_all(&dumps, store);
+	if (so.nurls && !so.net.offline && proc_fetch_symbols((const char *const *)dumps.v, dumps.n,
+							      store, &e) != CD_OK)
+		cli_error("%s", e.msg);
 	for (size_t i = 0; i < dumps.n; i++) {
 		if (walk_one(dumps.v[i], store, &o))
 			status = 1;

@@ -160,6 +160,35 @@ int proc_crash_open(const char *dump_path, sym_store *store, const char *annotat
 	return CD_OK;
 }
 
+int proc_fetch_symbols(const char *const *paths, size_t n, sym_store *store, cd_err *e)
+{
+	if (!store || n < 2)
+		return CD_OK; /* one dump: proc_crash_open() does the rounds */
+	char *done = calloc(n, 1);
+	if (!done)
+		return cd_errf(e, CD_ENOMEM, "out of memory");
+	int was = sym_store_lazy(store, 1), rc = CD_OK;
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		for (size_t i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			sym_store_counts before, after;
+			sym_store_counts_get(store, &before);
+			proc_crash *c;
+			cd_err we;
+			if (proc_crash_open(paths[i], store, NULL, NULL, NULL, NULL, &c, &we) == CD_OK)
+				proc_crash_free(c);
+			sym_store_counts_get(store, &after);
+			done[i] = after.deferred == before.deferred;
+		}
+		if (!sym_store_queued(store) || (rc = sym_store_fetch_queued(store, NULL, e)) != CD_OK)
+			break;
+	}
+	sym_store_lazy(store, was);
+	free(done);
+	return rc;
+}
+
 void *proc_crash_json(const proc_crash *c)
 {
 	return proc_json(c->dump, c->stacks, status_of, c->store,

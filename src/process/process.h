@@ -105,6 +105,13 @@ typedef void (*proc_progress_fn)(void *ctx, uint32_t done, uint32_t total);
 int proc_crash_open(const char *dump_path, struct sym_store *store,
 		    const char *annotations_path, proc_progress_fn progress, void *progress_ctx,
 		    const volatile int *cancel, proc_crash **out, cd_err *e);
+/* Before walking several dumps one after the other: walks each lazily and
+ * downloads what all of them asked for of the store's servers at once,
+ * round after round until no walk asks for more (a dump whose walk was
+ * told "not yet" nowhere is done), so the requests of every dump overlap.
+ * The walks that follow find their symbols in place. Errors are those of
+ * the download machinery; dumps that cannot be opened are skipped here. */
+int proc_fetch_symbols(const char *const *paths, size_t n, struct sym_store *store, cd_err *e);
 /* The document `crashdesk walk --json` prints; a new reference (json_t *). */
 void *proc_crash_json(const proc_crash *c);
 /* Symbol status of a module of the crash, from its store (sym_status);
