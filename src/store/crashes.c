@@ -4,29 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <zlib.h>
 
 #include "internal.h"
 
 static int64_t now_s(void) { return (int64_t)time(NULL); }
-
-/* One write statement in its own transaction; bind fills the parameters. */
-typedef void (*binder)(sqlite3_stmt *s, const void *ctx);
-
-static int write1(store *st, const char *sql, binder bind, const void *ctx, const char *what,
-		  cd_err *e)
-{
-	int rc = store__begin(st, e);
-	if (rc != CD_OK)
-		return rc;
-	sqlite3_stmt *s;
-	rc = store__prepare(st, sql, &s, what, e);
-	if (rc == CD_OK) {
-		bind(s, ctx);
-		rc = store__step_done(st, s, what, e);
-	}
-	return store__end(st, rc, e);
-}
 
 static int valid_id(const char *id, cd_err *e)
 {
@@ -52,7 +33,7 @@ int store_crash_put(store *st, const store_crash *c, cd_err *e)
 	int rc = valid_id(c->crash_id, e);
 	if (rc != CD_OK)
 		return rc;
-	return write1(st,
+	return store__write1(st,
 		      "INSERT INTO cs_crashes (crash_id, date, product, version, channel, "
 		      "  signature, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
 		      "ON CONFLICT (crash_id) DO UPDATE SET "
@@ -67,9 +48,8 @@ int store_crash_put(store *st, const store_crash *c, cd_err *e)
 
 typedef struct doc_args {
 	const char *id, *kind;
-	int public_only, enc;
-	const void *body;
-	size_t blen, len;
+	int public_only;
+	store_body b;
 } doc_args;
 
 static void bind_doc(sqlite3_stmt *s, const void *ctx)
@@ -78,9 +58,7 @@ static void bind_doc(sqlite3_stmt *s, const void *ctx)
 	store__bind_text(s, 1, a->id);
 	store__bind_text(s, 2, a->kind);
 	sqlite3_bind_int(s, 3, a->public_only);
-	sqlite3_bind_int(s, 4, a->enc);
-	sqlite3_bind_int64(s, 5, (int64_t)a->len);
-	sqlite3_bind_blob64(s, 6, a->blen ? a->body : "", a->blen, SQLITE_STATIC);
+	store__bind_body(s, 4, &a->b);
 	sqlite3_bind_int64(s, 7, now_s());
 }
 
@@ -104,21 +82,14 @@ int store_crash_doc_put(store *st, const char *crash_id, const char *kind, const
 	if (len > STORE_PROCESSED_MAX)
 		return cd_errf(e, CD_EUSAGE, "%s %s crash: %zu bytes, more than %u", crash_id, kind,
 			       len, STORE_PROCESSED_MAX);
-	uLongf zlen = compressBound((uLong)len);
-	unsigned char *z = malloc(zlen);
-	if (!z)
+	doc_args a = { crash_id, kind, public_only != 0, { 0 } };
+	if (store__encode_body(json, len, &a.b) != CD_OK)
 		return cd_errf(e, CD_ENOMEM, "%s %s crash: out of memory", crash_id, kind);
-	doc_args a = { crash_id, kind, public_only != 0, 0, json, len, len };
-	if (compress2(z, &zlen, (const Bytef *)json, (uLong)len, 6) == Z_OK && zlen < len) {
-		a.enc = 1;
-		a.body = z;
-		a.blen = zlen;
-	}
-	rc = write1(st,
+	rc = store__write1(st,
 		    "INSERT OR REPLACE INTO cs_docs (crash_id, kind, public_only, encoding, raw_size, "
 		    "  body, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 		    bind_doc, &a, "storing a crash document", e);
-	free(z);
+	store__body_free(&a.b);
 	return rc;
 }
 
@@ -187,7 +158,7 @@ int store_crash_dump_put(store *st, const char *crash_id, const char *name, cons
 		return cd_errf(e, CD_EUSAGE, "%s: dump record needs a name, a SHA-256 and a path",
 			       crash_id);
 	dump_args a = { crash_id, name, sha256, path, size };
-	return write1(st,
+	return store__write1(st,
 		      "INSERT OR REPLACE INTO cs_dumps (crash_id, name, sha256, size, path, "
 		      "  fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 		      bind_dump, &a, "recording a dump", e);
@@ -399,7 +370,7 @@ int store_reprocess_put(store *st, const char *crash_id, const char *symkey, int
 	if (rc != CD_OK)
 		return rc;
 	rep_args a = { crash_id, symkey ? symkey : "", report_json, differences };
-	return write1(st,
+	return store__write1(st,
 		      "INSERT OR REPLACE INTO cs_reprocess (crash_id, symkey, made_at, differences, "
 		      "  report) VALUES (?1, ?2, ?3, ?4, ?5)",
 		      bind_rep, &a, "storing a reprocess result", e);

@@ -27,4 +27,24 @@ char *store__col_dup(sqlite3_stmt *s, int i, int *oom);
  * and the caller's; CD_EFORMAT when damaged. */
 int store__decode_body(sqlite3_stmt *s, int col, char **text);
 
+/* A JSON body as it is stored: zlib when that is smaller (processed JSON
+ * shrinks 5-10x), else the text itself. body points into z or the text;
+ * release z with store__body_free(). */
+typedef struct store_body {
+	int enc;                /* 0 plain, 1 zlib */
+	const void *body;
+	size_t blen, len;       /* stored bytes; the text's length */
+	unsigned char *z;
+} store_body;
+/* CD_ENOMEM when the buffer cannot be had. */
+int store__encode_body(const char *json, size_t len, store_body *out);
+void store__body_free(store_body *b);
+/* Binds a body's encoding, size and bytes at parameters i, i+1, i+2. */
+void store__bind_body(sqlite3_stmt *s, int i, const store_body *b);
+
+/* One write statement in its own transaction; bind fills the parameters. */
+typedef void (*store__binder)(sqlite3_stmt *s, const void *ctx);
+int store__write1(store *st, const char *sql, store__binder bind, const void *ctx,
+		  const char *what, cd_err *e);
+
 #endif

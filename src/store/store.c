@@ -397,6 +397,40 @@ int store__err(store *st, int rc, const char *what, cd_err *e) { return st_err(s
 int store__begin(store *st, cd_err *e) { return tx_begin(st, e); }
 int store__end(store *st, int rc, cd_err *e) { return tx_end(st, rc, e); }
 
+int store__write1(store *st, const char *sql, store__binder bind, const void *ctx,
+		  const char *what, cd_err *e)
+{
+	int rc = tx_begin(st, e);
+	if (rc != CD_OK)
+		return rc;
+	sqlite3_stmt *s;
+	rc = store__prepare(st, sql, &s, what, e);
+	if (rc == CD_OK) {
+		bind(s, ctx);
+		rc = store__step_done(st, s, what, e);
+	}
+	return tx_end(st, rc, e);
+}
+
+typedef struct touch_args {
+	const char *path;
+	store_kind kind;
+	const char *sha;
+	uint64_t size;
+	int64_t mtime_ns;
+} touch_args;
+
+static void bind_touch(sqlite3_stmt *s, const void *ctx)
+{
+	const touch_args *a = ctx;
+	store__bind_text(s, 1, a->path);
+	store__bind_text(s, 2, a->kind == STORE_DUMP ? "dump" : "dir");
+	store__bind_text(s, 3, a->kind == STORE_DUMP ? a->sha : NULL);
+	sqlite3_bind_int64(s, 4, (int64_t)a->size);
+	sqlite3_bind_int64(s, 5, a->mtime_ns);
+	sqlite3_bind_int64(s, 6, now_s());
+}
+
 int store_recent_touch(store *st, const char *path, store_kind kind, char sha256_out[65],
 		       cd_err *e)
 {
@@ -439,13 +473,10 @@ int store_recent_touch(store *st, const char *path, store_kind kind, char sha256
 			return rc;
 	}
 
-	int rc = tx_begin(st, e);
-	if (rc != CD_OK)
-		return rc;
-	sqlite3_stmt *s;
+	touch_args a = { abs, kind, sha, size, mtime_ns };
 	/* On conflict every right-hand side sees the old row, so the summary
 	 * is kept only when the content (hash) is the same. */
-	rc = store__prepare(st,
+	int rc = store__write1(st,
 			    "INSERT INTO recent (path, kind, sha256, size, mtime_ns, first_opened, "
 			    "  last_opened, open_count, seq) "
 			    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, 1, "
@@ -462,17 +493,7 @@ int store_recent_touch(store *st, const char *path, store_kind kind, char sha256
 			    "  crash_function = iif(sha256 IS excluded.sha256, crash_function, NULL), "
 			    "  signature = iif(sha256 IS excluded.sha256, signature, NULL), "
 			    "  module = iif(sha256 IS excluded.sha256, module, NULL)",
-			    &s, "recording a recent crash", e);
-	if (rc == CD_OK) {
-		store__bind_text(s, 1, abs);
-		store__bind_text(s, 2, kind == STORE_DUMP ? "dump" : "dir");
-		store__bind_text(s, 3, kind == STORE_DUMP ? sha : NULL);
-		sqlite3_bind_int64(s, 4, (int64_t)size);
-		sqlite3_bind_int64(s, 5, mtime_ns);
-		sqlite3_bind_int64(s, 6, now_s());
-		rc = store__step_done(st, s, "recording a recent crash", e);
-	}
-	rc = tx_end(st, rc, e);
+			    bind_touch, &a, "recording a recent crash", e);
 	if (rc == CD_OK && sha256_out)
 		memcpy(sha256_out, sha, 65);
 	return rc;
@@ -484,34 +505,44 @@ static const char *row_key(const char *path, char abs[PATH_MAX])
 	return realpath(path, abs) ? abs : path;
 }
 
+typedef struct summary_args {
+	const char *key;
+	const store_summary *sm;
+} summary_args;
+
+static void bind_summary(sqlite3_stmt *s, const void *ctx)
+{
+	const summary_args *a = ctx;
+	store__bind_text(s, 1, a->key);
+	sqlite3_bind_int64(s, 2, now_s());
+	store__bind_text(s, 3, a->sm->product);
+	store__bind_text(s, 4, a->sm->version);
+	store__bind_text(s, 5, a->sm->crash_reason);
+	store__bind_text(s, 6, a->sm->crash_address);
+	store__bind_text(s, 7, a->sm->crash_function);
+	store__bind_text(s, 8, a->sm->signature);
+	store__bind_text(s, 9, a->sm->module);
+}
+
+/* After a write of the recent list: did it find the crash? (COMMIT leaves
+ * sqlite3_changes() to the statement before it.) */
+static int found_recent(store *st, int rc, const char *path, cd_err *e)
+{
+	if (rc == CD_OK && sqlite3_changes(st->db) == 0)
+		return cd_errf(e, CD_ENOTFOUND, "%s: not among the recent crashes", path);
+	return rc;
+}
+
 int store_recent_update_summary(store *st, const char *path, const store_summary *sm, cd_err *e)
 {
 	char abs[PATH_MAX];
-	const char *key = row_key(path, abs);
-	int rc = tx_begin(st, e);
-	if (rc != CD_OK)
-		return rc;
-	sqlite3_stmt *s;
-	rc = store__prepare(st,
-			    "UPDATE recent SET summary_at = ?2, product = ?3, version = ?4, "
-			    "crash_reason = ?5, crash_address = ?6, crash_function = ?7, signature = ?8, "
-			    "module = ?9 WHERE path = ?1",
-			    &s, "writing a crash summary", e);
-	if (rc == CD_OK) {
-		store__bind_text(s, 1, key);
-		sqlite3_bind_int64(s, 2, now_s());
-		store__bind_text(s, 3, sm->product);
-		store__bind_text(s, 4, sm->version);
-		store__bind_text(s, 5, sm->crash_reason);
-		store__bind_text(s, 6, sm->crash_address);
-		store__bind_text(s, 7, sm->crash_function);
-		store__bind_text(s, 8, sm->signature);
-		store__bind_text(s, 9, sm->module);
-		rc = store__step_done(st, s, "writing a crash summary", e);
-	}
-	if (rc == CD_OK && sqlite3_changes(st->db) == 0)
-		rc = cd_errf(e, CD_ENOTFOUND, "%s: not among the recent crashes", path);
-	return tx_end(st, rc, e);
+	summary_args a = { row_key(path, abs), sm };
+	int rc = store__write1(st,
+			       "UPDATE recent SET summary_at = ?2, product = ?3, version = ?4, "
+			       "crash_reason = ?5, crash_address = ?6, crash_function = ?7, "
+			       "signature = ?8, module = ?9 WHERE path = ?1",
+			       bind_summary, &a, "writing a crash summary", e);
+	return found_recent(st, rc, path, e);
 }
 
 char *store__col_dup(sqlite3_stmt *s, int i, int *oom)
@@ -608,23 +639,20 @@ int store_recent_list(store *st, size_t max, store_recent **out, size_t *n, cd_e
 	return CD_OK;
 }
 
+static void bind_two(sqlite3_stmt *s, const void *ctx)
+{
+	const char *const *v = ctx;
+	store__bind_text(s, 1, v[0]);
+	store__bind_text(s, 2, v[1]);
+}
+
 int store_recent_forget(store *st, const char *path, cd_err *e)
 {
 	char abs[PATH_MAX];
-	const char *key = row_key(path, abs);
-	int rc = tx_begin(st, e);
-	if (rc != CD_OK)
-		return rc;
-	sqlite3_stmt *s;
-	rc = store__prepare(st, "DELETE FROM recent WHERE path IN (?1, ?2)", &s, "forgetting a crash", e);
-	if (rc == CD_OK) {
-		store__bind_text(s, 1, path);
-		store__bind_text(s, 2, key);
-		rc = store__step_done(st, s, "forgetting a crash", e);
-	}
-	if (rc == CD_OK && sqlite3_changes(st->db) == 0)
-		rc = cd_errf(e, CD_ENOTFOUND, "%s: not among the recent crashes", path);
-	return tx_end(st, rc, e);
+	const char *v[2] = { path, row_key(path, abs) };
+	int rc = store__write1(st, "DELETE FROM recent WHERE path IN (?1, ?2)", bind_two, v,
+			       "forgetting a crash", e);
+	return found_recent(st, rc, path, e);
 }
 
 /* ---- processed ------------------------------------------------------------ */
@@ -643,6 +671,20 @@ static int check_key(const char *sha256, const char *symkey, cd_err *e)
 	return CD_OK;
 }
 
+typedef struct processed_args {
+	const char *sha256, *symkey;
+	store_body b;
+} processed_args;
+
+static void bind_processed(sqlite3_stmt *s, const void *ctx)
+{
+	const processed_args *a = ctx;
+	store__bind_text(s, 1, a->sha256);
+	store__bind_text(s, 2, a->symkey);
+	store__bind_body(s, 3, &a->b);
+	sqlite3_bind_int64(s, 6, now_s());
+}
+
 int store_processed_put(store *st, const char *sha256, const char *symkey, const char *json,
 			cd_err *e)
 {
@@ -653,36 +695,43 @@ int store_processed_put(store *st, const char *sha256, const char *symkey, const
 	if (len > STORE_PROCESSED_MAX)
 		return cd_errf(e, CD_EUSAGE, "processed result of %s: %zu bytes, more than %u", sha256,
 			       len, STORE_PROCESSED_MAX);
-	/* Processed JSON is repetitive; zlib typically shrinks it 5-10x. */
-	uLongf zlen = compressBound((uLong)len);
-	unsigned char *z = malloc(zlen);
-	if (!z)
+	processed_args a = { sha256, symkey, { 0 } };
+	if (store__encode_body(json, len, &a.b) != CD_OK)
 		return cd_errf(e, CD_ENOMEM, "processed result of %s: out of memory", sha256);
-	int enc = compress2(z, &zlen, (const Bytef *)json, (uLong)len, 6) == Z_OK && zlen < len;
-	const void *body = enc ? (const void *)z : (const void *)json;
-	size_t blen = enc ? (size_t)zlen : len;
-
-	rc = tx_begin(st, e);
-	if (rc == CD_OK) {
-		sqlite3_stmt *s;
-		rc = store__prepare(st,
-				    "INSERT OR REPLACE INTO processed (sha256, symkey, encoding, raw_size, "
-				    "body, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-				    &s, "storing a processed result", e);
-		if (rc == CD_OK) {
-			store__bind_text(s, 1, sha256);
-			store__bind_text(s, 2, symkey);
-			sqlite3_bind_int(s, 3, enc);
-			sqlite3_bind_int64(s, 4, (int64_t)len);
-			/* A zero-length blob must still be a blob, not NULL. */
-			sqlite3_bind_blob64(s, 5, blen ? body : "", blen, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 6, now_s());
-			rc = store__step_done(st, s, "storing a processed result", e);
-		}
-		rc = tx_end(st, rc, e);
-	}
-	free(z);
+	rc = store__write1(st,
+			   "INSERT OR REPLACE INTO processed (sha256, symkey, encoding, raw_size, "
+			   "body, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			   bind_processed, &a, "storing a processed result", e);
+	store__body_free(&a.b);
 	return rc;
+}
+
+int store__encode_body(const char *json, size_t len, store_body *out)
+{
+	*out = (store_body){ 0, json, len, len, NULL };
+	uLongf zlen = compressBound((uLong)len);
+	if (!(out->z = malloc(zlen)))
+		return CD_ENOMEM;
+	if (compress2(out->z, &zlen, (const Bytef *)json, (uLong)len, 6) == Z_OK && zlen < len) {
+		out->enc = 1;
+		out->body = out->z;
+		out->blen = zlen;
+	}
+	return CD_OK;
+}
+
+void store__body_free(store_body *b)
+{
+	free(b->z);
+	b->z = NULL;
+}
+
+void store__bind_body(sqlite3_stmt *s, int i, const store_body *b)
+{
+	sqlite3_bind_int(s, i, b->enc);
+	sqlite3_bind_int64(s, i + 1, (int64_t)b->len);
+	/* A zero-length blob must still be a blob, not NULL. */
+	sqlite3_bind_blob64(s, i + 2, b->blen ? b->body : "", b->blen, SQLITE_STATIC);
 }
 
 int store__decode_body(sqlite3_stmt *s, int col, char **text)
