@@ -4,7 +4,6 @@
  * changed: crashes with another signature, each old -> new pair, merged
  * and split buckets. The engine is sig_resig (src/signature/resig.c).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,11 +80,6 @@ static void add_file(resig_ctx *c, const char *path)
 	cd_map_close(&m);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void add_path(resig_ctx *c, const char *path)
 {
 	if (!strcmp(path, "-")) {
@@ -99,39 +93,17 @@ static void add_path(resig_ctx *c, const char *path)
 	}
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		if (!d) {
-			cli_error("resig: %s: %s", path, strerror(errno));
+		char **files;
+		size_t nf;
+		cd_err e;
+		if (cd_dir_files(path, ".json", 0, &files, &nf, &e) != CD_OK) {
+			cli_error("resig: %s", e.msg);
 			c->status = 1;
 			return;
 		}
-		char **files = NULL;
-		size_t nf = 0, cap = 0;
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			size_t l = strlen(de->d_name);
-			if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
-				continue;
-			if (nf == cap) {
-				cap = cap ? cap * 2 : 64;
-				char **nfiles = realloc(files, cap * sizeof *nfiles);
-				if (!nfiles)
-					break;
-				files = nfiles;
-			}
-			files[nf++] = strdup(de->d_name);
-		}
-		closedir(d);
-		if (nf)
-			qsort(files, nf, sizeof *files, cmp_names);
-		for (size_t i = 0; i < nf; i++) {
-			char full[4096];
-			snprintf(full, sizeof full, "%s/%s", path, files[i] ? files[i] : "");
-			if (files[i])
-				add_file(c, full);
-			free(files[i]);
-		}
-		free(files);
+		for (size_t i = 0; i < nf; i++)
+			add_file(c, files[i]);
+		cd_dir_files_free(files, nf);
 		return;
 	}
 	add_file(c, path);

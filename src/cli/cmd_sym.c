@@ -14,7 +14,6 @@
 #include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <dirent.h>
 
 #include "../minidump/minidump.h"
 
@@ -419,18 +418,14 @@ static void collect_modules(const char *path, sym_module_ref **mods, size_t *n, 
 {
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		DIR *dp = opendir(path);
-		struct dirent *de;
-		while (dp && (de = readdir(dp))) {
-			size_t len = strlen(de->d_name);
-			if (len < 5 || strcmp(de->d_name + len - 4, ".dmp"))
-				continue;
-			char full[4200];
-			snprintf(full, sizeof full, "%s/%s", path, de->d_name);
-			collect_modules(full, mods, n, cap, bad);
-		}
-		if (dp)
-			closedir(dp);
+		char **v;
+		size_t nd;
+		cd_err e;
+		if (cd_dir_files(path, ".dmp", 0, &v, &nd, &e) != CD_OK)
+			return; /* as before: an unreadable directory adds nothing */
+		for (size_t i = 0; i < nd; i++)
+			collect_modules(v[i], mods, n, cap, bad);
+		cd_dir_files_free(v, nd);
 		return;
 	}
 	md_dump *d;

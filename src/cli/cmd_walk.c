@@ -4,7 +4,6 @@
  * The processing itself is proc_crash_open() (src/process/crash.c), which
  * the TUI shares.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,11 +366,6 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 	return status;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The dumps to walk. */
 typedef struct dump_list {
 	char **v;
@@ -401,26 +395,18 @@ static int add_path(dump_list *l, const char *path)
 	struct stat st;
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return list_add(l, path);
-	DIR *dp = opendir(path);
-	if (!dp) {
-		cli_error("%s: cannot open: %s", path, strerror(errno));
+	char **v;
+	size_t n;
+	cd_err e;
+	if (cd_dir_files(path, ".dmp", 0, &v, &n, &e) != CD_OK) {
+		cli_error("%s", e.msg);
 		return 1;
 	}
 	size_t first = l->n;
-	struct dirent *de;
-	while ((de = readdir(dp))) {
-		size_t len = strlen(de->d_name);
-		if (len < 5 || strcmp(de->d_name + len - 4, ".dmp"))
-			continue;
-		char full[4096];
-		snprintf(full, sizeof full, "%s/%s", path, de->d_name);
-		if (list_add(l, full) != CD_OK)
-			break;
-	}
-	closedir(dp);
-	if (l->n > first)
-		qsort(l->v + first, l->n - first, sizeof *l->v, by_name);
-	else
+	for (size_t i = 0; i < n && list_add(l, v[i]) == CD_OK; i++)
+		;
+	cd_dir_files_free(v, n);
+	if (l->n == first)
 		cli_error("%s: no .dmp files", path);
 	return l->n == first;
 }

@@ -8,7 +8,6 @@
  * The loop waits for a key at most 100 ms, so results of the worker show as
  * soon as they land; it redraws only when something changed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -1835,49 +1834,6 @@ static void draw(app *a)
 
 /* ---- opening things -------------------------------------------------------- */
 
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && !strcasecmp(s + n - k, suffix);
-}
-
-static int by_string(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* The .dmp files of a directory, in name order. */
-static int list_dumps(const char *dir, char ***out, uint32_t *n, cd_err *e)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return cd_errf(e, CD_EIO, "%s: %s", dir, strerror(errno));
-	char **v = NULL;
-	uint32_t cnt = 0, cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!has_suffix(de->d_name, ".dmp"))
-			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nv = realloc(v, cap * sizeof *v);
-			if (!nv)
-				break;
-			v = nv;
-		}
-		size_t len = strlen(dir) + strlen(de->d_name) + 2;
-		v[cnt] = malloc(len);
-		if (v[cnt])
-			snprintf(v[cnt++], len, "%s/%s", dir, de->d_name);
-	}
-	closedir(d);
-	if (cnt)
-		qsort(v, cnt, sizeof *v, by_string);
-	*out = v;
-	*n = cnt;
-	return CD_OK;
-}
-
 /* Starts the worker over the dumps of path; the first pane shows them. */
 static void open_target(app *a, const char *path)
 {
@@ -1891,15 +1847,17 @@ static void open_target(app *a, const char *path)
 	cd_err e;
 	int dir = S_ISDIR(st.st_mode);
 	if (dir) {
-		if (list_dumps(path, &paths, &n, &e) != CD_OK) {
+		size_t nd;
+		if (cd_dir_files(path, ".dmp", 1, &paths, &nd, &e) != CD_OK) {
 			set_status(a, TUI_S_ERROR, "%s", e.msg);
 			return;
 		}
-		if (!n) {
+		if (!nd) {
 			set_status(a, TUI_S_ERROR, "%s: no .dmp files", path);
-			free(paths);
+			cd_dir_files_free(paths, nd);
 			return;
 		}
+		n = (uint32_t)nd;
 	} else {
 		paths = malloc(sizeof *paths);
 		if (!paths || !(paths[0] = strdup(path))) {

@@ -1,7 +1,12 @@
-/* map.c - read-only file mapping that refuses what is not a regular file. */
+/* map.c - read-only file mapping that refuses what is not a regular file;
+ * directories made and listed. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,4 +84,62 @@ int cd_mkdir_p(const char *path, unsigned mode, cd_err *e)
 	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
 		return cd_errf(e, CD_EIO, "%s: not a directory", path);
 	return CD_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cd_dir_files(const char *dir, const char *suffix, int nocase, char ***out, size_t *n,
+		 cd_err *e)
+{
+	*out = NULL;
+	*n = 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return cd_errf(e, CD_EIO, "%s: cannot open: %s", dir, strerror(errno));
+	char **v = NULL;
+	size_t cnt = 0, cap = 0, k = strlen(suffix);
+	int rc = CD_OK;
+	struct dirent *de;
+	while (rc == CD_OK && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len <= k)
+			continue;
+		const char *tail = de->d_name + len - k;
+		if (nocase ? strcasecmp(tail, suffix) : strcmp(tail, suffix))
+			continue;
+		if (cnt == cap) {
+			cap = cap ? 2 * cap : 64;
+			char **p = realloc(v, cap * sizeof *p);
+			if (!p) {
+				rc = cd_errf(e, CD_ENOMEM, "%s: out of memory", dir);
+				break;
+			}
+			v = p;
+		}
+		size_t size = strlen(dir) + len + 2;
+		if (!(v[cnt] = malloc(size)))
+			rc = cd_errf(e, CD_ENOMEM, "%s: out of memory", dir);
+		else
+			snprintf(v[cnt++], size, "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	if (rc != CD_OK) {
+		cd_dir_files_free(v, cnt);
+		return rc;
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof *v, by_name);
+	*out = v;
+	*n = cnt;
+	return CD_OK;
+}
+
+void cd_dir_files_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

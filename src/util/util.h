@@ -91,6 +91,14 @@ void cd_map_close(cd_map *m);
 /* mkdir -p: creates path and its missing parents with mode. */
 int cd_mkdir_p(const char *path, unsigned mode, cd_err *e);
 
+/* The entries of dir whose names end in suffix after at least one other
+ * character (compared without case when nocase), as "dir/name", in name
+ * order: a directory of dumps as a test harness leaves them. The caller
+ * frees them with cd_dir_files_free(). */
+int cd_dir_files(const char *dir, const char *suffix, int nocase, char ***out, size_t *n,
+		 cd_err *e);
+void cd_dir_files_free(char **v, size_t n);
+
 /* ---- XDG base directories ------------------------------------------- */
 enum { CD_XDG_CACHE, CD_XDG_CONFIG, CD_XDG_STATE };
 /* crashdesk's directory of one kind: $XDG_CACHE_HOME/crashdesk (else
