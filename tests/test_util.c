@@ -1,6 +1,6 @@
 /* test_util.c - src/util pieces that several subsystems lean on: the
- * listing of a directory's dumps (walk, signature's resig, sym prefetch,
- * the TUI's crash list). */
+ * listing of a directory's dumps (walk, resig, sym prefetch, the TUI's
+ * crash list) and the Retry-After header (both HTTP clients). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,12 +47,41 @@ static void test_dir_files(void)
 	T_EQ_U64(n, 0);
 }
 
+static void test_retry_after(void)
+{
+	const time_t date = 1445412480; /* Wed, 21 Oct 2015 07:28:00 GMT */
+	struct {
+		const char *line;
+		double want;
+	} cases[] = {
+		{ "Retry-After: 3\r\n", 3 },
+		{ "retry-after:\t 1.5\r\n", 1.5 },
+		{ "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n", 10 },
+		{ "Retry-After: soon\r\n", -1 },
+		{ "Retry-After: -4\r\n", -1 },
+		{ "Retry-After:", -1 },
+		{ "Content-Type: text/plain\r\n", -1 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double got = cd_http_retry_after(cases[i].line, strlen(cases[i].line), date - 10);
+		if (got != cases[i].want)
+			T_FAILF("'%s': %g, not %g", cases[i].line, got, cases[i].want);
+	}
+	/* A date already past: no wait. A line without a NUL after it. */
+	const char *l = "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n";
+	T_CHECK(cd_http_retry_after(l, strlen(l), date + 60) == 0);
+	char raw[16];
+	memcpy(raw, "Retry-After: 7xx", 16);
+	T_CHECK(cd_http_retry_after(raw, 14, 0) == 7);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/test_util.XXXXXX");
 	if (!mkdtemp(dir))
 		return 1;
 	T_RUN(test_dir_files);
+	T_RUN(test_retry_after);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd)) {

@@ -154,29 +154,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	cs__req *r = ud;
 	size_t len = size * n;
+	double wait;
 	if (len >= 5 && !strncmp(p, "HTTP/", 5))
 		r->retry_after = -1; /* a new answer (after a redirect or 100) */
-	else if (len > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		char v[64];
-		size_t k = len - 12 < sizeof v - 1 ? len - 12 : sizeof v - 1;
-		memcpy(v, p + 12, k);
-		v[k] = 0;
-		char *s = v;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		char *end;
-		errno = 0;
-		double secs = strtod(s, &end);
-		if (end != s && !errno && secs >= 0)
-			r->retry_after = secs;
-		else {
-			/* An HTTP date. */
-			s[strcspn(s, "\r\n")] = 0;
-			time_t t = curl_getdate(s, NULL);
-			if (t != -1)
-				r->retry_after = t > time(NULL) ? (double)(t - time(NULL)) : 0;
-		}
-	}
+	else if ((wait = cd_http_retry_after(p, len, time(NULL))) >= 0)
+		r->retry_after = wait;
 	return len;
 }
 

@@ -67,7 +67,7 @@ typedef struct xfer {
 	int z_init, z_end, z_bad;
 	int too_big, write_failed;
 	uint64_t in_bytes, out_bytes;
-	long retry_after;     /* seconds, -1 none */
+	double retry_after;   /* seconds, -1 none */
 	uint8_t head[2];      /* the first bytes, before we know if it is gzip */
 	int nhead;
 	const sym_net_opts *o;
@@ -159,19 +159,11 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
 {
 	xfer *x = ctx;
 	size_t n = size * nmemb;
+	double wait;
 	if (n > 5 && !strncmp(p, "HTTP/", 5))
 		x->retry_after = -1; /* a new response (after a redirect) */
-	else if (n > 12 && !strncasecmp(p, "Retry-After:", 12)) {
-		char buf[64];
-		size_t k = n - 12 < sizeof buf - 1 ? n - 12 : sizeof buf - 1;
-		memcpy(buf, p + 12, k);
-		buf[k] = 0;
-		char *end;
-		long v = strtol(buf, &end, 10);
-		/* Only delta-seconds; an HTTP date falls back to the backoff. */
-		if (end != buf && v >= 0)
-			x->retry_after = v;
-	}
+	else if ((wait = cd_http_retry_after(p, n, time(NULL))) >= 0)
+		x->retry_after = wait;
 	return n;
 }
 
@@ -309,15 +301,18 @@ static void next_url(run *r, sym__dl *d, sym_answer a)
 	}
 }
 
-static void retry_or_give_up(run *r, sym__dl *d, sym_answer a, const char *what, long retry_after)
+static void retry_or_give_up(run *r, sym__dl *d, sym_answer a, const char *what,
+			     double retry_after)
 {
 	const sym_net_opts *o = r->o;
 	const char *url = d->urls[d->cur];
 	if (d->tries < o->retries) {
 		int64_t delay;
 		if (retry_after >= 0)
-			delay = (retry_after < o->max_retry_after_s ? retry_after : o->max_retry_after_s) *
-				1000;
+			delay = (int64_t)((retry_after < (double)o->max_retry_after_s
+						   ? retry_after
+						   : (double)o->max_retry_after_s) *
+					  1000);
 		else {
 			delay = (int64_t)o->backoff_ms << (d->tries < 16 ? d->tries : 16);
 			/* Jitter spreads the retries of many modules that failed together. */

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum {
 	CD_OK = 0,
@@ -98,6 +99,13 @@ int cd_mkdir_p(const char *path, unsigned mode, cd_err *e);
 int cd_dir_files(const char *dir, const char *suffix, int nocase, char ***out, size_t *n,
 		 cd_err *e);
 void cd_dir_files_free(char **v, size_t n);
+
+/* ---- HTTP ----------------------------------------------------------- */
+/* The wait a "Retry-After:" header line asks for, in seconds (>= 0), from
+ * delta-seconds or an HTTP date (counted from now); -1 when the line is
+ * another header or its value unreadable. line needs no NUL (libcurl's
+ * header callback hands lines with their CRLF). */
+double cd_http_retry_after(const char *line, size_t len, time_t now);
 
 /* ---- XDG base directories ------------------------------------------- */
 enum { CD_XDG_CACHE, CD_XDG_CONFIG, CD_XDG_STATE };
