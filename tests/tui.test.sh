@@ -16,47 +16,10 @@ if ! command -v tmux >/dev/null; then
 fi
 tmp=$(mktemp -d)
 sock="crashdesk-test-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 export XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state"
 
-screen() { tm capture-pane -p -t t; }
-# wait_for TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
-wait_for() {
-	i=0 limit=$(( ${2:-10} * 20 ))
-	while [ $i -lt $limit ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-# wait_gone TEXT: until the screen no longer shows it.
-wait_gone() {
-	i=0
-	while [ $i -lt 200 ]; do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-keys() { tm send-keys -t t "$@"; }
-# start CMD...: a 120x40 session running the command in a shell that says
-# how it ended, so quitting can be checked on the restored screen.
-start() {
-	# A session that outlives the others keeps the server up: killing the
-	# last session stops it, and a session started then could be lost.
-	tm has-session -t keep 2>/dev/null || tm new-session -d -s keep -x 20 -y 5 "sleep 3600"
-	tm kill-session -t t 2>/dev/null
-	tm new-session -d -s t -x 120 -y 40 \
-		"cd '$tmp' && $* ; echo \"EXITED \$?\"; sleep 60"
-	tm set-option -t t -g set-clipboard on 2>/dev/null
-}
-check() { # check NAME TEXT: the screen shows TEXT
-	if wait_for "$2" "${3:-10}"; then ok "$1"; else fail "$1" "no \"$2\" on screen:
-$(screen)"; fi
-}
+. tests/tmux_lib.sh
 
 # ---- the sample crash the project generates ----------------------------------
 mkdir -p "$tmp/sample"

@@ -29,7 +29,6 @@ fi
 tmp=$(mktemp -d)
 sock="crashdesk-cstest-$$"
 sp=
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
 stop() { [ -n "$sp" ] && kill "$sp" 2>/dev/null && wait "$sp" 2>/dev/null; sp=; }
 trap 'stop; tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 TOKEN=cdTuiToken-5e8d1c2b7a
@@ -40,27 +39,8 @@ mkdir -p "$tmp/config"
 seen="$tmp/screens" # every screen captured, searched for the token at the end
 : >"$seen"
 
-screen() { tm capture-pane -p -t t | tee -a "$seen"; }
-wait_for() {
-	i=0 limit=$(( ${2:-10} * 20 ))
-	while [ $i -lt $limit ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.05
-		i=$((i + 1))
-	done
-	return 1
-}
-keys() { tm send-keys -t t "$@"; }
-start() {
-	tm has-session -t keep 2>/dev/null || tm new-session -d -s keep -x 20 -y 5 "sleep 3600"
-	tm kill-session -t t 2>/dev/null
-	tm new-session -d -s t -x 140 -y 40 \
-		"cd '$tmp' && $* ; echo \"EXITED \$?\"; sleep 60"
-}
-check() { # check NAME TEXT [SECONDS]: the screen shows TEXT
-	if wait_for "$2" "${3:-10}"; then ok "$1"; else fail "$1" "no \"$2\" on screen:
-$(screen)"; fi
-}
+cols=140
+. tests/tmux_lib.sh
 server() {
 	stop
 	rm -f "$tmp/port"
