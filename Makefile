@@ -53,11 +53,23 @@ CS_SCHEMAS     := schemas/raw_crash.yaml schemas/processed_crash.yaml
 CS_SCHEMAS_GEN := $(BUILD)/gen/cs_schemas_builtin.c
 LIB_OBJ        += $(BUILD)/gen/cs_schemas_builtin.o
 
-.PHONY: all run test check fuzz bench deps deps-fuzz clean sample
+.PHONY: all run test check fuzz bench deps deps-fuzz clean sample install
 all: crashdesk
 
 crashdesk: $(BUILD)/crashdesk
 	cp $< $@
+	ln -sf crashdesk minidump-stackwalk
+
+# minidump-stackwalk is crashdesk under rust-minidump's name (src/cli/main.c):
+# a link beside the binary, in the build tree and where it is installed.
+$(BUILD)/minidump-stackwalk: $(BUILD)/crashdesk
+	ln -sf crashdesk $@
+
+PREFIX ?= /usr/local
+install: $(BUILD)/crashdesk
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/crashdesk $(DESTDIR)$(PREFIX)/bin/crashdesk
+	ln -sf crashdesk $(DESTDIR)$(PREFIX)/bin/minidump-stackwalk
 
 $(BUILD)/crashdesk: $(BUILD)/src/cli/main.o $(BUILD)/libcrashdesk.a
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -123,7 +135,7 @@ $(BUILD)/fuzzcheck/%.o: tests/fuzz/%.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(TEST_BIN) $(TOOLS) $(FUZZ_OBJ)
+	@$(MAKE) --no-print-directory $(BUILD)/crashdesk $(BUILD)/minidump-stackwalk $(TEST_BIN) $(TOOLS) $(FUZZ_OBJ)
 	@$(MAKE) --no-print-directory sample >/dev/null
 	@./tests/run.sh $(BUILD)
 
@@ -154,7 +166,7 @@ bench: deps
 	@./tests/bench/signature.sh
 
 clean:
-	rm -rf build crashdesk
+	rm -rf build crashdesk minidump-stackwalk
 
 # The synthetic writer is shared by every test: keep its objects.
 .SECONDARY: $(SYNTH_OBJ)

@@ -6,7 +6,10 @@
 #ifndef CD_CLI_H
 #define CD_CLI_H
 
+#include <getopt.h>
 #include <stddef.h>
+
+#define CRASHDESK_VERSION "0.1.0"
 
 typedef struct cli_command {
 	const char *name;
@@ -18,6 +21,10 @@ int cmd_cache(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_sym(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
+/* walk's body; stackwalk: behave as rust-minidump's minidump-stackwalk
+ * (its name in messages, the human report by default, every operand after
+ * the dump a symbols path, errors only in the log unless --verbose). */
+int cli_walk(int argc, char **argv, int stackwalk);
 int cmd_signature(int argc, char **argv);
 int cmd_resig(int argc, char **argv);
 int cmd_open(int argc, char **argv);
@@ -45,11 +52,26 @@ int cli_tui_opts(struct cli_symopts *so, const char *target, const char *sym_fil
 json_t *dump_to_json(const md_dump *d);
 int dump_has_problems(const md_dump *d);
 
-/* symopts.c: the symbol options walk, sym and open share:
+/* Every command parses its options with getopt_long (a table of struct
+ * option each): --opt=value and --opt value, unambiguous abbreviations,
+ * options and operands in any order, "--" ending the options. cli_getopt()
+ * is getopt_long with crashdesk's messages: it returns the option's val,
+ * -1 at the end (the operands are argv[optind..argc) in their order), or
+ * '?' after reporting an unknown, ambiguous, value-less or valued-wrongly
+ * option. Call cli_getopt_reset() before a command's first call. */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *opts);
+void cli_getopt_reset(void);
+
+/* symopts.c: the symbol options walk, sym, signature and open share:
  *   --symbols-path DIR|ZIP  --symbols-url URL  --cache-dir DIR  --offline
  *   --refresh  --jobs N  --timeout SECONDS
+ * and minidump-stackwalk's names: --symbols-cache DIR (= --cache-dir),
+ * --symbols-tmp DIR (downloads in progress), --symbols-download-timeout-secs N.
  * URLs default to $CRASHDESK_SYMBOLS_URL (space-separated), else the config
- * file's symbols_url; the cache directory to $XDG_CACHE_HOME/crashdesk. */
+ * file's symbols_url; the cache directory to $XDG_CACHE_HOME/crashdesk.
+ * A command puts CLI_SYMOPTS in its option table and hands every val it
+ * gets to cli_symopt(). */
 #include "../symbols/symbols.h"
 #include "../util/util.h"
 #define CLI_MAX_SOURCES 64
@@ -59,16 +81,33 @@ typedef struct cli_symopts {
 	const char *urls[CLI_MAX_SOURCES];
 	int nurls;
 	const char *cache_dir;  /* as given, or cache_buf after cli_symopts_finish() */
+	const char *tmp_dir;    /* --symbols-tmp; NULL: the cache's tmp/ */
 	sym_net_opts net;
 	char cache_buf[4096];
 	char *env_urls;         /* owned copy of $CRASHDESK_SYMBOLS_URL */
 	cd_config config;       /* the config file, read once: owns its URLs; Crash Stats
 	                         * takes its keys from it (cs_config_from()) */
 } cli_symopts;
-/* Takes argv[i] (and its value) when it is a symbol option: returns how
- * many arguments it used (1 or 2), 0 when it is not one, -1 after a usage
- * error it reported (cmd names the command). */
-int cli_symopt(cli_symopts *o, const char *cmd, int argc, char **argv, int i);
+enum {
+	CLI_OPT_SYMBOLS_PATH = 0x1000, CLI_OPT_SYMBOLS_URL, CLI_OPT_CACHE_DIR, CLI_OPT_OFFLINE,
+	CLI_OPT_REFRESH, CLI_OPT_JOBS, CLI_OPT_TIMEOUT, CLI_OPT_SYMBOLS_TMP, CLI_OPT_DL_TIMEOUT,
+	CLI_OPT_FIRST_FREE /* a command's own vals start here */
+};
+#define CLI_SYMOPTS                                                             \
+	{ "symbols-path", required_argument, NULL, CLI_OPT_SYMBOLS_PATH },      \
+	{ "symbols-url", required_argument, NULL, CLI_OPT_SYMBOLS_URL },        \
+	{ "cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR },            \
+	{ "symbols-cache", required_argument, NULL, CLI_OPT_CACHE_DIR },        \
+	{ "symbols-tmp", required_argument, NULL, CLI_OPT_SYMBOLS_TMP },        \
+	{ "symbols-download-timeout-secs", required_argument, NULL, CLI_OPT_DL_TIMEOUT }, \
+	{ "offline", no_argument, NULL, CLI_OPT_OFFLINE },                      \
+	{ "refresh", no_argument, NULL, CLI_OPT_REFRESH },                      \
+	{ "jobs", required_argument, NULL, CLI_OPT_JOBS },                      \
+	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT }
+/* Takes option val (its value v) when it is a symbol option: 1 when it
+ * was, 0 when it is not one, -1 after a usage error it reported (cmd
+ * names the command). */
+int cli_symopt(cli_symopts *o, const char *cmd, int val, const char *v);
 /* Defaults from the environment and the config file; makes the cache
  * directory. 0, or 1 after reporting an error. */
 int cli_symopts_finish(cli_symopts *o);

@@ -417,38 +417,54 @@ int cmd_cache(int argc, char **argv)
 		cli_error("out of memory");
 		return 1;
 	}
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "--db") && !strcmp(sub, "path"))
+	/* "path --db" asks for the database's path; elsewhere --db names it. */
+	enum { K_DB = CLI_OPT_FIRST_FREE, K_MAX_SIZE, K_MAX };
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, K_DB },
+		{ "cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR },
+		{ "max-size", required_argument, NULL, K_MAX_SIZE },
+		{ "max", required_argument, NULL, K_MAX },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option path_opts[] = {
+		{ "db", no_argument, NULL, K_DB },
+		{ "cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR },
+		{ NULL, 0, NULL, 0 },
+	};
+	int is_path = !strcmp(sub, "path"), c;
+	cli_getopt_reset();
+	while ((c = cli_getopt("cache", argc - 1, argv + 1, "", is_path ? path_opts : opts)) != -1) {
+		if (c == K_DB && is_path)
 			want_db = 1;
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			db = argv[++i];
-		else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
-			cache_dir = argv[++i];
-		else if (!strcmp(argv[i], "--max-size") && i + 1 < argc) {
-			if ((max_size = cd_parse_size(argv[++i])) < 0) {
+		else if (c == K_DB)
+			db = optarg;
+		else if (c == CLI_OPT_CACHE_DIR)
+			cache_dir = optarg;
+		else if (c == K_MAX_SIZE) {
+			if ((max_size = cd_parse_size(optarg)) < 0) {
 				cli_error("cache: --max-size wants a size such as 500M or 2G, not '%s'",
-					  argv[i]);
+					  optarg);
 				free(rest);
 				return 2;
 			}
-		}
-		else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
+		} else if (c == K_MAX) {
 			char *end;
-			unsigned long long v = strtoull(argv[++i], &end, 10);
-			if (*end || end == argv[i] || argv[i][0] == '-') {
-				cli_error("cache: --max wants a number, not '%s'", argv[i]);
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (*end || end == optarg || optarg[0] == '-') {
+				cli_error("cache: --max wants a number, not '%s'", optarg);
 				free(rest);
 				return 2;
 			}
 			max = (size_t)v;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("cache: unknown option '%s'", argv[i]);
+		} else {
 			fputs(cache_help, stderr);
 			free(rest);
 			return 2;
-		} else
-			rest[nrest++] = argv[i];
+		}
 	}
+	/* argv + 1 was scanned: its argv[0] is the subcommand. */
+	for (int i = optind + 1; i < argc; i++)
+		rest[nrest++] = argv[i];
 	int status = 0;
 	char root[4096], dbbuf[4200];
 	if (cache_dir) {

@@ -25,38 +25,33 @@ static const char common_help[] =
 	"--jobs N parallel requests (default 2). The API token comes from\n"
 	"CRASHSTATS_API_TOKEN or crashstats_token in the config file (mode 0600).\n";
 
-/* Options every command here shares; 1 when argv[*i] was one of them. */
+/* Options every command here shares (CS_COMMON in a command's table). */
 typedef struct common {
 	const char *url;
 	int jobs;
 } common;
+enum { C_URL = CLI_OPT_FIRST_FREE, C_JOBS, C_FIRST_FREE };
+#define CS_COMMON                                                     \
+	{ "crashstats-url", required_argument, NULL, C_URL },         \
+	{ "jobs", required_argument, NULL, C_JOBS },                  \
+	{ "help", no_argument, NULL, 'h' }
 
-static int common_opt(common *c, int argc, char **argv, int *i, int *bad)
+/* 1 when val was a common option (*bad set after a bad value), else 0. */
+static int common_opt(common *c, int val, const char *v, int *bad)
 {
-	const char *a = argv[*i];
-	const char *v = NULL;
-	if (!strcmp(a, "--crashstats-url") || !strcmp(a, "--jobs")) {
-		if (*i + 1 >= argc) {
-			cli_error("%s needs a value", a);
-			*bad = 1;
-			return 1;
-		}
-		v = argv[++*i];
-	} else if (!strncmp(a, "--crashstats-url=", 17) || !strncmp(a, "--jobs=", 7))
-		v = strchr(a, '=') + 1;
-	else
-		return 0;
-	if (!strncmp(a, "--crashstats-url", 16))
+	if (val == C_URL) {
 		c->url = v;
-	else {
-		char *end;
-		long n = strtol(v, &end, 10);
-		if (*end || n < 1 || n > 16) {
-			cli_error("--jobs takes a number from 1 to 16, not '%s'", v);
-			*bad = 1;
-		} else
-			c->jobs = (int)n;
+		return 1;
 	}
+	if (val != C_JOBS)
+		return 0;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end || end == v || n < 1 || n > 16) {
+		cli_error("--jobs takes a number from 1 to 16, not '%s'", v);
+		*bad = 1;
+	} else
+		c->jobs = (int)n;
 	return 1;
 }
 
@@ -204,36 +199,45 @@ int cmd_fetch(int argc, char **argv)
 	const char *out = NULL;
 	ids l = { 0 };
 	int bad = 0, from_stdin = 0, nargs = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+	enum { F_RAW = C_FIRST_FREE, F_PROCESSED, F_DUMPS, F_OUT };
+	static const struct option opts[] = {
+		CS_COMMON,
+		{ "raw", no_argument, NULL, F_RAW },
+		{ "processed", no_argument, NULL, F_PROCESSED },
+		{ "dumps", no_argument, NULL, F_DUMPS },
+		{ "out", required_argument, NULL, F_OUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	int oc;
+	cli_getopt_reset();
+	while ((oc = cli_getopt("fetch", argc, argv, "h", opts)) != -1) {
+		if (oc == 'h') {
 			fputs(fetch_help, stdout);
 			fputs(common_help, stdout);
 			free(l.v);
 			return 0;
 		}
-		if (common_opt(&cm, argc, argv, &i, &bad))
+		if (common_opt(&cm, oc, optarg, &bad))
 			continue;
-		if (!strcmp(a, "--raw"))
+		if (oc == F_RAW)
 			want |= CS_WANT_RAW;
-		else if (!strcmp(a, "--processed"))
+		else if (oc == F_PROCESSED)
 			want |= CS_WANT_PROCESSED;
-		else if (!strcmp(a, "--dumps"))
+		else if (oc == F_DUMPS)
 			want |= CS_WANT_DUMP;
-		else if (!strcmp(a, "--out") && i + 1 < argc)
-			out = argv[++i];
-		else if (!strncmp(a, "--out=", 6))
-			out = a + 6;
-		else if (!strcmp(a, "-"))
-			from_stdin = 1;
-		else if (a[0] == '-') {
-			cli_error("fetch: unknown option '%s'", a);
+		else if (oc == F_OUT)
+			out = optarg;
+		else
 			bad = 2;
-		} else {
-			nargs++;
-			if (add_id(&l, a))
-				bad = bad ? bad : 1;
+	}
+	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			from_stdin = 1;
+			continue;
 		}
+		nargs++;
+		if (add_id(&l, argv[i]))
+			bad = bad ? bad : 1;
 	}
 	if (bad) {
 		if (bad == 2)
@@ -409,8 +413,21 @@ int cmd_search(int argc, char **argv)
 			cs_query_free(&q);
 			return 0;
 		}
-		if (common_opt(&cm, argc, argv, &i, &bad))
+		if (!strcmp(a, "--"))
+			break; /* nothing follows the filters */
+		/* SuperSearch's fields are open-ended: --FIELD=VALUE or --FIELD VALUE,
+		 * as crashstats-tools' supersearch takes them. */
+		char joined[4096];
+		if (!strncmp(a, "--", 2) && !strchr(a, '=') && i + 1 < argc &&
+		    strncmp(argv[i + 1], "--", 2) && strcmp(a, "--json")) {
+			snprintf(joined, sizeof joined, "%s=%s", a, argv[++i]);
+			a = joined;
+		}
+		const char *eq = strchr(a, '=');
+		if (eq && (!strncmp(a, "--crashstats-url=", 17) || !strncmp(a, "--jobs=", 7))) {
+			common_opt(&cm, a[2] == 'c' ? C_URL : C_JOBS, eq + 1, &bad);
 			continue;
+		}
 		if (!strcmp(a, "--json"))
 			json = 1;
 		else if (!strcmp(a, "--num") || !strncmp(a, "--num=", 6)) {
@@ -580,8 +597,18 @@ int cmd_reprocess(int argc, char **argv)
 	const char *paths[16];
 	int npaths = 0, json = 0;
 	const char *arg = NULL, *siglists = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	enum { R_SIGLISTS = C_FIRST_FREE, R_JSON };
+	static const struct option opts[] = {
+		{ "symbols-path", required_argument, NULL, CLI_OPT_SYMBOLS_PATH },
+		{ "siglists", required_argument, NULL, R_SIGLISTS },
+		{ "json", no_argument, NULL, R_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int oc;
+	cli_getopt_reset();
+	while ((oc = cli_getopt("reprocess", argc, argv, "h", opts)) != -1) {
+		if (oc == 'h') {
 			fputs("usage: crashdesk reprocess [--symbols-path DIR]... [--siglists DIR] [--json] CRASHID\n\n"
 			      "Walks a fetched crash's minidump locally with the symbols of the DIRs\n"
 			      "(or the config file's symbols_path lines) and shows where the result\n"
@@ -591,24 +618,24 @@ int cmd_reprocess(int argc, char **argv)
 			      stdout);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
-			siglists = argv[++i];
-			continue;
-		}
-		if (!strcmp(argv[i], "--symbols-path") && i + 1 < argc) {
+		if (oc == R_SIGLISTS) {
+			siglists = optarg;
+		} else if (oc == CLI_OPT_SYMBOLS_PATH) {
 			if (npaths == 16) {
 				cli_error("reprocess: at most 16 --symbols-path");
 				return 2;
 			}
-			paths[npaths++] = argv[++i];
-		} else if (!strcmp(argv[i], "--json"))
+			paths[npaths++] = optarg;
+		} else if (oc == R_JSON)
 			json = 1;
-		else if (argv[i][0] == '-' || arg) {
-			cli_error("reprocess: unexpected '%s'", argv[i]);
+		else
 			return 2;
-		} else
-			arg = argv[i];
 	}
+	if (argc - optind > 1) {
+		cli_error("reprocess: one crash at a time, not '%s' too", argv[optind + 1]);
+		return 2;
+	}
+	arg = optind < argc ? argv[optind] : NULL;
 	if (!arg) {
 		cli_error("reprocess: which crash?");
 		return 2;
@@ -731,8 +758,15 @@ int cmd_export(int argc, char **argv)
 {
 	int pub = 0;
 	const char *arg = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	static const struct option opts[] = {
+		{ "public", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int oc;
+	cli_getopt_reset();
+	while ((oc = cli_getopt("export", argc, argv, "h", opts)) != -1) {
+		if (oc == 'h') {
 			fputs("usage: crashdesk export --public CRASHID\n\n"
 			      "Prints a fetched crash (processed and raw) as JSON with every field\n"
 			      "schemas/ marks protected removed, and every field it does not describe,\n"
@@ -740,14 +774,16 @@ int cmd_export(int argc, char **argv)
 			      stdout);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--public"))
+		if (oc == 'p')
 			pub = 1;
-		else if (argv[i][0] == '-' || arg) {
-			cli_error("export: unexpected '%s'", argv[i]);
+		else
 			return 2;
-		} else
-			arg = argv[i];
 	}
+	if (argc - optind > 1) {
+		cli_error("export: one crash at a time, not '%s' too", argv[optind + 1]);
+		return 2;
+	}
+	arg = optind < argc ? argv[optind] : NULL;
 	if (!arg || !pub) {
 		cli_error("export: usage: crashdesk export --public CRASHID");
 		return 2;
@@ -812,16 +848,24 @@ int cmd_siginfo(int argc, char **argv)
 	const char *sigs[64];
 	size_t n = 0;
 	int bad = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	static const struct option opts[] = {
+		CS_COMMON,
+		{ NULL, 0, NULL, 0 },
+	};
+	int oc;
+	cli_getopt_reset();
+	while ((oc = cli_getopt("siginfo", argc, argv, "h", opts)) != -1) {
+		if (oc == 'h') {
 			fputs("usage: crashdesk siginfo [--crashstats-url URL] SIGNATURE...\n\n"
 			      "When each signature was first seen (date and build) and the bugs\n"
 			      "filed for it, from Crash Stats.\n",
 			      stdout);
 			return 0;
 		}
-		if (common_opt(&cm, argc, argv, &i, &bad))
-			continue;
+		if (!common_opt(&cm, oc, optarg, &bad))
+			return 2;
+	}
+	for (int i = optind; i < argc; i++) {
 		if (n == 64) {
 			cli_error("siginfo: at most 64 signatures");
 			return 2;

@@ -231,22 +231,25 @@ static int dump_one(const char *path, int as_json)
 int cmd_dump(int argc, char **argv)
 {
 	int as_json = 0, nfiles = 0, status = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	cli_getopt_reset();
+	while ((c = cli_getopt("dump", argc, argv, "h", opts)) != -1) {
+		if (c == 'h') {
 			fputs(dump_help, stdout);
 			return 0;
 		}
-		if (!strcmp(argv[i], "--json"))
-			as_json = 1;
-		else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("dump: unknown option '%s'", argv[i]);
+		if (c != 'j') {
 			fputs(dump_help, stderr);
 			return 2;
 		}
+		as_json = 1;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1])
-			continue;
+	for (int i = optind; i < argc; i++) {
 		nfiles++;
 		if (dump_one(argv[i], as_json))
 			status = 1;

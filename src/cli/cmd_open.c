@@ -66,30 +66,32 @@ int cli_tui_opts(cli_symopts *so, const char *target, const char *sym_file)
 
 int cmd_open(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		CLI_SYMOPTS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *target = NULL;
 	cli_symopts so;
 	memset(&so, 0, sizeof so);
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	int c;
+	cli_getopt_reset();
+	while ((c = cli_getopt("open", argc, argv, "h", opts)) != -1) {
+		if (c == 'h') {
 			fputs(open_help, stdout);
 			return 0;
 		}
-		int used = cli_symopt(&so, "open", argc, argv, i);
-		if (used < 0)
-			return 2;
-		if (used) {
-			i += used - 1;
-		} else if (argv[i][0] == '-') {
-			cli_error("open: unknown option '%s'", argv[i]);
+		if (c == '?' || cli_symopt(&so, "open", c, optarg) < 0) {
 			fputs(open_help, stderr);
 			return 2;
-		} else if (target) {
-			cli_error("open: one DUMP or DIR at a time");
-			return 2;
-		} else {
-			target = argv[i];
 		}
 	}
+	if (argc - optind > 1) {
+		cli_error("open: one DUMP or DIR at a time");
+		return 2;
+	}
+	if (optind < argc)
+		target = argv[optind];
 	if (target && access(target, R_OK) != 0) {
 		cli_error("%s: cannot read it", target);
 		return 1;

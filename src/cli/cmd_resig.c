@@ -212,30 +212,41 @@ int cmd_resig(int argc, char **argv)
 	const char *baseline = NULL, *lists_dir = NULL, *cache_dir = NULL;
 	int json = 0, ninputs = 0, cache = 0;
 	size_t max = 50;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(resig_help, stdout);
-			return 0;
-		} else if (!strcmp(argv[i], "--baseline") && i + 1 < argc) {
-			baseline = argv[++i];
-		} else if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
-			lists_dir = argv[++i];
-		} else if (!strcmp(argv[i], "--max") && i + 1 < argc) {
-			max = strtoul(argv[++i], NULL, 10);
-		} else if (!strcmp(argv[i], "--json")) {
-			json = 1;
-		} else if (!strcmp(argv[i], "--cache")) {
-			cache = 1;
-		} else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc) {
-			cache_dir = argv[++i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("resig: unknown option %s", argv[i]);
+	enum { R_BASELINE = CLI_OPT_FIRST_FREE, R_SIGLISTS, R_MAX, R_JSON, R_CACHE };
+	static const struct option opts[] = {
+		{ "baseline", required_argument, NULL, R_BASELINE },
+		{ "siglists", required_argument, NULL, R_SIGLISTS },
+		{ "max", required_argument, NULL, R_MAX },
+		{ "json", no_argument, NULL, R_JSON },
+		{ "cache", no_argument, NULL, R_CACHE },
+		{ "cache-dir", required_argument, NULL, CLI_OPT_CACHE_DIR },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int oc;
+	cli_getopt_reset();
+	while ((oc = cli_getopt("resig", argc, argv, "h", opts)) != -1) {
+		char *end;
+		switch (oc) {
+		case 'h': fputs(resig_help, stdout); return 0;
+		case R_BASELINE: baseline = optarg; break;
+		case R_SIGLISTS: lists_dir = optarg; break;
+		case R_JSON: json = 1; break;
+		case R_CACHE: cache = 1; break;
+		case CLI_OPT_CACHE_DIR: cache_dir = optarg; break;
+		case R_MAX:
+			max = strtoul(optarg, &end, 10);
+			if (*end || end == optarg || optarg[0] == '-') {
+				cli_error("resig: --max wants a number, not '%s'", optarg);
+				return 2;
+			}
+			break;
+		default:
 			fputs(resig_help, stderr);
 			return 2;
-		} else {
-			ninputs++;
 		}
 	}
+	ninputs = argc - optind;
 	if (!lists_dir || (!ninputs && !cache)) {
 		fputs(resig_help, stderr);
 		return 2;
@@ -258,16 +269,8 @@ int cmd_resig(int argc, char **argv)
 		sig_lists_free(new);
 		return 1;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--baseline") || !strcmp(argv[i], "--siglists") ||
-		    !strcmp(argv[i], "--max") || !strcmp(argv[i], "--cache-dir")) {
-			i++;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1])
-			continue;
+	for (int i = argc - ninputs; i < argc; i++)
 		add_path(&c, argv[i]);
-	}
 	if (cache)
 		add_cache(&c, cache_dir);
 	const sig_resig_report *rep;

@@ -197,33 +197,39 @@ int cmd_signature(int argc, char **argv)
 		cli_error("signature: out of memory");
 		return 1;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+	enum { S_SIGLISTS = CLI_OPT_FIRST_FREE, S_JSON, S_EXPLAIN };
+	static const struct option opts[] = {
+		CLI_SYMOPTS,
+		{ "siglists", required_argument, NULL, S_SIGLISTS },
+		{ "json", no_argument, NULL, S_JSON },
+		{ "explain", no_argument, NULL, S_EXPLAIN },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	cli_getopt_reset();
+	while ((c = cli_getopt("signature", argc, argv, "h", opts)) != -1) {
+		if (c == 'h') {
 			fputs(sig_help, stdout);
 			free(inputs);
+			cli_symopts_free(&so);
 			return 0;
-		} else if (!strcmp(argv[i], "--siglists") && i + 1 < argc) {
-			siglists = argv[++i];
-		} else if ((used = cli_symopt(&so, "signature", argc, argv, i)) != 0) {
-			if (used < 0) {
-				cli_symopts_free(&so);
-				free(inputs);
-				return 2;
-			}
-			i += used - 1;
-		} else if (!strcmp(argv[i], "--json")) {
+		}
+		if (c == S_SIGLISTS)
+			siglists = optarg;
+		else if (c == S_JSON)
 			o.json = 1;
-		} else if (!strcmp(argv[i], "--explain")) {
+		else if (c == S_EXPLAIN)
 			o.explain = 1;
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			cli_error("signature: unknown option %s", argv[i]);
+		else if (c == '?' || (used = cli_symopt(&so, "signature", c, optarg)) < 0) {
 			fputs(sig_help, stderr);
+			cli_symopts_free(&so);
 			free(inputs);
 			return 2;
-		} else {
-			inputs[ninputs++] = argv[i];
 		}
 	}
+	for (int i = optind; i < argc; i++)
+		inputs[ninputs++] = argv[i];
 	if (!ninputs) {
 		fputs(sig_help, stderr);
 		cli_symopts_free(&so);

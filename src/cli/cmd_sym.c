@@ -40,6 +40,59 @@ static const char sym_help[] =
 	"the symbols of every module of the dumps (a DIR: its .dmp files) at once,\n"
 	"--jobs (8) in parallel, and lists the modules left without symbols.\n";
 
+/* ---- the options of every subcommand ------------------------------------------- */
+
+enum { Y_JSON = CLI_OPT_FIRST_FREE, Y_OUT };
+/* Which options a subcommand takes. */
+enum { TAKES_JSON = 1, TAKES_OUT = 2, TAKES_CACHE = 4, TAKES_SYMOPTS = 8 };
+
+typedef struct sym_args {
+	int json;
+	const char *out;
+	cli_symopts so;       /* so.cache_dir is --cache-dir for every subcommand */
+	char **operands;
+	int noperands;
+} sym_args;
+
+/* argv[0] is the subcommand's name. 0, or 2 after a usage error. */
+static int sym_args_parse(const char *sub, int takes, int argc, char **argv, sym_args *a)
+{
+	static const struct option opts[] = {
+		CLI_SYMOPTS,
+		{ "json", no_argument, NULL, Y_JSON },
+		{ "output", required_argument, NULL, Y_OUT },
+		{ NULL, 0, NULL, 0 },
+	};
+	char cmd[64];
+	snprintf(cmd, sizeof cmd, "sym %s", sub);
+	memset(a, 0, sizeof *a);
+	int c;
+	cli_getopt_reset();
+	while ((c = cli_getopt(cmd, argc, argv, "o:", opts)) != -1) {
+		int ok = c == Y_JSON ? takes & TAKES_JSON
+			 : c == 'o' || c == Y_OUT ? takes & TAKES_OUT
+			 : c == CLI_OPT_CACHE_DIR ? takes & (TAKES_CACHE | TAKES_SYMOPTS)
+			 : c != '?' && takes & TAKES_SYMOPTS;
+		if (c != '?' && !ok) {
+			cli_error("%s: %s is not an option of it", cmd, argv[optind - 1]);
+			c = '?';
+		}
+		if (c == '?') {
+			fputs(sym_help, stderr);
+			return 2;
+		}
+		if (c == Y_JSON)
+			a->json = 1;
+		else if (c == 'o' || c == Y_OUT)
+			a->out = optarg;
+		else if (cli_symopt(&a->so, cmd, c, optarg) < 0)
+			return 2;
+	}
+	a->operands = argv + optind;
+	a->noperands = argc - optind;
+	return 0;
+}
+
 /* ---- stats and check: a counting sink ------------------------------------------- */
 
 typedef struct big { uint64_t size; char name[120]; } big;
@@ -253,39 +306,27 @@ static void print_lookup(uint64_t addr, int rc, const sym_lookup *l, int json)
 
 static int sym_lookup_cmd(int argc, char **argv)
 {
-	int json = 0;
-	const char *dir = NULL, *file = NULL;
-	int first_addr = -1;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
-			dir = argv[++i];
-		else if (!file)
-			file = argv[i];
-		else if (first_addr < 0)
-			first_addr = i;
-	}
-	if (!file || first_addr < 0) {
+	sym_args a;
+	if (sym_args_parse("lookup", TAKES_JSON | TAKES_CACHE, argc, argv, &a))
+		return 2;
+	if (a.noperands < 2) {
 		fputs(sym_help, stderr);
 		return 2;
 	}
+	int json = a.json;
+	const char *file = a.operands[0], *dir = a.so.cache_dir;
 	sym_cache *c;
 	if (open_cache(file, dir, &c))
 		return 1;
 	int status = 0;
-	for (int i = first_addr; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--cache-dir")) {
-			i += !strcmp(argv[i], "--cache-dir");
-			continue;
-		}
+	for (int i = 1; i < a.noperands; i++) {
 		char *end;
-		const char *a = argv[i];
-		if (!strncmp(a, "0x", 2) || !strncmp(a, "0X", 2))
-			a += 2;
-		uint64_t addr = strtoull(a, &end, 16);
-		if (!*a || *end) {
-			cli_error("sym lookup: '%s' is not a hex address", argv[i]);
+		const char *x = a.operands[i];
+		if (!strncmp(x, "0x", 2) || !strncmp(x, "0X", 2))
+			x += 2;
+		uint64_t addr = strtoull(x, &end, 16);
+		if (!*x || *end) {
+			cli_error("sym lookup: '%s' is not a hex address", a.operands[i]);
 			status = 2;
 			continue;
 		}
@@ -299,19 +340,15 @@ static int sym_lookup_cmd(int argc, char **argv)
 
 static int sym_funcs(int argc, char **argv)
 {
-	const char *dir = NULL, *file = NULL, *pattern = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
-			dir = argv[++i];
-		else if (!file)
-			file = argv[i];
-		else
-			pattern = argv[i];
-	}
-	if (!file) {
+	sym_args a;
+	if (sym_args_parse("funcs", TAKES_CACHE, argc, argv, &a))
+		return 2;
+	if (a.noperands < 1 || a.noperands > 2) {
 		fputs(sym_help, stderr);
 		return 2;
 	}
+	const char *dir = a.so.cache_dir, *file = a.operands[0];
+	const char *pattern = a.noperands > 1 ? a.operands[1] : NULL;
 	/* PATTERN is an extended regular expression; text that is not one
 	 * (an unbalanced "operator(" say) is matched as a plain substring. */
 	regex_t re;
@@ -340,13 +377,10 @@ static int sym_funcs(int argc, char **argv)
 
 static int sym_convert(int argc, char **argv)
 {
-	const char *file = NULL, *out = NULL;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") && i + 1 < argc)
-			out = argv[++i];
-		else
-			file = argv[i];
-	}
+	sym_args a;
+	if (sym_args_parse("convert", TAKES_OUT, argc, argv, &a))
+		return 2;
+	const char *file = a.noperands == 1 ? a.operands[0] : NULL, *out = a.out;
 	if (!file || !out) {
 		fputs(sym_help, stderr);
 		return 2;
@@ -368,22 +402,12 @@ static int sym_convert(int argc, char **argv)
 
 static int sym_fetch(int argc, char **argv)
 {
-	cli_symopts so;
-	memset(&so, 0, sizeof so);
-	const char *args[4];
-	int nargs = 0;
-	for (int i = 0; i < argc; i++) {
-		int used = cli_symopt(&so, "sym fetch", argc, argv, i);
-		if (used < 0)
-			return 2;
-		if (used) {
-			i += used - 1;
-		} else if (argv[i][0] == '-' || nargs == 4) {
-			fputs(sym_help, stderr);
-			return 2;
-		} else
-			args[nargs++] = argv[i];
-	}
+	sym_args a;
+	if (sym_args_parse("fetch", TAKES_SYMOPTS, argc, argv, &a))
+		return 2;
+	cli_symopts so = a.so;
+	char **args = a.operands;
+	int nargs = a.noperands;
 	if (nargs != 2 && nargs != 4) {
 		fputs(sym_help, stderr);
 		return 2;
@@ -454,36 +478,19 @@ static void collect_modules(const char *path, sym_module_ref **mods, size_t *n, 
 
 static int sym_prefetch(int argc, char **argv)
 {
-	cli_symopts so;
-	memset(&so, 0, sizeof so);
+	sym_args a;
+	if (sym_args_parse("prefetch", TAKES_SYMOPTS, argc, argv, &a))
+		return 2;
+	cli_symopts so = a.so;
 	sym_module_ref *mods = NULL;
 	size_t n = 0, cap = 0;
-	int bad = 0, nfiles = 0;
-	for (int i = 0; i < argc; i++) {
-		int used = cli_symopt(&so, "sym prefetch", argc, argv, i);
-		if (used < 0)
-			return 2;
-		if (used)
-			i += used - 1;
-		else if (argv[i][0] == '-') {
-			fputs(sym_help, stderr);
-			return 2;
-		} else
-			nfiles++;
-	}
-	if (!nfiles) {
+	int bad = 0;
+	if (!a.noperands) {
 		fputs(sym_help, stderr);
 		return 2;
 	}
-	for (int i = 0; i < argc; i++) {
-		cli_symopts again; /* options were taken above: only skipped here */
-		memset(&again, 0, sizeof again);
-		int used = cli_symopt(&again, "sym prefetch", argc, argv, i);
-		if (used)
-			i += used - 1;
-		else
-			collect_modules(argv[i], &mods, &n, &cap, &bad);
-	}
+	for (int i = 0; i < a.noperands; i++)
+		collect_modules(a.operands[i], &mods, &n, &cap, &bad);
 	sym_store *s;
 	int rc = 1;
 	if (!cli_symopts_finish(&so) && !cli_symopts_store(&so, &s)) {
@@ -526,37 +533,33 @@ int cmd_sym(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *sub = argv[1];
-	if (!strcmp(sub, "stats") && argc == 3)
-		return sym_stats(argv[2]);
-	if (!strcmp(sub, "check") && argc == 3)
-		return sym_check(argv[2]);
+	/* Each subcommand parses argv[1..] with its name as argv[0]. */
+	if (!strcmp(sub, "stats") || !strcmp(sub, "check")) {
+		sym_args a;
+		if (sym_args_parse(sub, 0, argc - 1, argv + 1, &a))
+			return 2;
+		if (a.noperands == 1)
+			return sub[0] == 's' ? sym_stats(a.operands[0]) : sym_check(a.operands[0]);
+	}
 	if (!strcmp(sub, "lookup"))
-		return sym_lookup_cmd(argc - 2, argv + 2);
+		return sym_lookup_cmd(argc - 1, argv + 1);
 	if (!strcmp(sub, "funcs"))
-		return sym_funcs(argc - 2, argv + 2);
+		return sym_funcs(argc - 1, argv + 1);
 	if (!strcmp(sub, "convert"))
-		return sym_convert(argc - 2, argv + 2);
+		return sym_convert(argc - 1, argv + 1);
 	if (!strcmp(sub, "prefetch"))
-		return sym_prefetch(argc - 2, argv + 2);
+		return sym_prefetch(argc - 1, argv + 1);
 	if (!strcmp(sub, "fetch"))
-		return sym_fetch(argc - 2, argv + 2);
+		return sym_fetch(argc - 1, argv + 1);
 	if (!strcmp(sub, "browse")) {
-		const char *dir = NULL, *file = NULL;
-		for (int i = 2; i < argc; i++) {
-			if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc)
-				dir = argv[++i];
-			else if (argv[i][0] != '-' && !file)
-				file = argv[i];
-			else {
-				fputs(sym_help, stderr);
-				return 2;
-			}
-		}
-		if (!file) {
+		sym_args a;
+		if (sym_args_parse("browse", TAKES_CACHE, argc - 1, argv + 1, &a))
+			return 2;
+		if (a.noperands != 1) {
 			fputs(sym_help, stderr);
 			return 2;
 		}
-		return cli_tui(NULL, 0, dir, NULL, file);
+		return cli_tui(NULL, 0, a.so.cache_dir, NULL, a.operands[0]);
 	}
 	cli_error("sym: unknown subcommand or arguments");
 	fputs(sym_help, stderr);

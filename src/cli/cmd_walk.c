@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -19,33 +21,57 @@
 #include "cli.h"
 
 static const char walk_help[] =
-	"usage: crashdesk walk [--symbols-path DIR|ZIP]... [--symbols-url URL]...\n"
-	"                      [--offline] [--refresh] [--jobs N] [--timeout SECONDS]\n"
-	"                      [--cache-dir DIR] [--reprocess]\n"
-	"                      [--json [--pretty] | --human [--brief]]\n"
-	"                      [--annotations FILE] [--output-file F] [--verbose LEVEL]\n"
-	"                      DUMP|DIR...\n"
+	"usage: crashdesk walk [OPTIONS] DUMP [SYMBOLS_PATH...] [DUMP|DIR...]\n"
+	"       minidump-stackwalk [OPTIONS] DUMP [SYMBOLS_PATH...]\n"
 	"\n"
-	"Walks every thread's stack (amd64, x86, arm64, arm) with the Breakpad symbols found\n"
-	"in the DIRs (DEBUGFILE/DEBUGID/NAME.sym). --human (default) prints a\n"
-	"minidump_stackwalk-style report, --brief only its crashing thread; --json\n"
-	"prints rust-minidump's JSON schema, one document per line (--pretty:\n"
-	"indented), with the annotations of DUMP's .extra file or of FILE.\n"
-	"A DIR stands for its .dmp files in name order.\n"
+	"Walks every thread's stack (amd64, x86, arm64, arm) with Breakpad symbols and\n"
+	"prints rust-minidump's report: --human (the default) or --json (its JSON\n"
+	"schema, one document per line; --pretty: indented). A symbol store after the\n"
+	"dump (a directory of DEBUGFILE/DEBUGID/NAME.sym without .dmp files, or a .zip)\n"
+	"is a symbols path; crashdesk walk takes more dumps too, and a DIR stands for\n"
+	"its .dmp files in name order. Every option takes --opt=value or --opt value.\n"
 	"\n"
-	"Symbols are looked for in the --symbols-path stores, then in the download\n"
-	"cache, then on the --symbols-url servers (Tecken layout; default: the\n"
-	"symbols_url of the config file, or $CRASHDESK_SYMBOLS_URL). Servers are\n"
-	"asked only for the modules the stacks touch: the walk runs, what it asked\n"
-	"for is downloaded, --jobs (8) at a time, for every DUMP at once, and the\n"
-	"walk runs again until it asks for nothing new (`sym prefetch` fetches every\n"
-	"module). A 404 is remembered for 24 h (--refresh asks again); --offline\n"
-	"asks no server. Modules left without symbols are listed on stderr with\n"
-	"every location tried and its answer; those no frame needed are counted.\n"
-	"Everything is kept under --cache-dir (default $XDG_CACHE_HOME/crashdesk);\n"
-	"--json output is kept in its database and reused while the symbols stay\n"
-	"the same (--reprocess walks again). --verbose info lists every module's\n"
-	"symbol status on stderr, debug also how each frame was found.\n";
+	"Output:\n"
+	"  --json                 rust-minidump's JSON           --pretty   indented\n"
+	"  --human                the human report (default)     --brief    crashing thread only\n"
+	"  --cyborg=FILE          the JSON into FILE and the human report on stdout\n"
+	"  --features=SET         stable-basic, stable-all or unstable-all (accepted;\n"
+	"                         crashdesk's output is the same for all three)\n"
+	"  --evil-json=FILE       the raw crash (annotations, one JSON object): its\n"
+	"                         ModuleSignatureInfo gives the modules' cert_subject;\n"
+	"                         --raw-json and --annotations are the same; default:\n"
+	"                         DUMP's .extra file\n"
+	"  --output-file=F        the output into F instead of stdout\n"
+	"  --log-file=F           messages into F instead of stderr\n"
+	"  --verbose=LEVEL        off, error, warn, info (every module's symbols),\n"
+	"                         debug (how each frame was found) or trace\n"
+	"  --no-color, --no-interactive   accepted: crashdesk never colours or asks\n"
+	"  --reprocess            walk again even if the cache has the result\n"
+	"  --version              the version\n"
+	"\n"
+	"Symbols:\n"
+	"  --symbols-path=DIR|ZIP   a local store (repeatable)\n"
+	"  --symbols-url=URL        a Tecken-layout symbol server (repeatable; default:\n"
+	"                           the config file's symbols_url, or $CRASHDESK_SYMBOLS_URL)\n"
+	"  --symbols-cache=DIR      the cache (= --cache-dir; default $XDG_CACHE_HOME/crashdesk)\n"
+	"  --symbols-tmp=DIR        downloads in progress (default: the cache's tmp/; keep it\n"
+	"                           on the cache's file system)\n"
+	"  --symbols-download-timeout-secs=N   one download at most N seconds\n"
+	"  --timeout=N              give up on a download silent for N seconds (30)\n"
+	"  --jobs=N                 downloads at a time (8)   --offline   ask no server\n"
+	"  --refresh                ask again for what a server said it lacked (404s are\n"
+	"                           remembered for 24 h)\n"
+	"\n"
+	"Symbols are looked for in the symbols paths, then in the download cache, then\n"
+	"on the servers, which are asked only for the modules the stacks touch: the walk\n"
+	"runs, what it asked for is downloaded for every DUMP at once, and it runs again\n"
+	"until it asks for nothing new (`crashdesk sym prefetch` fetches every module).\n"
+	"Modules left without symbols are listed on stderr with every location tried and\n"
+	"its answer (unless --verbose=error). --json output is kept in the cache's database\n"
+	"and reused while the symbols stay the same.\n"
+	"\n"
+	"Exit status: 0 when every dump was walked, 1 when one could not be read (nothing\n"
+	"is printed for it), 2 for a usage error.\n";
 
 static void print_frame_line(int n, const walk_frame *f, const char *fn, const char *file,
 			     int64_t line, uint64_t addr, uint64_t base)
@@ -164,15 +190,25 @@ static void print_modules(const proc_crash *c)
 	}
 }
 
+#define WALK_VERBOSE_OFF (-1)
 typedef struct walk_opts {
 	int brief, json, pretty;
 	int refresh;          /* --refresh: remembered 404s asked again */
-	int verbose;          /* 0 error, 1 warn, 2 info, 3 debug, 4 trace */
+	int verbose;          /* 0 error, 1 warn, 2 info, 3 debug, 4 trace; WALK_VERBOSE_OFF */
+	int verbose_given;    /* --verbose said: no unasked-for warnings */
+	FILE *cyborg;         /* --cyborg: the JSON goes here, the human report to stdout */
 	int reprocess;
 	int remote;           /* servers configured (or --offline): say what is missing */
 	const char *annotations;
 	store *db;            /* processed results; NULL: none */
 } walk_opts;
+
+/* Modules without symbols are a warning: said at --verbose=warn and up,
+ * and unasked when symbol servers are configured. */
+static int say_missing(const walk_opts *o)
+{
+	return (o->remote && !o->verbose_given) || o->verbose >= 1;
+}
 
 /* The identity of the annotations the JSON would include. */
 static void annotations_key(const char *dump, const char *given, cd_buf *b)
@@ -291,11 +327,11 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 	char *symkey, sha[65] = "";
 	if (prepare_symbols(path, store, o, &mods, &nmods, &symkey))
 		return 1;
-	if (o->json && o->db && cd_sha256_file(path, sha, &e) != CD_OK)
+	if ((o->json || o->cyborg) && o->db && cd_sha256_file(path, sha, &e) != CD_OK)
 		sha[0] = 0;
 	/* --refresh asks the servers again: no result is reused. */
 	if (o->json && !o->refresh && reuse(path, sha, symkey, o)) {
-		if (o->remote)
+		if (say_missing(o))
 			cli_print_missing(path, store, mods, nmods);
 		free(symkey);
 		free_mods(mods, nmods);
@@ -325,13 +361,14 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 					(unsigned long long)md_context_pc(&c->stacks[i].frames[k].regs),
 					walk_trust_name(c->stacks[i].frames[k].trust));
 	}
-	if (o->json) {
+	if (o->json || o->cyborg) {
 		/* Annotations that could not be read are worth a word, not a failure. */
 		if (c->annotations_error[0])
 			cli_error("%s", c->annotations_error);
 		json_t *root = proc_crash_json(c);
-		json_dumpf(root, stdout, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-		putchar('\n');
+		FILE *jf = o->cyborg ? o->cyborg : stdout;
+		json_dumpf(root, jf, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+		fputc('\n', jf);
 		/* Keyed by the symbols the walk had, downloads included, so
 		 * the next walk of the dump finds it before walking. */
 		char *after = o->db && sha[0] && !c->nfailed
@@ -344,7 +381,8 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 			free(after);
 		}
 		json_decref(root);
-	} else {
+	}
+	if (!o->json) {
 		print_header(d, &c->reason);
 		for (uint32_t i = 0; i < d->nthreads; i++) {
 			int crashed = c->reason.has_exception && d->threads[i].id == d->exception.thread_id;
@@ -357,7 +395,7 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 		}
 		print_modules(c);
 	}
-	if (o->remote || o->verbose >= 1)
+	if (say_missing(o))
 		cli_print_missing(path, store, mods, nmods);
 	int status = c->nfailed != 0;
 	proc_crash_free(c);
@@ -411,82 +449,215 @@ static int add_path(dump_list *l, const char *path)
 	return l->n == first;
 }
 
-int cmd_walk(int argc, char **argv)
+/* walk's own options, after the symbol options (cli.h). */
+enum {
+	W_JSON = CLI_OPT_FIRST_FREE, W_HUMAN, W_PRETTY, W_BRIEF, W_CYBORG, W_FEATURES, W_EVIL_JSON,
+	W_OUTPUT_FILE, W_LOG_FILE, W_VERBOSE, W_NO_COLOR, W_NO_INTERACTIVE, W_VERSION, W_REPROCESS,
+	W_HELP,
+};
+static const struct option walk_options[] = {
+	CLI_SYMOPTS,
+	{ "json", no_argument, NULL, W_JSON },
+	{ "human", no_argument, NULL, W_HUMAN },
+	{ "pretty", no_argument, NULL, W_PRETTY },
+	{ "brief", no_argument, NULL, W_BRIEF },
+	{ "cyborg", required_argument, NULL, W_CYBORG },
+	{ "features", required_argument, NULL, W_FEATURES },
+	{ "evil-json", required_argument, NULL, W_EVIL_JSON },
+	{ "raw-json", required_argument, NULL, W_EVIL_JSON },
+	{ "annotations", required_argument, NULL, W_EVIL_JSON },
+	{ "output-file", required_argument, NULL, W_OUTPUT_FILE },
+	{ "log-file", required_argument, NULL, W_LOG_FILE },
+	{ "verbose", required_argument, NULL, W_VERBOSE },
+	{ "no-color", no_argument, NULL, W_NO_COLOR },
+	{ "no-interactive", no_argument, NULL, W_NO_INTERACTIVE },
+	{ "version", no_argument, NULL, W_VERSION },
+	{ "reprocess", no_argument, NULL, W_REPROCESS },
+	{ "help", no_argument, NULL, W_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What the command line said, before anything is opened. */
+typedef struct walk_args {
+	walk_opts o;
+	int json, human;        /* as given: contradictions are told from defaults */
+	const char *output, *log, *cyborg;
+	int version, help;
+} walk_args;
+
+/* The level of a --verbose word (off is WALK_VERBOSE_OFF); -2 for none. */
+static int verbose_level(const char *v)
 {
-	const char *output = NULL;
-	int nfiles = 0, status = 0;
-	walk_opts o = { 0 };
-	cli_symopts so;
-	memset(&so, 0, sizeof so);
-	char **files = calloc((size_t)argc, sizeof *files);
-	if (!files) {
-		cli_error("out of memory");
-		return 1;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(walk_help, stdout);
-			free(files);
-			return 0;
-		}
-		int used = cli_symopt(&so, "walk", argc, argv, i);
-		if (used < 0) {
-			free(files);
+	static const char *levels[] = { "error", "warn", "info", "debug", "trace" };
+	if (!strcmp(v, "off"))
+		return WALK_VERBOSE_OFF;
+	for (int k = 0; k < 5; k++)
+		if (!strcmp(v, levels[k]))
+			return k;
+	return -2;
+}
+
+/* Options into a and so; the operands are argv[optind..). 0, or 2 after
+ * a usage error reported as rust-minidump words it. */
+static int walk_parse(const char *cmd, int argc, char **argv, walk_args *a, cli_symopts *so)
+{
+	int c;
+	cli_getopt_reset();
+	while ((c = cli_getopt(cmd, argc, argv, "hV", walk_options)) != -1) {
+		int r = cli_symopt(so, cmd, c, optarg);
+		if (r < 0)
 			return 2;
-		}
-		if (used) {
-			i += used - 1;
+		if (r)
 			continue;
-		}
-		if (!strcmp(argv[i], "--brief"))
-			o.brief = 1;
-		else if (!strcmp(argv[i], "--json"))
-			o.json = 1;
-		else if (!strcmp(argv[i], "--pretty"))
-			o.pretty = 1;
-		else if (!strcmp(argv[i], "--reprocess"))
-			o.reprocess = 1;
-		else if (!strcmp(argv[i], "--annotations") && i + 1 < argc)
-			o.annotations = argv[++i];
-		else if (!strcmp(argv[i], "--output-file") && i + 1 < argc)
-			output = argv[++i];
-		else if (!strcmp(argv[i], "--verbose") && i + 1 < argc) {
-			static const char *levels[] = { "error", "warn", "info", "debug", "trace" };
-			const char *lv = argv[++i];
-			o.verbose = -1;
-			for (int k = 0; k < 5; k++)
-				if (!strcmp(lv, levels[k]))
-					o.verbose = k;
-			if (o.verbose < 0) {
-				cli_error("walk: --verbose takes error, warn, info, debug or trace");
-				free(files);
+		switch (c) {
+		case W_JSON: a->json = 1; break;
+		case W_HUMAN: a->human = 1; break;
+		case W_PRETTY: a->o.pretty = 1; break;
+		case W_BRIEF: a->o.brief = 1; break;
+		case W_CYBORG: a->cyborg = optarg; break;
+		case W_EVIL_JSON: a->o.annotations = optarg; break;
+		case W_OUTPUT_FILE: a->output = optarg; break;
+		case W_LOG_FILE: a->log = optarg; break;
+		case W_NO_COLOR: case W_NO_INTERACTIVE: break; /* crashdesk never colours or asks */
+		case W_REPROCESS: a->o.reprocess = 1; break;
+		case 'V': case W_VERSION: a->version = 1; break;
+		case 'h': case W_HELP: a->help = 1; break;
+		case W_FEATURES:
+			if (strcmp(optarg, "stable-basic") && strcmp(optarg, "stable-all") &&
+			    strcmp(optarg, "unstable-all")) {
+				cli_error("%s: --features takes stable-basic, stable-all or unstable-all, "
+					  "not '%s'", cmd, optarg);
 				return 2;
 			}
-		}
-		else if (!strcmp(argv[i], "--human"))
-			o.json = 0;
-		else if (argv[i][0] == '-') {
-			cli_error("walk: unknown option '%s'", argv[i]);
-			fputs(walk_help, stderr);
-			free(files);
+			break;
+		case W_VERBOSE:
+			a->o.verbose_given = 1;
+			if ((a->o.verbose = verbose_level(optarg)) == -2) {
+				cli_error("%s: --verbose takes off, error, warn, info, debug or trace, "
+					  "not '%s'", cmd, optarg);
+				return 2;
+			}
+			break;
+		default:
 			return 2;
-		} else
-			files[nfiles++] = argv[i];
+		}
 	}
-	if (!nfiles) {
-		fputs(walk_help, stderr);
-		free(files);
+	/* The combinations minidump-stackwalk refuses. */
+	const char *why = NULL;
+	if (a->json && a->human)
+		why = "--json and --human cannot be used together";
+	else if (a->human && a->o.pretty)
+		why = "--pretty goes with --json (or --cyborg), not --human";
+	else if (a->o.brief && (a->json || a->cyborg))
+		why = "--brief goes with --human, not --json or --cyborg";
+	else if (a->cyborg && (a->json || a->human))
+		why = "--cyborg writes both: it cannot be used with --json or --human";
+	if (why) {
+		cli_error("%s: %s", cmd, why);
 		return 2;
 	}
-	if (output && !freopen(output, "w", stdout)) {
-		cli_error("%s: cannot write: %s", output, strerror(errno));
-		free(files);
+	return 0;
+}
+
+/* A path after the dump that is a symbol store rather than a dump: a
+ * directory without .dmp files, or a .zip file (minidump-stackwalk's
+ * DUMP [SYMBOLS_PATH...]). */
+static int is_symbols_path(const char *p)
+{
+	struct stat st;
+	if (stat(p, &st) != 0)
+		return 0;
+	size_t n = strlen(p);
+	if (S_ISREG(st.st_mode))
+		return n > 4 && !strcasecmp(p + n - 4, ".zip");
+	if (!S_ISDIR(st.st_mode))
+		return 0;
+	char **v;
+	size_t nv;
+	cd_err e;
+	if (cd_dir_files(p, ".dmp", 0, &v, &nv, &e) != CD_OK)
+		return 0;
+	cd_dir_files_free(v, nv);
+	return nv == 0;
+}
+
+int cli_walk(int argc, char **argv, int stackwalk)
+{
+	const char *cmd = stackwalk ? "minidump-stackwalk" : "walk";
+	int status = 0;
+	walk_args a = { 0 };
+	/* rust-minidump logs errors only unless asked; crashdesk also warns
+	 * of missing symbols when servers are configured. */
+	a.o.verbose_given = stackwalk;
+	cli_symopts so;
+	memset(&so, 0, sizeof so);
+	if (walk_parse(cmd, argc, argv, &a, &so)) {
+		fprintf(stderr, "'%s --help' describes the options.\n",
+			stackwalk ? "minidump-stackwalk" : "crashdesk walk");
+		return 2;
+	}
+	if (a.help) {
+		fputs(walk_help, stdout);
+		return 0;
+	}
+	if (a.version) {
+		printf("%s %s\n", stackwalk ? "minidump-stackwalk" : "crashdesk", CRASHDESK_VERSION);
+		return 0;
+	}
+	/* minidump-stackwalk prints the human report unless asked for JSON. */
+	a.o.json = a.json || (!a.human && !stackwalk && a.o.pretty);
+	char **files = argv + optind;
+	int nfiles = argc - optind;
+	if (!nfiles) {
+		cli_error("%s: which minidump? (%s DUMP [SYMBOLS_PATH...])", cmd, cmd);
+		return 2;
+	}
+	/* After the dump: symbol stores are symbols paths (always, under the
+	 * minidump-stackwalk name; crashdesk walk also takes more dumps). */
+	int ndumps = 1;
+	for (int i = 1; i < nfiles; i++) {
+		if (stackwalk || is_symbols_path(files[i])) {
+			if (cli_symopt(&so, cmd, CLI_OPT_SYMBOLS_PATH, files[i]) < 0)
+				return 2;
+		} else
+			files[ndumps++] = files[i];
+	}
+	/* The log first: whatever goes wrong next is written in it. */
+	if (a.log && !freopen(a.log, "w", stderr)) {
+		cli_error("%s: cannot write: %s", a.log, strerror(errno));
 		return 1;
 	}
+	if (a.o.verbose == WALK_VERBOSE_OFF && !freopen("/dev/null", "w", stderr))
+		return 1;
+	FILE *json_out = NULL;
+	if (a.cyborg && !(json_out = fopen(a.cyborg, "w"))) {
+		cli_error("%s: cannot write: %s", a.cyborg, strerror(errno));
+		return 1;
+	}
+	a.o.cyborg = json_out;
+	/* A dump that cannot be read leaves nothing on stdout, not even an
+	 * empty output file. */
+	for (int i = 0; i < ndumps; i++) {
+		struct stat st;
+		if (stat(files[i], &st) != 0 || access(files[i], R_OK) != 0) {
+			cli_error("%s: cannot read it: %s", files[i], strerror(errno));
+			if (json_out)
+				fclose(json_out);
+			return 1;
+		}
+	}
+	if (a.output && !freopen(a.output, "w", stdout)) {
+		cli_error("%s: cannot write: %s", a.output, strerror(errno));
+		if (json_out)
+			fclose(json_out);
+		return 1;
+	}
+	walk_opts o = a.o;
 	sym_store *store = NULL;
 	if (cli_symopts_finish(&so) || cli_symopts_store(&so, &store)) {
 		cli_symopts_free(&so);
-		free(files);
+		if (json_out)
+			fclose(json_out);
 		return 1;
 	}
 	o.remote = so.nurls > 0 || so.net.offline;
@@ -494,13 +665,14 @@ int cmd_walk(int argc, char **argv)
 	char dbpath[4200];
 	snprintf(dbpath, sizeof dbpath, "%s/crashdesk.db", so.cache_dir);
 	cd_err e;
-	if (o.json && store_open(dbpath, &o.db, &e) != CD_OK) {
+	if ((o.json || o.cyborg) && store_open(dbpath, &o.db, &e) != CD_OK) {
 		/* Without the database the walk still works; it is only slower. */
-		cli_error("%s", e.msg);
+		if (o.verbose >= 1 || !o.verbose_given)
+			cli_error("%s", e.msg);
 		o.db = NULL;
 	}
 	dump_list dumps = { 0 };
-	for (int i = 0; i < nfiles; i++)
+	for (int i = 0; i < ndumps; i++)
 		if (add_path(&dumps, files[i]))
 			status = 1;
 	sym_store_on_progress(store, cli_progress, NULL);
@@ -518,6 +690,18 @@ int cmd_walk(int argc, char **argv)
 	cli_index_symbols(so.cache_dir, store);
 	sym_store_free(store);
 	cli_symopts_free(&so);
-	free(files);
+	if (json_out && fclose(json_out)) {
+		cli_error("%s: cannot write: %s", a.cyborg, strerror(errno));
+		status = 1;
+	}
+	if (fflush(stdout) || ferror(stdout)) {
+		cli_error("cannot write the output: %s", strerror(errno));
+		status = 1;
+	}
 	return status;
+}
+
+int cmd_walk(int argc, char **argv)
+{
+	return cli_walk(argc, argv, 0);
 }

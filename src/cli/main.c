@@ -5,13 +5,14 @@
 
 #include "cli.h"
 
-#define CRASHDESK_VERSION "0.1.0"
+static int stackwalk_main(int argc, char **argv);
 
 static const cli_command commands[] = {
 	{ "cache", cmd_cache, "the cache database: path, recently opened crashes" },
 	{ "dump", cmd_dump, "print every stream of a minidump (--json for JSON)" },
 	{ "sym", cmd_sym, "inspect Breakpad symbol files: stats, check, lookup, funcs, convert" },
 	{ "walk", cmd_walk, "stackwalk minidumps with local symbols" },
+	{ "minidump-stackwalk", stackwalk_main, "rust-minidump's minidump-stackwalk (also a link's name)" },
 	{ "signature", cmd_signature, "Socorro's crash signature of crash JSON or a dump, --explain'd" },
 	{ "resig", cmd_resig, "re-sign a corpus with other signature lists: changed, merged, split buckets" },
 	{ "open", cmd_open, "the terminal workstation on a dump or a directory of dumps" },
@@ -33,8 +34,19 @@ static void usage(FILE *f)
 	fprintf(f, "\n'crashdesk COMMAND --help' describes a command.\n");
 }
 
+/* Run as minidump-stackwalk (a link to crashdesk), crashdesk is a
+ * drop-in for rust-minidump's command line: what Socorro's processor and
+ * test harnesses' MINIDUMP_STACKWALK settings run. */
+static int stackwalk_main(int argc, char **argv)
+{
+	return cli_walk(argc, argv, 1);
+}
+
 int main(int argc, char **argv)
 {
+	const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (!strcmp(self, "minidump-stackwalk"))
+		return stackwalk_main(argc, argv);
 	if (argc < 2) {
 		/* On a terminal the bare command is the workstation's home. */
 		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))

@@ -12,36 +12,27 @@
 #include "../store/store.h"
 #include "cli.h"
 
-static int want_value(const char *cmd, int argc, char **argv, int i)
+int cli_symopt(cli_symopts *o, const char *cmd, int val, const char *v)
 {
-	if (i + 1 < argc)
-		return 0;
-	cli_error("%s: %s wants a value", cmd, argv[i]);
-	return -1;
-}
-
-int cli_symopt(cli_symopts *o, const char *cmd, int argc, char **argv, int i)
-{
-	const char *a = argv[i];
-	if (!strcmp(a, "--offline")) {
+	switch (val) {
+	case CLI_OPT_OFFLINE:
 		o->net.offline = 1;
 		return 1;
-	}
-	if (!strcmp(a, "--refresh")) {
+	case CLI_OPT_REFRESH:
 		o->net.refresh = 1;
 		return 1;
-	}
-	if (strcmp(a, "--symbols-path") && strcmp(a, "--symbols-url") && strcmp(a, "--cache-dir") &&
-	    strcmp(a, "--jobs") && strcmp(a, "--timeout"))
-		return 0;
-	if (want_value(cmd, argc, argv, i))
-		return -1;
-	const char *v = argv[i + 1];
-	if (!strcmp(a, "--symbols-path") || !strcmp(a, "--symbols-url")) {
-		int url = a[10] == 'u';
+	case CLI_OPT_CACHE_DIR:
+		o->cache_dir = v;
+		return 1;
+	case CLI_OPT_SYMBOLS_TMP:
+		o->tmp_dir = v;
+		return 1;
+	case CLI_OPT_SYMBOLS_PATH:
+	case CLI_OPT_SYMBOLS_URL: {
+		int url = val == CLI_OPT_SYMBOLS_URL;
 		int *n = url ? &o->nurls : &o->npaths;
 		if (*n == CLI_MAX_SOURCES) {
-			cli_error("%s: at most %d %s", cmd, CLI_MAX_SOURCES, a);
+			cli_error("%s: at most %d --symbols-%s", cmd, CLI_MAX_SOURCES, url ? "url" : "path");
 			return -1;
 		}
 		if (url && strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
@@ -49,23 +40,33 @@ int cli_symopt(cli_symopts *o, const char *cmd, int argc, char **argv, int i)
 			return -1;
 		}
 		(url ? o->urls : o->paths)[(*n)++] = v;
-	} else if (!strcmp(a, "--cache-dir")) {
-		o->cache_dir = v;
-	} else {
+		return 1;
+	}
+	case CLI_OPT_JOBS:
+	case CLI_OPT_TIMEOUT:
+	case CLI_OPT_DL_TIMEOUT: {
+		static const struct { int val; const char *name, *what; long max; } nums[] = {
+			{ CLI_OPT_JOBS, "--jobs", "a number from 1 to 64", 64 },
+			{ CLI_OPT_TIMEOUT, "--timeout", "seconds", 86400 },
+			{ CLI_OPT_DL_TIMEOUT, "--symbols-download-timeout-secs", "seconds", 86400 },
+		};
+		int k = val == CLI_OPT_JOBS ? 0 : val == CLI_OPT_TIMEOUT ? 1 : 2;
 		char *end;
 		long x = strtol(v, &end, 10);
-		int jobs = a[2] == 'j';
-		if (*end || end == v || x < 1 || x > (jobs ? 64 : 86400)) {
-			cli_error("%s: %s wants %s, not '%s'", cmd, a,
-				  jobs ? "a number from 1 to 64" : "seconds", v);
+		if (*end || end == v || x < 1 || x > nums[k].max) {
+			cli_error("%s: %s wants %s, not '%s'", cmd, nums[k].name, nums[k].what, v);
 			return -1;
 		}
-		if (jobs)
+		if (k == 0)
 			o->net.jobs = (int)x;
-		else
+		else if (k == 1)
 			o->net.stall_timeout_s = x;
+		else
+			o->net.total_timeout_s = x;
+		return 1;
 	}
-	return 2;
+	}
+	return 0;
 }
 
 int cli_symopts_finish(cli_symopts *o)
@@ -123,7 +124,8 @@ int cli_symopts_finish(cli_symopts *o)
 int cli_symopts_store(const cli_symopts *o, sym_store **out)
 {
 	sym_store_opts so = { .paths = o->paths, .npaths = o->npaths, .urls = o->urls,
-			      .nurls = o->nurls, .cache_dir = o->cache_dir, .net = o->net };
+			      .nurls = o->nurls, .cache_dir = o->cache_dir, .tmp_dir = o->tmp_dir,
+			      .net = o->net };
 	cd_err e;
 	if (sym_store_open(&so, out, &e) != CD_OK) {
 		cli_error("%s", e.msg);

@@ -123,7 +123,7 @@ int sym_store_open(const sym_store_opts *o, sym_store **out, cd_err *e)
 	if (!(s->dl_dir = strdup(dir)))
 		goto oom;
 	snprintf(dir, sizeof dir, "%s/tmp", o->cache_dir);
-	if (!(s->tmp_dir = strdup(dir)))
+	if (!(s->tmp_dir = strdup(o->tmp_dir ? o->tmp_dir : dir)))
 		goto oom;
 	int rc;
 	if ((rc = cd_mkdir_p(s->cache_dir, 0700, e)) || (rc = cd_mkdir_p(s->dl_dir, 0700, e)) ||

@@ -269,6 +269,8 @@ typedef struct sym_store_opts {
 	const char *const *urls;  /* symbol servers, possibly with a path prefix */
 	int nurls;
 	const char *cache_dir;    /* crashdesk's cache: symbols/, symcache/, tmp/ under it */
+	const char *tmp_dir;      /* downloads in progress; NULL: cache_dir/tmp (keep it on
+	                           * the cache's file system: finished files are renamed) */
 	sym_net_opts net;
 } sym_store_opts;
 
