@@ -61,3 +61,31 @@ if [ -d "$shared/corpus/symbols" ]; then
 else
 	echo "skip corpus/inline-lookup: $shared/corpus is absent"
 fi
+
+# INLINE records of any length: 600 ranges on one line (crash-client.sym's
+# line 39890 has 96; libxul's have hundreds), an INLINE_ORIGIN name of 8 KB,
+# and nesting 60 deep; none of it is damage, and the last range still
+# resolves to its inline frames.
+python3 - "$tmp/long.sym" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 long\nFILE 0 long.c\n")
+    f.write("INLINE_ORIGIN 0 " + "n" * 8192 + "\n")
+    for d in range(1, 60):
+        f.write("INLINE_ORIGIN %d level%d\n" % (d, d))
+    f.write("FUNC 1000 10000 0 outer\n1000 10000 1 0\n")
+    f.write("INLINE 0 2 0 0 " + " ".join("%x 8" % (0x1000 + 16 * i) for i in range(600)) + "\n")
+    for d in range(1, 60):
+        f.write("INLINE %d 3 0 %d %x 4\n" % (d, d, 0x1000 + 16 * 599))
+PY
+"$cd" sym check "$tmp/long.sym" >"$tmp/long.out"; rc=$?
+[ $rc -eq 0 ] && grep -q "0 malformed" "$tmp/long.out" && ok inline/many-ranges-clean || fail inline/many-ranges-clean "rc=$rc $(cat "$tmp/long.out")"
+out=$("$cd" sym lookup --cache-dir "$tmp/lc" "$tmp/long.sym" 3572)
+printf '%s' "$out" | grep -q "nnnnnnnnnnnnnnnn" && printf '%s' "$out" | grep -q "level59" &&
+	ok inline/last-range-resolves || fail inline/last-range-resolves "$(printf '%s' "$out" | head -5)"
+if [ -f "$shared/corpus/symbols/crash-client/509C0610949836F7B70BD88BCF03E5400/crash-client.sym" ]; then
+	"$cd" sym check "$shared/corpus/symbols/crash-client/509C0610949836F7B70BD88BCF03E5400/crash-client.sym" >"$tmp/cc.out"; rc=$?
+	[ $rc -eq 0 ] && grep -q "0 malformed" "$tmp/cc.out" && ok inline/crash-client-clean || fail inline/crash-client-clean "rc=$rc $(tail -3 "$tmp/cc.out")"
+else
+	echo "skip inline/crash-client-clean: the corpus is absent"
+fi

@@ -97,7 +97,7 @@ mods = {m["filename"]: m for m in d["modules"]}
 assert mods["libc.so.6"]["missing_symbols"], mods["libc.so.6"]
 assert mods["sampleapp"]["loaded_symbols"] and mods["libsamplegui.so"]["loaded_symbols"]
 assert [u["filename"] for u in d["unloaded_modules"]] == ["libplugin.so"]
-inside = [f for t in threads for f in t["frames"] for u in f.get("unloaded_modules", [])
+inside = [f for t in threads for f in t["frames"] for u in (f.get("unloaded_modules") or [])
           if u["module"] == "libplugin.so"]
 assert len(inside) == 1 and inside[0]["module"] is None, inside
 a = d["annotations"]

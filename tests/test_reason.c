@@ -19,8 +19,8 @@ static void breakpad_to_ours(char *r, size_t n)
 		r[9] = ' ';
 	}
 	static const struct { const char *bp, *ours; } map[] = {
-		{ "SIGSEGV / 0x00000000", "SIGSEGV / SI_USER" },
-		{ "SIGFPE / 0x00000000", "SIGFPE / SI_USER" },
+		{ "SIGSEGV / 0x00000000", "SIGSEGV" }, /* rust-minidump omits SI_USER */
+		{ "SIGFPE / 0x00000000", "SIGFPE" },
 		{ "0xc000000d / 0x00000000", "STATUS_INVALID_PARAMETER" },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)

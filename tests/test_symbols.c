@@ -29,7 +29,7 @@ static char tmpdir[256];
 /* ---- the reference: parsed records in plain arrays --------------------------- */
 
 typedef struct rline { uint64_t addr, size; int64_t line, file; } rline;
-typedef struct rinl { uint64_t depth, origin, seq; int64_t call_line, call_file; uint32_t n; uint64_t a[SYM_MAX_INLINE_RANGES][2]; } rinl;
+typedef struct rinl { uint64_t depth, origin, seq; int64_t call_line, call_file; uint32_t n; uint64_t (*a)[2]; } rinl;
 typedef struct rfunc {
 	uint64_t addr, size, seen;
 	char *name;
@@ -93,7 +93,8 @@ static void r_inline(void *ctx, uint64_t line, const sym_inline_rec *in)
 	y->call_file = in->call_file;
 	y->seq = x->ninl++;
 	y->n = in->nranges;
-	for (uint32_t i = 0; i < in->nranges; i++) {
+	y->a = calloc(in->nranges ? in->nranges : 1, sizeof *y->a);
+	for (uint32_t i = 0; y->a && i < in->nranges; i++) {
 		y->a[i][0] = in->ranges[i].addr;
 		y->a[i][1] = in->ranges[i].size;
 	}
@@ -144,6 +145,8 @@ static void ref_free(ref *r)
 	for (size_t i = 0; i < r->nf; i++) {
 		free(r->f[i].name);
 		free(r->f[i].lines);
+		for (size_t k = 0; k < r->f[i].ninl; k++)
+			free(r->f[i].inl[k].a);
 		free(r->f[i].inl);
 	}
 	for (size_t i = 0; i < r->nfiles; i++)

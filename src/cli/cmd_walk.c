@@ -239,6 +239,8 @@ static char *symbols_key(const char *path, sym_store *store, const walk_opts *o,
 	cd_buf b;
 	cd_buf_init(&b, 1 << 14);
 	cd_buf_puts(&b, k);
+	/* The layout of the JSON: results of an older one are not reused. */
+	cd_buf_puts(&b, "|json:rm2");
 	annotations_key(path, o->annotations, &b);
 	free(k);
 	char *key = b.data ? strdup(b.data) : NULL;

@@ -78,6 +78,9 @@ static int walk_threads(proc_crash *c, sym_store *store, proc_progress_fn progre
 		c->why[i] = NULL;
 	}
 	c->nfailed = 0;
+	/* What this walk asks for is what the JSON reports on. */
+	if (store)
+		sym_store_forget_asked(store);
 	for (uint32_t i = 0; i < n; i++) {
 		if (cancel && *cancel)
 			return cd_errf(e, CD_ECANCELED, "%s: canceled after %u of %u threads", c->path,
@@ -90,6 +93,10 @@ static int walk_threads(proc_crash *c, sym_store *store, proc_progress_fn progre
 		int rc = CD_OK;
 		if (!t->has_context && !(crashed && d->exception.has_context)) {
 			rc = set_why(c, i, "no context");
+		} else if (!crashed && d->breakpad.has_dump_thread && t->id == d->breakpad.dump_thread_id) {
+			/* Breakpad's handler thread, caught writing the dump: its
+			 * stack says nothing of the crash (rust-minidump skips it). */
+			rc = set_why(c, i, "the dump-writer thread (BreakpadInfo)");
 		} else if (walk_thread(d, t, ctx, supply, store, &c->stacks[i], &we) != CD_OK) {
 			c->nfailed++;
 			rc = set_why(c, i, we.msg);
@@ -189,9 +196,20 @@ int proc_fetch_symbols(const char *const *paths, size_t n, sym_store *store, cd_
 	return rc;
 }
 
+/* As rust-minidump reports it: a module's symbols are loaded, missing or
+ * corrupt only where the walk looked for them (elsewhere all three are
+ * false), and with no symbol store or server at none are missing. */
+static int json_status_of(void *ctx, const md_module *m)
+{
+	if (!ctx || !sym_store_asked(ctx, m->debug_file, m->debug_id))
+		return SYM_STATUS_UNKNOWN;
+	int st = status_of(ctx, m);
+	return st == SYM_STATUS_MISSING && !sym_store_nsources(ctx) ? SYM_STATUS_UNKNOWN : st;
+}
+
 void *proc_crash_json(const proc_crash *c)
 {
-	return proc_json(c->dump, c->stacks, status_of, c->store,
+	return proc_json(c->dump, c->stacks, json_status_of, c->store,
 			 c->have_annotations ? &c->annotations : NULL);
 }
 

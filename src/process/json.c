@@ -5,6 +5,7 @@
  * Socorro wins: crash_info.crashing_thread is an index into threads.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -41,10 +42,13 @@ static json_t *registers(const md_context *c, int wide)
 	return o;
 }
 
+/* A frame as rust-minidump writes it: offset, module_offset and
+ * function_offset are of the instruction (a caller's return address - 1),
+ * inlines and unloaded_modules null when there are none. */
 static json_t *frame_json(const md_dump *d, const walk_frame *f, uint32_t index, int wide)
 {
 	json_t *o = json_object();
-	uint64_t addr = md_context_pc(&f->regs);
+	uint64_t addr = f->pc;
 	SET(o, "frame", json_integer(index));
 	SET(o, "trust", json_string(walk_trust_name(f->trust)));
 	SET(o, "offset", hexw(addr, wide));
@@ -55,13 +59,15 @@ static json_t *frame_json(const md_dump *d, const walk_frame *f, uint32_t index,
 		SET(o, "module", json_null());
 		SET(o, "module_offset", json_null());
 	}
+	json_t *inl = json_null();
 	if (f->has_function) {
 		SET(o, "function", str_or_null(f->sym.function));
 		SET(o, "function_offset",
 		    hexw(addr - f->module->base - f->sym.function_addr, wide));
 		SET(o, "file", str_or_null(f->sym.file));
 		SET(o, "line", f->sym.line > 0 ? json_integer(f->sym.line) : json_null());
-		json_t *inl = json_array();
+		if (f->sym.ninlines)
+			inl = json_array();
 		for (uint32_t k = 0; k < f->sym.ninlines; k++) {
 			json_t *x = json_object();
 			SET(x, "function", str_or_null(f->sym.inlines[k].function));
@@ -70,14 +76,15 @@ static json_t *frame_json(const md_dump *d, const walk_frame *f, uint32_t index,
 								  : json_null());
 			json_array_append_new(inl, x);
 		}
-		SET(o, "inlines", inl);
 	} else {
 		SET(o, "function", json_null());
 		SET(o, "function_offset", json_null());
 		SET(o, "file", json_null());
 		SET(o, "line", json_null());
 	}
-	SET(o, "missing_symbols", json_boolean(f->module && !f->has_symbols));
+	SET(o, "inlines", inl);
+	/* rust-minidump: a frame misses symbols when it has no function name. */
+	SET(o, "missing_symbols", json_boolean(!f->has_function));
 	/* A pc in an old mapping of an unloaded module names it. */
 	json_t *un = json_array();
 	for (uint32_t i = 0; i < d->nunloaded; i++) {
@@ -91,12 +98,159 @@ static json_t *frame_json(const md_dump *d, const walk_frame *f, uint32_t index,
 			json_array_append_new(un, x);
 		}
 	}
-	if (json_array_size(un))
+	if (json_array_size(un)) {
 		SET(o, "unloaded_modules", un);
-	else
+	} else {
 		json_decref(un);
+		SET(o, "unloaded_modules", json_null());
+	}
 	SET(o, "registers", registers(&f->regs, wide));
 	return o;
+}
+
+/* A string schema field rust-minidump never leaves null. */
+static json_t *str_or_empty(const char *s)
+{
+	json_t *j = s ? json_string(s) : NULL;
+	return j ? j : json_string("");
+}
+
+/* Code ids as rust-minidump prints them: lowercase hex ("45d35f6c2d000";
+ * Breakpad's store layout capitalises the timestamp part). */
+static json_t *lower_json(const char *s)
+{
+	char buf[256];
+	size_t n = 0;
+	for (; s && s[n] && n + 1 < sizeof buf; n++)
+		buf[n] = (char)(s[n] >= 'A' && s[n] <= 'Z' ? s[n] - 'A' + 'a' : s[n]);
+	buf[n] = 0;
+	return json_string(buf);
+}
+
+/* The bytes of the first stream of type, or NULL. */
+static const uint8_t *stream_bytes(const md_dump *d, uint32_t type, uint32_t *len)
+{
+	for (uint32_t i = 0; i < d->ndir; i++) {
+		const md_dir_entry *de = &d->dir[i];
+		if (de->type == type && !de->duplicate && (uint64_t)de->rva + de->size <= d->file_size) {
+			*len = de->size;
+			return d->data + de->rva;
+		}
+	}
+	return NULL;
+}
+
+/* The value of "KEY=VALUE" or "Key:\tvalue" lines of a Linux text stream,
+ * unquoted, into out; 0 when absent. */
+static int text_value(const md_text *t, const char *key, char sep, char *out, size_t size)
+{
+	size_t kl = strlen(key);
+	const char *p = t->data, *end = t->data ? t->data + t->len : NULL;
+	while (p && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if ((size_t)(le - p) > kl && !memcmp(p, key, kl) && p[kl] == sep) {
+			const char *v = p + kl + 1;
+			while (v < le && (*v == ' ' || *v == '\t'))
+				v++;
+			const char *ve = le;
+			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
+				ve--;
+			if (ve - v >= 2 && (*v == '"' || *v == '\'') && ve[-1] == *v) {
+				v++;
+				ve--;
+			}
+			snprintf(out, size, "%.*s", (int)(ve - v), v);
+			return 1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+/* /etc/lsb-release or /etc/os-release as rust-minidump reads it. */
+static json_t *lsb_json(const md_dump *d)
+{
+	if (!d->linux_lsb_release.data)
+		return json_null();
+	static const struct { const char *field, *lsb, *osr; } keys[] = {
+		{ "id", "DISTRIB_ID", "ID" },
+		{ "release", "DISTRIB_RELEASE", "VERSION_ID" },
+		{ "codename", "DISTRIB_CODENAME", "VERSION_CODENAME" },
+		{ "description", "DISTRIB_DESCRIPTION", "PRETTY_NAME" },
+	};
+	json_t *o = json_object();
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		char v[512] = "";
+		if (!text_value(&d->linux_lsb_release, keys[i].lsb, '=', v, sizeof v))
+			text_value(&d->linux_lsb_release, keys[i].osr, '=', v, sizeof v);
+		SET(o, keys[i].field, str_or_empty(v));
+	}
+	return o;
+}
+
+/* Lines of /proc/self/maps: the memory map count. */
+static json_t *map_count_json(const md_dump *d)
+{
+	const md_text *t = &d->linux_maps;
+	if (!t->data)
+		return json_null();
+	json_int_t n = 0;
+	for (uint32_t i = 0; i < t->len; i++)
+		if (t->data[i] == '\n' || (i + 1 == t->len && t->data[i] != '\n'))
+			n += i == 0 || t->data[i - 1] != '\n' || t->data[i] != '\n';
+	return json_integer(n);
+}
+
+/* MozSoftErrors: the JSON the writer recorded, or null. */
+#define STREAM_MOZ_SOFT_ERRORS 0x4d7a0004u
+static json_t *soft_errors_json(const md_dump *d)
+{
+	uint32_t len;
+	const uint8_t *p = stream_bytes(d, STREAM_MOZ_SOFT_ERRORS, &len);
+	json_t *v = p ? json_loadb((const char *)p, len, JSON_DECODE_ANY, NULL) : NULL;
+	return v ? v : json_null();
+}
+
+/* The process id: MiscInfo's, else /proc/self/status's Pid. */
+static json_t *pid_json(const md_dump *d)
+{
+	if (d->misc.has_pid)
+		return json_integer(d->misc.pid);
+	char v[32];
+	if (d->linux_proc_status.data && text_value(&d->linux_proc_status, "Pid", ':', v, sizeof v))
+		return json_integer(strtoll(v, NULL, 10));
+	return json_null();
+}
+
+/* os_ver as rust-minidump writes it: "MAJOR.MINOR.BUILD CSD"; for Linux
+ * dumps whose version fields are zero, taken apart from the uname string
+ * ("Linux VERSION BUILD... ARCH [Linux/GNU]"). */
+static void os_version(const md_system_info *si, char *buf, size_t size)
+{
+	char csd[512];
+	const char *c = si->csd_version;
+	while (*c == ' ')
+		c++;
+	snprintf(csd, sizeof csd, "%s", c);
+	for (size_t n = strlen(csd); n && csd[n - 1] == ' '; n--)
+		csd[n - 1] = 0;
+	if (!(si->major || si->minor || si->build) && !strcmp(si->os_short, "linux")) {
+		char *word[64];
+		int n = 0;
+		for (char *save, *t = strtok_r(csd, " ", &save); t && n < 64; t = strtok_r(NULL, " ", &save))
+			word[n++] = t;
+		int last = n - 1;
+		if (last >= 0 && !strcmp(word[last], "Linux/GNU"))
+			last--;
+		if (n >= 2) {
+			size_t k = (size_t)snprintf(buf, size, "%s", word[1]);
+			for (int i = 2; i < last && k < size; i++)
+				k += (size_t)snprintf(buf + k, size - k, "%s%s", i == 2 ? " " : " ", word[i]);
+			return;
+		}
+	}
+	snprintf(buf, size, "%u.%u.%u%s%s", si->major, si->minor, si->build, csd[0] ? " " : "", csd);
 }
 
 static json_t *thread_json(const md_dump *d, uint32_t i, const walk_stack *s, int wide)
@@ -104,7 +258,8 @@ static json_t *thread_json(const md_dump *d, uint32_t i, const walk_stack *s, in
 	json_t *o = json_object();
 	const md_thread *t = &d->threads[i];
 	SET(o, "thread_id", json_integer(t->id));
-	SET(o, "thread_name", str_or_null(t->name));
+	/* null without a ThreadNames entry; a recorded empty name stays "". */
+	SET(o, "thread_name", t->name ? str_or_empty(t->name) : json_null());
 	SET(o, "last_error_value", json_null());
 	SET(o, "frame_count", json_integer(s->nframes));
 	json_t *frames = json_array();
@@ -140,11 +295,10 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 			snprintf(state + n, sizeof state - n, " see problems");
 	}
 	SET(root, "status", json_string(state));
-	if (d->misc.has_pid)
-		SET(root, "pid", json_integer(d->misc.pid));
+	SET(root, "pid", pid_json(d));
 	uint64_t up;
-	if (md_process_uptime(d, &up) == CD_OK)
-		SET(root, "process_uptime", json_integer((json_int_t)up));
+	SET(root, "process_uptime",
+	    md_process_uptime(d, &up) == CD_OK ? json_integer((json_int_t)up) : json_null());
 
 	proc_reason r;
 	proc_crash_reason(d, &r);
@@ -153,8 +307,16 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		if (d->threads[i].id == d->exception.thread_id)
 			crashing = (int)i;
 	json_t *ci = json_object();
-	SET(ci, "type", json_string(r.text));
+	SET(ci, "type", r.has_exception ? json_string(r.text) : json_null());
 	SET(ci, "address", r.has_exception ? hexw(r.address, wide) : json_null());
+	/* The crash address analysis (src/process/analysis.c fills these when
+	 * it can decode the crashing instruction). */
+	SET(ci, "adjusted_address", json_null());
+	SET(ci, "instruction", json_null());
+	SET(ci, "memory_accesses", json_null());
+	SET(ci, "instruction_pointer_update", json_null());
+	SET(ci, "possible_bit_flips", json_null());
+	SET(ci, "crash_inconsistencies", r.has_exception ? json_array() : json_null());
 	SET(ci, "crashing_thread", crashing >= 0 ? json_integer(crashing) : json_null());
 	/* The minidump's own assertion stream first, else Firefox's
 	 * AbortMessage annotation. */
@@ -168,8 +330,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	json_t *sys = json_object();
 	char buf[512];
 	SET(sys, "os", json_string(si->os));
-	snprintf(buf, sizeof buf, "%u.%u.%u%s%s", si->major, si->minor, si->build,
-		 si->csd_version[0] ? " " : "", si->csd_version);
+	os_version(si, buf, sizeof buf);
 	SET(sys, "os_ver", str_or_null(buf));
 	SET(sys, "cpu_arch", json_string(md_cpu_name(si->cpu)));
 	snprintf(buf, sizeof buf, "%s%sfamily %u model %u stepping %u", si->cpu_vendor,
@@ -178,6 +339,12 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(sys, "cpu_count", json_integer(si->ncpus));
 	SET(sys, "cpu_microcode_version", json_null());
 	SET(root, "system_info", sys);
+	SET(root, "lsb_release", lsb_json(d));
+	SET(root, "proc_limits", json_null());
+	SET(root, "soft_errors", soft_errors_json(d));
+	SET(root, "mac_crash_info", json_null());
+	SET(root, "mac_boot_args", json_null());
+	SET(root, "linux_memory_map_count", map_count_json(d));
 
 	SET(root, "thread_count", json_integer(d->nthreads));
 	json_t *threads = json_array();
@@ -203,10 +370,10 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		json_t *o = json_object();
 		SET(o, "base_addr", hexw(m->base, wide));
 		SET(o, "end_addr", hexw(m->base + m->size, wide));
-		SET(o, "filename", str_or_null(cd_basename(m->code_file)));
-		SET(o, "debug_file", str_or_null(cd_basename(m->debug_file)));
-		SET(o, "debug_id", str_or_null(m->debug_id));
-		SET(o, "code_id", str_or_null(m->code_id));
+		SET(o, "filename", str_or_empty(cd_basename(m->code_file)));
+		SET(o, "debug_file", str_or_empty(cd_basename(m->debug_file)));
+		SET(o, "debug_id", str_or_empty(m->debug_id));
+		SET(o, "code_id", lower_json(m->code_id));
 		SET(o, "version", str_or_null(m->version));
 		SET(o, "cert_subject", json_null());
 		SET(o, "missing_symbols", json_boolean(st == SYM_STATUS_MISSING));
@@ -222,12 +389,15 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		json_t *o = json_object();
 		SET(o, "base_addr", hexw(u->base, wide));
 		SET(o, "end_addr", hexw(u->base + u->size, wide));
-		SET(o, "filename", str_or_null(cd_basename(u->code_file)));
-		SET(o, "code_id", json_null());
+		SET(o, "filename", str_or_empty(cd_basename(u->code_file)));
+		char cid[32];
+		snprintf(cid, sizeof cid, "%08x%x", u->time_date_stamp, u->size);
+		SET(o, "code_id", json_string(cid));
 		SET(o, "cert_subject", json_null());
 		json_array_append_new(un, o);
 	}
 	SET(root, "unloaded_modules", un);
+	SET(root, "handles", json_null());
 	if (d->crashpad_state && d->crashpad.nsimple) {
 		json_t *a = json_object();
 		for (uint32_t i = 0; i < d->crashpad.nsimple; i++) {

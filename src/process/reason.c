@@ -1,9 +1,9 @@
 /*
- * reason.c - crash reasons by OS. Names follow rust-minidump's, which is
- * what Socorro shows; Breakpad differs for si_code 0 ("SIGSEGV /0x00000000"
- * where this says "SIGSEGV / SI_USER"), for NTSTATUS codes it does not
+ * reason.c - crash reasons by OS, in rust-minidump's words, which is what
+ * Socorro shows; Breakpad differs for si_code 0 ("SIGSEGV /0x00000000"
+ * where rust-minidump says "SIGSEGV"), for NTSTATUS codes it does not
  * know (it prints them numerically), and for signals that were raised
- * rather than faulted, where this adds how ("SIGABRT / SI_TKILL").
+ * rather than faulted ("SIGABRT / SI_TKILL").
  */
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +41,7 @@ static const name linux_signals[] = {
 static const name si_generic[] = {
 	{ 0, "SI_USER" }, { 0x80, "SI_KERNEL" }, { -1, "SI_QUEUE" }, { -2, "SI_TIMER" },
 	{ -3, "SI_MESGQ" }, { -4, "SI_ASYNCIO" }, { -5, "SI_SIGIO" }, { -6, "SI_TKILL" },
+	{ -7, "SI_DETHREAD" }, { -60, "SI_ASYNCNL" },
 };
 static const name si_ill[] = {
 	{ 1, "ILL_ILLOPC" }, { 2, "ILL_ILLOPN" }, { 3, "ILL_ILLADR" }, { 4, "ILL_ILLTRP" },
@@ -85,20 +86,15 @@ static void linux_reason(const md_exception *x, proc_reason *r)
 	case 31: t = si_sys; n = sizeof si_sys / sizeof *si_sys; break;
 	}
 	int32_t si = (int32_t)x->flags;
-	if (!t) {
-		/* Raised, not a fault: say how when the kernel told (SI_TKILL for
-		 * abort()), as crash triage needs to tell abort from kill. */
-		const char *how = si ? LOOKUP(si_generic, si) : NULL;
-		if (how)
-			snprintf(r->text, sizeof r->text, "%s / %s", sig, how);
-		else
-			snprintf(r->text, sizeof r->text, "%s", sig);
-		return;
-	}
-	const char *code = lookup(t, n, si);
+	/* rust-minidump's words: a fault's own si_code when the signal has
+	 * one ("SIGSEGV / SEGV_MAPERR"), else the generic code, left out for
+	 * SI_USER ("SIGSEGV", "SIGABRT / SI_TKILL"), else the number. */
+	const char *code = t ? lookup(t, n, si) : NULL;
 	if (!code)
 		code = LOOKUP(si_generic, si);
-	if (code)
+	if (code && si == 0 && !(t && lookup(t, n, si)))
+		snprintf(r->text, sizeof r->text, "%s", sig);
+	else if (code)
 		snprintf(r->text, sizeof r->text, "%s / %s", sig, code);
 	else
 		snprintf(r->text, sizeof r->text, "%s / 0x%08x", sig, x->flags);

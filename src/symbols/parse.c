@@ -233,6 +233,8 @@ typedef struct parser {
 	const char *name;
 	uint64_t line;      /* of the record being dispatched */
 	char msg[256];
+	sym_range *ranges;  /* an INLINE record's, grown as needed; freed by the parse */
+	size_t ranges_cap;
 } parser;
 
 static void diag(parser *ps, uint64_t line, int damaged, const char *fmt, ...)
@@ -372,20 +374,28 @@ static int rec_inline(parser *ps, cursor *c)
 {
 	/* New: depth call_line call_file origin (addr size)+;
 	 * old: depth call_line origin (addr size)+. Told apart by parity. */
-	int64_t v[4 + 2 * SYM_MAX_INLINE_RANGES];
-	int n = 0;
+	size_t n = 0;
 	const char *t;
 	size_t tn;
 	cursor save = *c;
-	while (token(c, &t, &tn)) {
-		if (n == (int)(sizeof v / sizeof *v))
-			return bad(ps, "INLINE (too many ranges)");
+	while (token(c, &t, &tn))
 		n++;
-	}
 	*c = save;
 	if (n < 5)
 		return bad(ps, "INLINE");
-	int fields = n % 2 == 0 ? 4 : 3;
+	size_t fields = n % 2 == 0 ? 4 : 3, nranges = (n - fields) / 2;
+	if (nranges > UINT32_MAX)
+		return bad(ps, "INLINE (too many ranges)");
+	if (nranges > ps->ranges_cap) {
+		size_t cap = ps->ranges_cap ? ps->ranges_cap : 64;
+		while (cap < nranges)
+			cap *= 2;
+		sym_range *r = realloc(ps->ranges, cap * sizeof *r);
+		if (!r)
+			return bad(ps, "INLINE (out of memory)");
+		ps->ranges = r;
+		ps->ranges_cap = cap;
+	}
 	sym_inline_rec r = { 0 };
 	int64_t depth, call_line, call_file = -1, origin;
 	if (!next_dec(c, &depth) || !next_dec(c, &call_line) ||
@@ -396,11 +406,12 @@ static int rec_inline(parser *ps, cursor *c)
 	r.call_line = call_line;
 	r.call_file = call_file;
 	r.origin = (uint64_t)origin;
-	for (int i = fields; i < n; i += 2) {
-		if (!next_hex(c, &r.ranges[r.nranges].addr) || !next_hex(c, &r.ranges[r.nranges].size))
+	for (size_t i = 0; i < nranges; i++) {
+		if (!next_hex(c, &ps->ranges[i].addr) || !next_hex(c, &ps->ranges[i].size))
 			return bad(ps, "INLINE");
-		r.nranges++;
 	}
+	r.nranges = (uint32_t)nranges;
+	r.ranges = ps->ranges;
 	if (ps->sink->inline_rec)
 		ps->sink->inline_rec(ps->sink->ctx, ps->line, &r);
 	return SYM_R_INLINE;
@@ -813,6 +824,7 @@ void sym__parse_text(const sym_sink *sink, sym_counts *counts, uint64_t first, c
 	}
 	if (run_n)
 		sink->line_recs(sink->ctx, lineno + 1 - run_n, run_l, run_n);
+	free(ps.ranges);
 }
 
 static int run(source *s, const char *name, const sym_sink *sink, const sym__split *split,
@@ -936,6 +948,7 @@ static int run(source *s, const char *name, const sym_sink *sink, const sym__spl
 	counts->lines = lineno;
 	cd_buf_free(&buf);
 	cd_buf_free(&j.cur);
+	free(ps.ranges);
 	return rc;
 }
 

@@ -228,12 +228,17 @@ static void w_text(void *ctx, uint64_t first, const char *text, size_t len)
 		memcpy(p, text, len);
 }
 
+/* The fixed part, then the ranges (8-byte aligned in the batch: read in
+ * place). */
 static void w_inline(void *ctx, uint64_t line, const sym_inline_rec *r)
 {
-	size_t n = offsetof(sym_inline_rec, ranges) + r->nranges * sizeof r->ranges[0];
+	size_t n = sizeof *r + (size_t)r->nranges * sizeof r->ranges[0];
 	uint8_t *p = reserve(ctx, P_INLINE, line, n);
-	if (p)
-		memcpy(p, r, n);
+	if (p) {
+		memcpy(p, r, sizeof *r);
+		if (r->nranges)
+			memcpy(p + sizeof *r, r->ranges, (size_t)r->nranges * sizeof r->ranges[0]);
+	}
 }
 
 typedef struct pub_fixed {
@@ -431,7 +436,8 @@ static void replay(const sym_sink *k, const sym__build_hooks *hk, sym_counts *tc
 		}
 		case P_INLINE: {
 			sym_inline_rec r;
-			memcpy(&r, d, h.size);
+			memcpy(&r, d, sizeof r);
+			r.ranges = (const sym_range *)(const void *)(d + sizeof r);
 			if (k->inline_rec)
 				k->inline_rec(k->ctx, h.line, &r);
 			break;

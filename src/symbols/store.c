@@ -25,6 +25,7 @@ typedef struct entry {
 	int remote;          /* from a server or the download cache */
 	int located, opened, valid;
 	int queued;          /* waits in the store's queue for the network */
+	int asked;           /* sym_store_find() was called for it (not only a status) */
 	sym_cache *cache;
 	sym_status status;
 	sym_attempt *att;    /* where and detail are owned (cast away const) */
@@ -629,6 +630,7 @@ const sym_cache *sym_store_find(sym_store *s, const sym_module_ref *m, sym_statu
 	entry *en = get_entry(s, m);
 	if (!en)
 		return NULL;
+	en->asked = 1;
 	if (en->queued) {
 		s->counts.deferred++;
 		*status = SYM_STATUS_UNKNOWN;
@@ -817,6 +819,23 @@ int sym_store_entry_at(const sym_store *s, size_t i, sym_store_entry *out)
 	*out = (sym_store_entry){ en->file, en->id, en->path, en->path ? en->source : NULL,
 				  en->status, en->remote, en->located && !en->queued };
 	return CD_OK;
+}
+
+int sym_store_asked(const sym_store *s, const char *debug_file, const char *debug_id)
+{
+	const entry *en = debug_file && debug_id ? find_entry(s, debug_file, debug_id) : NULL;
+	return en && en->asked;
+}
+
+void sym_store_forget_asked(sym_store *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		s->e[i]->asked = 0;
+}
+
+int sym_store_nsources(const sym_store *s)
+{
+	return s ? s->npaths + s->nurls : 0;
 }
 
 void sym_store_free(sym_store *s)

@@ -48,14 +48,18 @@ typedef struct sym_line_rec {
 	int64_t line, file;     /* as written: may be negative */
 } sym_line_rec;
 
-#define SYM_MAX_INLINE_RANGES 64
+typedef struct sym_range {
+	uint64_t addr, size;
+} sym_range;
 
+/* An INLINE record; it may have any number of ranges (Firefox's files
+ * have records with hundreds), up to what one line can hold. */
 typedef struct sym_inline_rec {
 	uint64_t depth;
 	int64_t call_line, call_file; /* call_file -1 in the older format */
 	uint64_t origin;
 	uint32_t nranges;
-	struct { uint64_t addr, size; } ranges[SYM_MAX_INLINE_RANGES];
+	const sym_range *ranges;      /* nranges, owned by the parser: valid during the call */
 } sym_inline_rec;
 
 typedef struct sym_win_rec {
@@ -349,6 +353,14 @@ sym_status sym_store_status(sym_store *s, const sym_module_ref *m);
 /* sym_store_find() without a code file. */
 const sym_cache *sym_store_get(sym_store *s, const char *debug_file, const char *debug_id,
 			       sym_status *status);
+/* Whether sym_store_find() was asked for the module (a walk needed it),
+ * as opposed to only its status or its cache key being looked at. */
+int sym_store_asked(const sym_store *s, const char *debug_file, const char *debug_id);
+/* Clears every module's asked mark (before a walk whose asks count). */
+void sym_store_forget_asked(sym_store *s);
+/* How many symbol stores and servers s was opened with (the download
+ * cache not counted). */
+int sym_store_nsources(const sym_store *s);
 /* Where a module's symbols came from (a .sym path, ZIP!ENTRY, or the URL
  * they were downloaded from, or the download cache's path), once looked
  * up; NULL when they were not found. */

@@ -97,6 +97,23 @@ static void frame_function(json_t *f, char *buf, size_t n)
 	}
 }
 
+static const char *module_status(json_t *m)
+{
+	/* What crashdesk knows (the worker's), else what the JSON says. */
+	const char *own = json_string_value(json_object_get(m, "_symbol_status"));
+	if (own)
+		return own;
+	if (json_is_true(json_object_get(m, "corrupt_symbols")))
+		return "damaged";
+	if (json_is_true(json_object_get(m, "loaded_symbols")))
+		return "loaded";
+	/* Neither: no frame needed the module, and only a server could
+	 * have told (R asks it). */
+	if (json_is_false(json_object_get(m, "missing_symbols")))
+		return "not asked";
+	return "missing";
+}
+
 /* Modules without symbols, and those nobody looked for (no frame needed
  * them and only a server could have told). */
 static int missing_symbols(json_t *modules, int *not_asked)
@@ -106,11 +123,10 @@ static int missing_symbols(json_t *modules, int *not_asked)
 	json_t *m;
 	*not_asked = 0;
 	json_array_foreach(modules, i, m) {
-		if (json_is_true(json_object_get(m, "loaded_symbols")))
-			continue;
-		if (json_is_false(json_object_get(m, "missing_symbols")))
+		const char *st = module_status(m);
+		if (!strcmp(st, "not asked"))
 			++*not_asked;
-		else
+		else if (!strcmp(st, "missing"))
 			missing++;
 	}
 	return missing;
@@ -273,19 +289,6 @@ json_t *rows_frames(json_t *doc, int thread)
 		}
 	}
 	return rows;
-}
-
-static const char *module_status(json_t *m)
-{
-	if (json_is_true(json_object_get(m, "corrupt_symbols")))
-		return "damaged";
-	if (json_is_true(json_object_get(m, "loaded_symbols")))
-		return "loaded";
-	/* Neither: no frame needed the module, and only a server could
-	 * have told (R asks it). */
-	if (json_is_false(json_object_get(m, "missing_symbols")))
-		return "not asked";
-	return "missing";
 }
 
 static void size_of(json_t *m, char *buf, size_t n)

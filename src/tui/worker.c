@@ -32,8 +32,11 @@ void worker__walk_progress(void *ctx, uint32_t done, uint32_t total)
 
 /* The modules pane shows where each module's symbols came from (the
  * location that had them: a path, ZIP!ENTRY or URL) and, for those
- * without, every place tried with its answer: fields of the TUI's own
- * ("_symbol_source", "_symbol_why"), not part of the JSON schema. */
+ * without, every place tried with its answer, and what crashdesk knows of
+ * every module's symbols: the JSON says loaded or missing only where the
+ * walk looked (rust-minidump's meaning), the pane also what the local
+ * stores hold and what R fetched. Fields of the TUI's own
+ * ("_symbol_source", "_symbol_why", "_symbol_status"), not of the schema. */
 static void note_sources(sym_store *store, json_t *doc)
 {
 	size_t i;
@@ -43,6 +46,13 @@ static void note_sources(sym_store *store, json_t *doc)
 		const char *id = json_string_value(json_object_get(m, "debug_id"));
 		if (!df || !id)
 			continue;
+		static const char *status_words[] = { [SYM_STATUS_UNKNOWN] = "not asked",
+			[SYM_STATUS_LOADED] = "loaded", [SYM_STATUS_MISSING] = "missing",
+			[SYM_STATUS_CORRUPT] = "damaged" };
+		sym_module_ref ref = { df, id, NULL, NULL };
+		sym_status st = sym_store_status(store, &ref);
+		if ((unsigned)st < sizeof status_words / sizeof *status_words && status_words[st])
+			json_object_set_new(m, "_symbol_status", json_string(status_words[st]));
 		const sym_attempt *at;
 		size_t n;
 		sym_store_why(store, df, id, &at, &n);
@@ -68,7 +78,7 @@ static void note_sources(sym_store *store, json_t *doc)
 			if (src)
 				json_object_set_new(m, "_symbol_source", json_string(src));
 		}
-		if (why[0] && !json_is_true(json_object_get(m, "loaded_symbols")))
+		if (why[0] && st != SYM_STATUS_LOADED)
 			json_object_set_new(m, "_symbol_why", json_string(why));
 	}
 }

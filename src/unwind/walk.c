@@ -386,6 +386,20 @@ static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_fram
 	return CD_OK;
 }
 
+/* On x86 a frame record of two zero words is the end of the chain the
+ * thread's start routine leaves: rust-minidump (which takes the frame
+ * pointer's word on x86 without Breakpad's checks) ends the walk there,
+ * where Breakpad scans on and finds stale return addresses. */
+static int frame_chain_ends(const walker *w, const walk_frame *callee)
+{
+	const cpu_desc *c = w->cpu;
+	if (c->cpu != MD_CPU_X86 || !reg_valid(&callee->regs, c->fp))
+		return 0;
+	uint64_t bp = callee->regs.regs[c->fp], saved_bp, ra;
+	return bp >= md_context_sp(&callee->regs) && !read_word((void *)w, bp, &saved_bp) &&
+	       !read_word((void *)w, bp + (uint64_t)c->word, &ra) && saved_bp == 0 && ra < 4096;
+}
+
 /* Could value be a return address? It must point into a module's code,
  * and into a FUNC or PUBLIC when the module has symbols (Breakpad's rule). */
 static int return_address_plausible(const walker *w, uint64_t value)
@@ -494,6 +508,8 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 			caller.trust = WALK_TRUST_FRAME_POINTER;
 			found = 1;
 		}
+		if (!found && frame_chain_ends(&w, callee))
+			break;
 		if (!found && by_scan(&w, callee, &caller) == CD_OK &&
 		    plausible_caller(callee, &caller)) {
 			caller.trust = WALK_TRUST_SCAN;
