@@ -73,123 +73,6 @@ static const char walk_help[] =
 	"Exit status: 0 when every dump was walked, 1 when one could not be read (nothing\n"
 	"is printed for it), 2 for a usage error.\n";
 
-static void print_frame_line(int n, const walk_frame *f, const char *fn, const char *file,
-			     int64_t line, uint64_t addr, uint64_t base)
-{
-	printf("%2d  ", n);
-	if (!f->module) {
-		printf("0x%llx\n", (unsigned long long)addr);
-		return;
-	}
-	const char *mod = cd_basename(f->module->code_file);
-	if (!fn) {
-		printf("%s + 0x%llx\n", mod, (unsigned long long)(addr - f->module->base));
-		return;
-	}
-	if (file && *file)
-		printf("%s!%s [%s : %lld + 0x%llx]\n", mod, fn, cd_basename(file), (long long)line,
-		       (unsigned long long)(addr - base));
-	else
-		printf("%s!%s + 0x%llx\n", mod, fn, (unsigned long long)(addr - base));
-}
-
-static void print_registers(const md_context *c)
-{
-	int n, col = 0;
-	const char *const *names = md_reg_names(c->cpu, &n);
-	for (int i = 0; i < n; i++) {
-		if (!(c->valid >> i & 1) || (c->cpu == MD_CPU_AMD64 && i > MD_AMD64_RIP))
-			continue;
-		printf("%s%5s = 0x%016llx", col ? "   " : "    ", names[i],
-		       (unsigned long long)c->regs[i]);
-		if (++col == 2) {
-			putchar('\n');
-			col = 0;
-		}
-	}
-	if (col)
-		putchar('\n');
-}
-
-static const char *found_by(walk_trust t)
-{
-	switch (t) {
-	case WALK_TRUST_CONTEXT: return "given as instruction pointer in context";
-	case WALK_TRUST_CFI: return "call frame info";
-	case WALK_TRUST_FRAME_POINTER: return "previous frame's frame pointer";
-	case WALK_TRUST_SCAN: return "stack scanning";
-	default: return "?";
-	}
-}
-
-static void print_stack(const walk_stack *s)
-{
-	int n = 0;
-	for (uint32_t i = 0; i < s->nframes; i++) {
-		const walk_frame *f = &s->frames[i];
-		/* The address shown is the return address for callers. */
-		uint64_t addr = md_context_pc(&f->regs);
-		if (f->has_function) {
-			for (uint32_t k = 0; k < f->sym.ninlines; k++) {
-				const sym_inline_frame *in = &f->sym.inlines[k];
-				print_frame_line(n++, f, in->function, in->file, in->line, addr, addr);
-				printf("    Found by: inline record\n");
-			}
-			uint64_t base = f->sym.ninlines || !f->sym.line_addr
-						? f->module->base + f->sym.function_addr
-						: f->module->base + f->sym.line_addr;
-			print_frame_line(n++, f, f->sym.function, f->sym.file, f->sym.line, addr,
-					 f->sym.ninlines ? addr : base);
-		} else {
-			print_frame_line(n++, f, NULL, NULL, 0, addr, 0);
-		}
-		print_registers(&f->regs);
-		printf("    Found by: %s\n", found_by(f->trust));
-	}
-}
-
-static void print_header(const md_dump *d, const proc_reason *r)
-{
-	const md_system_info *si = &d->sysinfo;
-	printf("Operating system: %s\n                  %u.%u.%u %s\n", si->os, si->major,
-	       si->minor, si->build, si->csd_version);
-	printf("CPU: %s\n     %s%sfamily %u model %u stepping %u\n     %u CPU%s\n\n",
-	       md_cpu_name(si->cpu), si->cpu_vendor, si->cpu_vendor[0] ? " " : "", si->level,
-	       si->revision >> 8, si->revision & 0xff, si->ncpus, si->ncpus == 1 ? "" : "s");
-	printf("Crash reason:  %s\n", r->text);
-	if (r->has_exception)
-		printf("Crash address: 0x%llx\n", (unsigned long long)r->address);
-	char assertion[1024];
-	if (proc_assertion(d, assertion, sizeof assertion))
-		printf("Assertion: %s\n", assertion);
-	uint64_t up;
-	if (md_process_uptime(d, &up) == CD_OK)
-		printf("Process uptime: %llu seconds\n", (unsigned long long)up);
-	else
-		printf("Process uptime: not available\n");
-}
-
-static void print_modules(const proc_crash *c)
-{
-	const md_dump *d = c->dump;
-	printf("\nLoaded modules:\n");
-	for (uint32_t i = 0; i < d->nmodules; i++) {
-		const md_module *m = &d->modules[i];
-		int st = proc_crash_module_status(c, m);
-		printf("0x%llx - 0x%llx  %s  %s", (unsigned long long)m->base,
-		       (unsigned long long)(m->base + m->size - 1), cd_basename(m->code_file),
-		       m->version[0] ? m->version : "???");
-		if (st == SYM_STATUS_MISSING)
-			printf("  (WARNING: No symbols, %s, %s)", cd_basename(m->debug_file), m->debug_id);
-		else if (st == SYM_STATUS_CORRUPT)
-			printf("  (WARNING: Corrupt symbols, %s, %s)", cd_basename(m->debug_file),
-			       m->debug_id);
-		else if (st == SYM_STATUS_UNKNOWN)
-			printf("  (symbols not looked for: no frame needed them)");
-		putchar('\n');
-	}
-}
-
 #define WALK_VERBOSE_OFF (-1)
 typedef struct walk_opts {
 	int brief, json, pretty;
@@ -204,7 +87,9 @@ typedef struct walk_opts {
 } walk_opts;
 
 /* Modules without symbols are a warning: said at --verbose=warn and up,
- * and unasked when symbol servers are configured. */
+ * and by default when symbol servers are configured (where a failed
+ * download is worth knowing of); minidump-stackwalk's default is errors
+ * only. */
 static int say_missing(const walk_opts *o)
 {
 	return (o->remote && !o->verbose_given) || o->verbose >= 1;
@@ -384,19 +269,8 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 		}
 		json_decref(root);
 	}
-	if (!o->json) {
-		print_header(d, &c->reason);
-		for (uint32_t i = 0; i < d->nthreads; i++) {
-			int crashed = c->reason.has_exception && d->threads[i].id == d->exception.thread_id;
-			if (o->brief && !crashed)
-				continue;
-			printf("\nThread %u%s\n", i, crashed ? " (crashed)" : "");
-			if (c->why[i])
-				printf("    (not walked: %s)\n", c->why[i]);
-			print_stack(&c->stacks[i]);
-		}
-		print_modules(c);
-	}
+	if (!o->json)
+		proc_crash_human(c, o->brief, stdout);
 	if (say_missing(o))
 		cli_print_missing(path, store, mods, nmods);
 	int status = c->nfailed != 0;

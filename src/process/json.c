@@ -4,6 +4,7 @@
  * rust-minidump prints them. Where the schema document and Socorro differ,
  * Socorro wins: crash_info.crashing_thread is an index into threads.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,38 +169,57 @@ static int text_value(const md_text *t, const char *key, char sep, char *out, si
 	return 0;
 }
 
-/* /etc/lsb-release or /etc/os-release as rust-minidump reads it. */
+int proc_lsb(const md_dump *d, proc_lsb_info *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!d->linux_lsb_release.data)
+		return 0;
+	static const struct { size_t off, size; const char *lsb, *osr; } keys[] = {
+		{ offsetof(proc_lsb_info, id), sizeof out->id, "DISTRIB_ID", "ID" },
+		{ offsetof(proc_lsb_info, release), sizeof out->release, "DISTRIB_RELEASE", "VERSION_ID" },
+		{ offsetof(proc_lsb_info, codename), sizeof out->codename, "DISTRIB_CODENAME",
+		  "VERSION_CODENAME" },
+		{ offsetof(proc_lsb_info, description), sizeof out->description, "DISTRIB_DESCRIPTION",
+		  "PRETTY_NAME" },
+	};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+		char *v = (char *)out + keys[i].off;
+		if (!text_value(&d->linux_lsb_release, keys[i].lsb, '=', v, keys[i].size))
+			text_value(&d->linux_lsb_release, keys[i].osr, '=', v, keys[i].size);
+	}
+	return 1;
+}
+
 static json_t *lsb_json(const md_dump *d)
 {
-	if (!d->linux_lsb_release.data)
+	proc_lsb_info l;
+	if (!proc_lsb(d, &l))
 		return json_null();
-	static const struct { const char *field, *lsb, *osr; } keys[] = {
-		{ "id", "DISTRIB_ID", "ID" },
-		{ "release", "DISTRIB_RELEASE", "VERSION_ID" },
-		{ "codename", "DISTRIB_CODENAME", "VERSION_CODENAME" },
-		{ "description", "DISTRIB_DESCRIPTION", "PRETTY_NAME" },
-	};
 	json_t *o = json_object();
-	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-		char v[512] = "";
-		if (!text_value(&d->linux_lsb_release, keys[i].lsb, '=', v, sizeof v))
-			text_value(&d->linux_lsb_release, keys[i].osr, '=', v, sizeof v);
-		SET(o, keys[i].field, str_or_empty(v));
-	}
+	SET(o, "id", str_or_empty(l.id));
+	SET(o, "release", str_or_empty(l.release));
+	SET(o, "codename", str_or_empty(l.codename));
+	SET(o, "description", str_or_empty(l.description));
 	return o;
 }
 
-/* Lines of /proc/self/maps: the memory map count. */
-static json_t *map_count_json(const md_dump *d)
+int proc_map_count(const md_dump *d, uint64_t *n)
 {
 	const md_text *t = &d->linux_maps;
+	*n = 0;
 	if (!t->data)
-		return json_null();
-	json_int_t n = 0;
+		return 0;
+	/* Non-empty lines. */
 	for (uint32_t i = 0; i < t->len; i++)
-		if (t->data[i] == '\n' || (i + 1 == t->len && t->data[i] != '\n'))
-			n += i == 0 || t->data[i - 1] != '\n' || t->data[i] != '\n';
-	return json_integer(n);
+		if (t->data[i] != '\n' && (i + 1 == t->len || t->data[i + 1] == '\n'))
+			++*n;
+	return 1;
+}
+
+static json_t *map_count_json(const md_dump *d)
+{
+	uint64_t n;
+	return proc_map_count(d, &n) ? json_integer((json_int_t)n) : json_null();
 }
 
 /* MozSoftErrors: the JSON the writer recorded, or null. */
@@ -226,7 +246,7 @@ static json_t *pid_json(const md_dump *d)
 /* os_ver as rust-minidump writes it: "MAJOR.MINOR.BUILD CSD"; for Linux
  * dumps whose version fields are zero, taken apart from the uname string
  * ("Linux VERSION BUILD... ARCH [Linux/GNU]"). */
-static void os_version(const md_system_info *si, char *buf, size_t size)
+void proc_os_version(const md_system_info *si, char *buf, size_t size)
 {
 	char csd[512];
 	const char *c = si->csd_version;
@@ -330,7 +350,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	json_t *sys = json_object();
 	char buf[512];
 	SET(sys, "os", json_string(si->os));
-	os_version(si, buf, sizeof buf);
+	proc_os_version(si, buf, sizeof buf);
 	SET(sys, "os_ver", str_or_null(buf));
 	SET(sys, "cpu_arch", json_string(md_cpu_name(si->cpu)));
 	snprintf(buf, sizeof buf, "%s%sfamily %u model %u stepping %u", si->cpu_vendor,

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../minidump/minidump.h"
 
@@ -65,6 +66,20 @@ int proc_annotations_load(const char *path, proc_annotations *out, cd_err *e);
 const char *proc_annotation(const proc_annotations *a, const char *key);
 void proc_annotations_free(proc_annotations *a);
 
+/* ---- facts of the dump, as rust-minidump states them ----------------- */
+
+/* system_info.os_ver: "5.1.2600 Service Pack 2"; for Linux dumps whose
+ * version fields are zero, the kernel version and build from the uname
+ * string ("4.9.60-linuxkit-aufs #1 SMP Mon Nov 6 16:00:12 UTC 2017"). */
+void proc_os_version(const md_system_info *si, char *buf, size_t size);
+/* /etc/lsb-release (or os-release) of a Linux dump: 0 when it has none. */
+typedef struct proc_lsb_info {
+	char id[128], release[128], codename[128], description[256];
+} proc_lsb_info;
+int proc_lsb(const md_dump *d, proc_lsb_info *out);
+/* The lines of /proc/self/maps: 0 when the dump has none. */
+int proc_map_count(const md_dump *d, uint64_t *n);
+
 /* ---- one dump, processed ------------------------------------------- */
 
 struct sym_store;
@@ -118,5 +133,9 @@ void *proc_crash_json(const proc_crash *c);
  * never asks a server (SYM_STATUS_UNKNOWN: not looked for). */
 int proc_crash_module_status(const proc_crash *c, const md_module *m);
 void proc_crash_free(proc_crash *c);
+
+/* human.c: rust-minidump's human report of c (minidump-stackwalk --human;
+ * brief: the summary and the crashing thread only) into f. */
+void proc_crash_human(const proc_crash *c, int brief, FILE *f);
 
 #endif
