@@ -52,7 +52,7 @@ check() {
 check json-pretty json 306 json-pretty.snap --json --pretty "$dumps/rm-test.dmp"
 check json-unstable-all json 306 json-unstable-all.snap --json --pretty --features unstable-all "$dumps/rm-test.dmp"
 check json-pretty-symbols json 306 json-pretty-symbols.snap --json --pretty "$dumps/rm-test.dmp" "$syms"
-check linux-json-pretty json 517 linux_json_pretty.snap --json --pretty "$dumps/rm-linux-mini.dmp"
+check linux-json-pretty json 529 linux_json_pretty.snap --json --pretty "$dumps/rm-linux-mini.dmp"
 check human human 46 human.snap --human "$dumps/rm-test.dmp"
 check human-symbols human 49 human-symbols.snap --human "$dumps/rm-test.dmp" "$syms"
 check human-brief human 25 human-brief.snap --human --brief "$dumps/rm-test.dmp"

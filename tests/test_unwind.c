@@ -304,7 +304,7 @@ static void test_unloaded_module_named(void)
 	T_ASSERT(md_open_mem(buf, n, "unloaded.dmp", &d, &e) == CD_OK);
 	walk_stack s;
 	T_ASSERT(walk_thread(d, &d->threads[0], &d->threads[0].context, NULL, NULL, &s, &e) == CD_OK);
-	json_t *root = proc_json(d, &s, NULL, NULL, NULL);
+	json_t *root = proc_json(d, &s, NULL, NULL, NULL, NULL);
 	json_t *f0 = json_array_get(json_object_get(json_array_get(json_object_get(root, "threads"), 0), "frames"), 0);
 	json_t *u = json_array_get(json_object_get(f0, "unloaded_modules"), 0);
 	T_ASSERT(u != NULL);

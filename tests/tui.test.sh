@@ -93,6 +93,13 @@ syms="$(cd "$shared/corpus/symbols" && pwd)"
 start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
 check open/crash-reason "SIGSEGV / SEGV_MAPERR"
 check open/crashing-function "storage::flush"
+# The crash address analysis on the summary, under the crash address and
+# in --human's order: adjusted address, instruction, its memory access.
+s=$(screen)
+printf '%s\n' "$s" | awk '/Crash address/ { a = NR } /Adjusted address .*null pointer/ { b = NR }
+	/Instruction .*mov dword \[/ { c = NR } /Memory accessed .*write/ { d = NR } /^ *Modules/ { e = NR }
+	END { exit !(a && a < b && b < c && c < d && d < e) }' && ok open/crash-analysis-in-order ||
+	fail open/crash-analysis-in-order "$s"
 keys f
 check frames/pane "[+2] storage::flush"
 if screen | grep -qF "storage::store_cell"; then

@@ -129,6 +129,7 @@ int proc_crash_open(const char *dump_path, sym_store *store, const char *annotat
 	}
 	const md_dump *d = c->dump;
 	proc_crash_reason(d, &c->reason);
+	proc_analyze(d, &c->reason, &c->analysis);
 	uint32_t n = d->nthreads;
 	c->stacks = calloc(n ? n : 1, sizeof *c->stacks);
 	c->why = calloc(n ? n : 1, sizeof *c->why);
@@ -210,13 +211,14 @@ static int json_status_of(void *ctx, const md_module *m)
 void *proc_crash_json(const proc_crash *c)
 {
 	return proc_json(c->dump, c->stacks, json_status_of, c->store,
-			 c->have_annotations ? &c->annotations : NULL);
+			 c->have_annotations ? &c->annotations : NULL, &c->analysis);
 }
 
 void proc_crash_free(proc_crash *c)
 {
 	if (!c)
 		return;
+	proc_analysis_free(&c->analysis);
 	uint32_t n = c->dump ? c->dump->nthreads : 0;
 	for (uint32_t i = 0; i < n; i++) {
 		if (c->stacks)

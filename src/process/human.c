@@ -133,6 +133,66 @@ static void put_stack(FILE *f, const md_dump *d, const walk_stack *s, int wide)
 	}
 }
 
+/* The crash address analysis, after "Crash address: ADDR". */
+static void put_analysis(FILE *f, const proc_analysis *a, int wide)
+{
+	static const char *const types[] = { NULL, "Read", "Write", "ReadWrite" };
+	if (a->adjusted) {
+		fputs(" **\n", f);
+		fputs(a->adjusted == PROC_ADJUSTED_NULL ? "    ** Null pointer detected with offset: "
+							 : "    ** Non-canonical address detected: ", f);
+		put_addr(f, a->adjusted_value, wide);
+	}
+	fputc('\n', f);
+	if (a->decoded)
+		fprintf(f, "Crashing instruction: `%s`\n", a->instruction);
+	if (a->decoded && a->have_accesses) {
+		fputs(a->naccesses ? "Memory accessed by instruction:\n"
+				   : "No memory accessed by instruction\n", f);
+		for (int i = 0; i < a->naccesses; i++) {
+			const proc_access *x = &a->accesses[i];
+			fprintf(f, "  %d. Address: ", i);
+			put_addr(f, x->address, wide);
+			if (x->size)
+				fprintf(f, "\n     Size: %d\n", x->size);
+			else
+				fputs("\n     Size: Unknown\n", f);
+			if (x->guard_page)
+				fputs("     This address falls in a likely guard page.\n", f);
+			if (types[x->type])
+				fprintf(f, "     Access type: %s\n", types[x->type]);
+		}
+	}
+	if (a->decoded && a->ip_update == PROC_IP_UPDATE) {
+		fputs("Instruction pointer update done by instruction:\n  Address: ", f);
+		put_addr(f, a->ip_target, wide);
+		fputc('\n', f);
+	} else if (a->decoded && a->ip_update == PROC_IP_NONE) {
+		fputs("No instruction pointer update by instruction\n", f);
+	}
+	if (a->nflips) {
+		proc_bitflip *v = malloc(a->nflips * sizeof *v);
+		if (v) {
+			proc_analysis_sorted_flips(a, v);
+			fputs("Crashing address may be the result of a flipped bit:\n", f);
+			for (size_t i = 0; i < a->nflips; i++) {
+				fprintf(f, "  %zu. Valid address: %s%s", i, v[i].source_register,
+					v[i].source_register[0] ? "=" : "");
+				put_addr(f, v[i].address, wide);
+				/* rust-minidump rounds the f32 itself */
+				fprintf(f, " (%.3f)\n", (double)(float)v[i].confidence);
+			}
+			free(v);
+		}
+	}
+	if (a->inconsistencies) {
+		fputs("Crash is inconsistent:\n", f);
+		for (unsigned bit = 1; bit <= PROC_INC_ACCESS_ALLOWED; bit <<= 1)
+			if (a->inconsistencies & bit)
+				fprintf(f, "  %s\n", proc_inconsistency_name(bit, 1));
+	}
+}
+
 /* The streams rust-minidump knows of without interpreting them, by its
  * names, and those it does not know at all. */
 static const struct { uint32_t type; const char *name; } unimplemented[] = {
@@ -238,7 +298,7 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 		fprintf(f, "Crash reason:  %s\n", r->text);
 		fputs("Crash address: ", f);
 		put_addr(f, r->address, wide);
-		fputc('\n', f);
+		put_analysis(f, &c->analysis, wide);
 	} else {
 		fputs("No crash\n", f);
 	}

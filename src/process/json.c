@@ -289,8 +289,74 @@ static json_t *thread_json(const md_dump *d, uint32_t i, const walk_stack *s, in
 	return o;
 }
 
+/* rust-minidump's MemoryAddressInfo: the address, and the guard page
+ * flag only when it is set. */
+static json_t *address_info(uint64_t addr, int guard, int wide)
+{
+	json_t *o = json_object();
+	SET(o, "address", hexw(addr, wide));
+	if (guard)
+		SET(o, "is_likely_guard_page", json_true());
+	return o;
+}
+
+/* crash_info's analysis fields (all null when the instruction could not
+ * be read or decoded, as rust-minidump leaves them). */
+static void analysis_json(json_t *ci, const proc_analysis *a, int wide)
+{
+	if (!a || !a->have_exception)
+		return;
+	if (a->adjusted) {
+		json_t *o = json_object();
+		int nc = a->adjusted == PROC_ADJUSTED_NON_CANONICAL;
+		SET(o, "kind", json_string(nc ? "non-canonical" : "null-pointer"));
+		SET(o, nc ? "address" : "offset", hexw(a->adjusted_value, wide));
+		SET(ci, "adjusted_address", o);
+	}
+	if (a->decoded)
+		SET(ci, "instruction", json_string(a->instruction));
+	if (a->decoded && a->have_accesses) {
+		static const char *types[] = { NULL, "read", "write", "readwrite" };
+		json_t *l = json_array();
+		for (int i = 0; i < a->naccesses; i++) {
+			const proc_access *x = &a->accesses[i];
+			json_t *o = address_info(x->address, x->guard_page, wide);
+			SET(o, "size", x->size ? json_integer(x->size) : json_null());
+			if (types[x->type])
+				SET(o, "access_type", json_string(types[x->type]));
+			json_array_append_new(l, o);
+		}
+		SET(ci, "memory_accesses", l);
+	}
+	if (a->ip_update == PROC_IP_UPDATE)
+		SET(ci, "instruction_pointer_update", address_info(a->ip_target, 0, wide));
+	if (a->nflips) {
+		json_t *l = json_array();
+		for (size_t i = 0; i < a->nflips; i++) {
+			const proc_bitflip *f = &a->flips[i];
+			json_t *o = json_object(), *det = json_object();
+			SET(o, "address", hexw(f->address, wide));
+			SET(o, "source_register", str_or_null(f->source_register));
+			SET(det, "was_non_canonical", json_boolean(f->was_non_canonical));
+			SET(det, "is_null", json_boolean(f->is_null));
+			SET(det, "was_low", json_boolean(f->was_low));
+			SET(det, "nearby_registers", json_integer(f->nearby_registers));
+			SET(det, "poison_registers", json_boolean(f->poison_registers));
+			SET(o, "details", det);
+			SET(o, "confidence", json_real(f->confidence));
+			json_array_append_new(l, o);
+		}
+		SET(ci, "possible_bit_flips", l);
+	}
+	json_t *inc = json_array();
+	for (unsigned bit = 1; bit <= PROC_INC_ACCESS_ALLOWED; bit <<= 1)
+		if (a->inconsistencies & bit)
+			json_array_append_new(inc, json_string(proc_inconsistency_name(bit, 0)));
+	SET(ci, "crash_inconsistencies", inc);
+}
+
 void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_fn status,
-		void *status_ctx, const proc_annotations *annotations)
+		void *status_ctx, const proc_annotations *annotations, const proc_analysis *analysis)
 {
 	int wide = d->sysinfo.cpu != MD_CPU_X86 && d->sysinfo.cpu != MD_CPU_ARM;
 	json_t *root = json_object();
@@ -337,6 +403,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(ci, "instruction_pointer_update", json_null());
 	SET(ci, "possible_bit_flips", json_null());
 	SET(ci, "crash_inconsistencies", r.has_exception ? json_array() : json_null());
+	analysis_json(ci, analysis, wide);
 	SET(ci, "crashing_thread", crashing >= 0 ? json_integer(crashing) : json_null());
 	/* The minidump's own assertion stream first, else Firefox's
 	 * AbortMessage annotation. */

@@ -41,10 +41,12 @@ typedef int (*proc_module_status_fn)(void *ctx, const md_module *m);
 /* rust-minidump's JSON schema (minidump-processor/json-schema.md), with
  * crash_info.crashing_thread an index into threads as Socorro reads it.
  * stacks[i] is the walk of d->threads[i] (nframes 0 when not walked).
- * annotations may be NULL. Returns a new reference (jansson json_t *). */
+ * annotations and analysis (the crash address analysis) may be NULL.
+ * Returns a new reference (jansson json_t *). */
+struct proc_analysis;
 void *proc_json(const md_dump *d, const struct walk_stack *stacks,
 		proc_module_status_fn status, void *status_ctx,
-		const struct proc_annotations *annotations);
+		const struct proc_annotations *annotations, const struct proc_analysis *analysis);
 
 /* ---- annotations (.extra) ------------------------------------------- */
 
@@ -65,6 +67,60 @@ int proc_extra_path(const char *dump_path, char *buf, size_t size);
 int proc_annotations_load(const char *path, proc_annotations *out, cd_err *e);
 const char *proc_annotation(const proc_annotations *a, const char *key);
 void proc_annotations_free(proc_annotations *a);
+
+/* ---- the crash address analysis (analysis.c) ------------------------ */
+
+/* What the crashing instruction tells (rust-minidump's analysis, which
+ * Socorro's rules read), for amd64 and x86 crashes with the instruction's
+ * bytes in the dump. Owned by the caller: proc_analysis_free(). */
+enum { PROC_ACCESS_UNDERIVABLE, PROC_ACCESS_READ, PROC_ACCESS_WRITE, PROC_ACCESS_READ_WRITE };
+typedef struct proc_access {
+	uint64_t address;
+	int size;               /* bytes; 0 unknown */
+	int type;               /* PROC_ACCESS_*; UNDERIVABLE: the decoder cannot tell */
+	int null_base;          /* its base register was 0: a null pointer with an offset */
+	int guard_page;         /* lands in a likely guard page */
+} proc_access;
+typedef struct proc_bitflip {
+	uint64_t address;       /* the address one bit away that is mapped */
+	char source_register[8];/* "" for the crash address itself */
+	int was_non_canonical, is_null, was_low, poison_registers;
+	uint32_t nearby_registers;
+	double confidence;      /* 0..1, as rust-minidump's f32 reads */
+} proc_bitflip;
+enum { PROC_IP_UNKNOWN, PROC_IP_NONE, PROC_IP_UPDATE };
+enum { PROC_ADJUSTED_NONE, PROC_ADJUSTED_NULL, PROC_ADJUSTED_NON_CANONICAL };
+/* crash_inconsistencies, as bits, printed in this order. */
+enum {
+	PROC_INC_INT_DIV = 1, PROC_INC_PRIV = 2, PROC_INC_NON_CANONICAL = 4,
+	PROC_INC_ACCESS_MISSING = 8, PROC_INC_ACCESS_ALLOWED = 16,
+};
+#define PROC_MAX_ACCESSES 8
+#define PROC_MAX_REGISTERS 8
+typedef struct proc_analysis {
+	int have_exception;
+	int decoded;            /* the instruction was read and decoded */
+	char instruction[192];  /* "mov dword [0x45], 0x5" */
+	int is_division, is_privileged, is_access_derivable, only_gpf_when_non_canonical;
+	int have_accesses;      /* accesses[] is known (possibly empty) */
+	proc_access accesses[PROC_MAX_ACCESSES];
+	int naccesses;
+	int ip_update;          /* PROC_IP_* */
+	uint64_t ip_target;
+	int adjusted;           /* PROC_ADJUSTED_* */
+	uint64_t adjusted_value;/* the null pointer's offset, or the non-canonical address */
+	proc_bitflip *flips;    /* in the order found */
+	size_t nflips, cflips;
+	unsigned inconsistencies;
+	char registers[PROC_MAX_REGISTERS][8]; /* of the memory operands */
+	int nregisters;
+} proc_analysis;
+void proc_analyze(const md_dump *d, const proc_reason *r, proc_analysis *out);
+/* The flips by confidence, highest first, then by address (out holds nflips). */
+void proc_analysis_sorted_flips(const proc_analysis *a, proc_bitflip *out);
+void proc_analysis_free(proc_analysis *a);
+/* An inconsistency bit's JSON name (human 0) or sentence (human 1). */
+const char *proc_inconsistency_name(unsigned bit, int human);
 
 /* ---- facts of the dump, as rust-minidump states them ----------------- */
 
@@ -101,6 +157,7 @@ typedef struct proc_crash {
 	char annotations_error[512];
 	struct sym_store *store;    /* borrowed, may be NULL; must outlive the crash */
 	int crashing_thread;        /* index into dump->threads, -1 when none */
+	proc_analysis analysis;     /* of the crashing instruction */
 } proc_crash;
 
 /* Called on the walking thread after each thread is walked: done of total. */

@@ -132,6 +132,48 @@ static int missing_symbols(json_t *modules, int *not_asked)
 	return missing;
 }
 
+/* The crash address analysis (crash_info's instruction, accesses, bit
+ * flips, inconsistencies), one row each, as --human words them. */
+static void summary_analysis(json_t *rows, json_t *ci)
+{
+	char buf[1024];
+	json_t *adj = json_object_get(ci, "adjusted_address");
+	if (json_is_object(adj)) {
+		int nc = !strcmp(str(adj, "kind"), "non-canonical");
+		snprintf(buf, sizeof buf, "%s %s", nc ? "non-canonical address" : "null pointer + offset",
+			 str(adj, nc ? "address" : "offset"));
+		add_kv(rows, "Adjusted address", buf, "crashed");
+	}
+	if (*str(ci, "instruction"))
+		add_kv(rows, "Instruction", str(ci, "instruction"), NULL);
+	json_t *acc = json_object_get(ci, "memory_accesses");
+	size_t i;
+	json_t *a;
+	if (json_is_array(acc) && !json_array_size(acc))
+		add_kv(rows, "Memory accessed", "none", NULL);
+	json_array_foreach(acc, i, a) {
+		snprintf(buf, sizeof buf, "%s, %" JSON_INTEGER_FORMAT " bytes%s%s%s", str(a, "address"),
+			 num(a, "size", 0), *str(a, "access_type") ? ", " : "", str(a, "access_type"),
+			 json_is_true(json_object_get(a, "is_likely_guard_page")) ? ", likely a guard page"
+										   : "");
+		add_kv(rows, i ? "" : "Memory accessed", buf,
+		       json_is_true(json_object_get(a, "is_likely_guard_page")) ? "crashed" : NULL);
+	}
+	json_t *ip = json_object_get(ci, "instruction_pointer_update");
+	if (json_is_object(ip))
+		add_kv(rows, "Jumps to", str(ip, "address"), NULL);
+	json_array_foreach(json_object_get(ci, "possible_bit_flips"), i, a) {
+		const char *reg = str(a, "source_register");
+		json_t *conf = json_object_get(a, "confidence");
+		snprintf(buf, sizeof buf, "%s%s%s (confidence %.3f)", reg, *reg ? "=" : "",
+			 str(a, "address"), json_is_number(conf) ? json_number_value(conf) : 0.0);
+		add_kv(rows, i ? "" : "Possible bit flip", buf, NULL);
+	}
+	json_array_foreach(json_object_get(ci, "crash_inconsistencies"), i, a)
+		add_kv(rows, i ? "" : "Inconsistent", json_string_value(a) ? json_string_value(a) : "",
+		       "error");
+}
+
 json_t *rows_summary(json_t *doc, const char *path)
 {
 	json_t *rows = json_array();
@@ -159,6 +201,7 @@ json_t *rows_summary(json_t *doc, const char *path)
 	add_kv(rows, "Crash reason", *type ? type : "No crash", *type ? "crashed" : NULL);
 	if (*str(ci, "address"))
 		add_kv(rows, "Crash address", str(ci, "address"), NULL);
+	summary_analysis(rows, ci);
 	if (*str(ann, "MozCrashReason"))
 		add_kv(rows, "MozCrashReason", str(ann, "MozCrashReason"), "crashed");
 	if (*str(ci, "assertion"))
