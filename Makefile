@@ -53,6 +53,11 @@ CS_SCHEMAS     := schemas/raw_crash.yaml schemas/processed_crash.yaml
 CS_SCHEMAS_GEN := $(BUILD)/gen/cs_schemas_builtin.c
 LIB_OBJ        += $(BUILD)/gen/cs_schemas_builtin.o
 
+# Windows error names, for threads' last_error_value (rule below).
+WINERR     := data/windows-errors.tsv
+WINERR_GEN := $(BUILD)/gen/winerrors.c
+LIB_OBJ    += $(BUILD)/gen/winerrors.o
+
 .PHONY: all run test check fuzz bench deps deps-fuzz clean sample install
 all: crashdesk
 
@@ -98,9 +103,22 @@ $(CS_SCHEMAS_GEN): $(CS_SCHEMAS) src/util/embed.sh
 	@mkdir -p $(dir $@)
 	sh src/util/embed.sh -s cs__schema_builtins $(CS_SCHEMAS) >$@.tmp && mv $@.tmp $@
 
+# Windows error names (data/windows-errors.tsv) as two sorted C tables for
+# src/process/json.c's last_error_value.
+$(WINERR_GEN): $(WINERR)
+	@mkdir -p $(dir $@)
+	awk -F'\t' 'BEGIN { print "/* generated from $(WINERR) by the Makefile */"; \
+		print "#include \"../../src/process/process.h\"" } \
+		/^WIN/ { w = w "\t{ " $$2 "u, \"" $$3 "\" },\n"; nw++ } \
+		/^NT/ { n = n "\t{ " $$2 "u, \"" $$3 "\" },\n"; nn++ } \
+		END { printf "const proc_code_name proc__win_errors[] = {\n%s};\n", w; \
+		printf "const size_t proc__nwin_errors = %d;\n", nw; \
+		printf "const proc_code_name proc__nt_statuses[] = {\n%s};\n", n; \
+		printf "const size_t proc__nnt_statuses = %d;\n", nn }' $< >$@.tmp && mv $@.tmp $@
+
 # embed.sh's tables are of util.h's cd_embed.
 GEN_OBJ := $(addprefix $(BUILD)/gen/,views_builtin.o schemas_builtin.o siglists_builtin.o \
-	cs_schemas_builtin.o)
+	cs_schemas_builtin.o winerrors.o)
 $(GEN_OBJ): $(BUILD)/gen/%.o: $(BUILD)/gen/%.c src/util/util.h
 	$(CC) $(ALL_CFLAGS) -Isrc/util -c -o $@ $<
 
@@ -150,7 +168,7 @@ fuzz: deps-fuzz
 
 # Fuzz targets link the library stages, not the command line.
 FUZZ_LIB := $(filter-out src/cli/%,$(LIB_SRC))
-FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c build/gen/siglists_builtin.c build/gen/cs_schemas_builtin.c
+FUZZ_LIB += build/gen/views_builtin.c build/gen/schemas_builtin.c build/gen/siglists_builtin.c build/gen/cs_schemas_builtin.c build/gen/winerrors.c
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \

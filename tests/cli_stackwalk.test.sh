@@ -101,6 +101,10 @@ d = json.load(open(sys.argv[1]))
 assert d['status'] == 'OK', d['status']
 f0 = d['crashing_thread']['frames'][0]
 assert f0['function'] == 'storage::flush(storage::Block*, int)', f0
+# ModuleSignatureInfo of --evil-json names the signer.
+assert d['modules_contains_cert_info'] is True
+certs = {m['filename']: m['cert_subject'] for m in d['modules']}
+assert certs['crashme'] == 'Mozilla Corporation' and certs['libc.so.6'] is None, certs
 " "$tmp/out.json" && ok socorro/output-file || fail socorro/output-file "rc=$rc $(head -c 300 "$tmp/out.json")"
 # The log at --verbose=error holds only errors: this walk had none (the
 # server lacks some system libraries: a warning, not an error).

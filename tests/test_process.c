@@ -270,6 +270,83 @@ static void test_corpus_inline(void)
 	sym_store_free(store);
 }
 
+/* A Windows thread's last error: the TEB's LastErrorValue, 13 pointers
+ * in, named as rust-minidump names it; a thread whose TEB is not in the
+ * dump has none (null). */
+static void test_last_error(void)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/win.dmp", dir);
+	synth *s = synth_new();
+	synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64,
+					       .platform = SYNTH_OS_WINDOWS, .ncpus = 1 });
+	static uint8_t teb[2][0x100];
+	memset(teb, 0, sizeof teb);
+	synth_put32(teb[0] + 13 * 8, 5);          /* ERROR_ACCESS_DENIED */
+	synth_put32(teb[1] + 13 * 8, 0xc0000022u); /* STATUS_ACCESS_DENIED */
+	synth_thread t[3] = { { .id = 1, .teb = 0x7ffd0000 }, { .id = 2, .teb = 0x7ffe0000 },
+			      { .id = 3, .teb = 0x7fff0000 } };
+	synth_thread_list(s, t, 3, 0);
+	synth_region r[2] = { { 0x7ffd0000, teb[0], sizeof teb[0] },
+			      { 0x7ffe0000, teb[1], sizeof teb[1] } };
+	synth_memory_list(s, r, 2);
+	T_EQ_U64(synth_write_file(s, path), 0);
+	synth_free(s);
+	proc_crash *c;
+	cd_err e;
+	T_EQ_U64(proc_crash_open(path, NULL, NULL, NULL, NULL, NULL, &c, &e), CD_OK);
+	json_t *j = proc_crash_json(c);
+	json_t *th = json_object_get(j, "threads");
+	T_EQ_STR(json_string_value(json_object_get(json_array_get(th, 0), "last_error_value")),
+		 "ERROR_ACCESS_DENIED");
+	T_EQ_STR(json_string_value(json_object_get(json_array_get(th, 1), "last_error_value")),
+		 "STATUS_ACCESS_DENIED");
+	T_ASSERT(json_is_null(json_object_get(json_array_get(th, 2), "last_error_value")));
+	json_decref(j);
+	proc_crash_free(c);
+}
+
+/* Mozilla's streams: /proc/self/limits (MozLinuxLimits) read as
+ * rust-minidump reads it, MozSoftErrors' JSON as it is; and the pid of
+ * /proc/self/status without MiscInfo. */
+static void test_moz_streams(void)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/moz.dmp", dir);
+	synth *s = synth_new();
+	synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64,
+					       .platform = SYNTH_OS_LINUX, .ncpus = 1 });
+	static const char limits[] =
+		"Limit                     Soft Limit           Hard Limit           Units     \n"
+		"Max cpu time              unlimited            unlimited            seconds   \n"
+		"Max open files            1024                 524288               files     \n";
+	static const char soft[] = "[{\"InitErrors\":[\"x\"]}]";
+	static const char status[] = "Name:\tcrashme\nPid:\t4242\nPPid:\t1\n";
+	synth_stream(s, 0x4d7a0003, limits, sizeof limits - 1);
+	synth_stream(s, 0x4d7a0004, soft, sizeof soft - 1);
+	synth_stream(s, 0x47670004, status, sizeof status - 1);
+	T_EQ_U64(synth_write_file(s, path), 0);
+	synth_free(s);
+	proc_crash *c;
+	cd_err e;
+	T_EQ_U64(proc_crash_open(path, NULL, NULL, NULL, NULL, NULL, &c, &e), CD_OK);
+	json_t *j = proc_crash_json(c);
+	json_t *l = json_object_get(json_object_get(j, "proc_limits"), "limits");
+	T_EQ_U64(json_array_size(l), 2);
+	json_t *files = json_array_get(l, 1);
+	T_EQ_STR(json_string_value(json_object_get(files, "name")), "Max open files");
+	T_EQ_U64(json_integer_value(json_object_get(files, "soft")), 1024);
+	T_EQ_U64(json_integer_value(json_object_get(files, "hard")), 524288);
+	T_EQ_STR(json_string_value(json_object_get(files, "unit")), "files");
+	T_EQ_STR(json_string_value(json_object_get(json_array_get(l, 0), "soft")), "unlimited");
+	json_t *se = json_object_get(j, "soft_errors");
+	T_EQ_STR(json_string_value(json_array_get(json_object_get(json_array_get(se, 0), "InitErrors"), 0)),
+		 "x");
+	T_EQ_U64(json_integer_value(json_object_get(j, "pid")), 4242);
+	json_decref(j);
+	proc_crash_free(c);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/cd-process-XXXXXX");
@@ -288,6 +365,8 @@ int main(void)
 	T_RUN(test_cancel);
 	T_RUN(test_bad_dump);
 	T_RUN(test_corpus_inline);
+	T_RUN(test_last_error);
+	T_RUN(test_moz_streams);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

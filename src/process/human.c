@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "../symbols/symbols.h"
 #include "../unwind/unwind.h"
 #include "process.h"
@@ -131,6 +133,14 @@ static void put_stack(FILE *f, const md_dump *d, const walk_stack *s, int wide)
 		put_registers(f, fr, wide);
 		fprintf(f, "    Found by: %s\n", found_by(fr->trust));
 	}
+}
+
+static void put_cert(FILE *f, json_t *certs, const char *code_file)
+{
+	const char *cert = json_string_value(json_object_get(certs, cd_basename(code_file)));
+	if (cert)
+		fprintf(f, " (%s)", cert);
+	fputc('\n', f);
 }
 
 /* The crash address analysis, after "Crash address: ADDR". */
@@ -340,7 +350,9 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 		put_stack(f, d, &c->stacks[i], wide);
 	}
 
-	/* By address, as rust-minidump lists them; the first is the main one. */
+	/* By address, as rust-minidump lists them; the first is the main one;
+	 * with the signer --evil-json's ModuleSignatureInfo names. */
+	json_t *certs = proc_cert_map(c->have_annotations ? &c->annotations : NULL);
 	fputs("\nLoaded modules:\n", f);
 	const md_module **mv = calloc(d->nmodules ? d->nmodules : 1, sizeof *mv);
 	for (uint32_t i = 0; mv && i < d->nmodules; i++)
@@ -349,10 +361,11 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 		qsort(mv, d->nmodules, sizeof *mv, by_base);
 	for (uint32_t i = 0; mv && i < d->nmodules; i++) {
 		const md_module *m = mv[i];
-		fprintf(f, "0x%08llx - 0x%08llx  %s  %s%s\n", (unsigned long long)m->base,
+		fprintf(f, "0x%08llx - 0x%08llx  %s  %s%s", (unsigned long long)m->base,
 			(unsigned long long)(m->base + m->size - 1), cd_basename(m->code_file),
 			m->version && m->version[0] ? m->version : "???",
 			m == &d->modules[0] ? "  (main)" : "");
+		put_cert(f, certs, m->code_file);
 	}
 	free(mv);
 	fputs("\nUnloaded modules:\n", f);
@@ -363,10 +376,12 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 		qsort(uv, d->nunloaded, sizeof *uv, by_unloaded_base);
 	for (uint32_t i = 0; uv && i < d->nunloaded; i++) {
 		const md_unloaded_module *u = uv[i];
-		fprintf(f, "0x%08llx - 0x%08llx  %s\n", (unsigned long long)u->base,
+		fprintf(f, "0x%08llx - 0x%08llx  %s", (unsigned long long)u->base,
 			(unsigned long long)(u->base + u->size - 1), cd_basename(u->code_file));
+		put_cert(f, certs, u->code_file);
 	}
 	free(uv);
+	json_decref(certs);
 	put_streams(f, d, 1, "Unimplemented streams encountered:");
 	put_streams(f, d, 2, "Unknown streams encountered:");
 }

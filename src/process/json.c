@@ -150,8 +150,12 @@ static int text_value(const md_text *t, const char *key, char sep, char *out, si
 	while (p && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		if ((size_t)(le - p) > kl && !memcmp(p, key, kl) && p[kl] == sep) {
-			const char *v = p + kl + 1;
+		size_t at = kl;
+		/* "key\t: value" in /proc/cpuinfo */
+		while (sep == ':' && at < (size_t)(le - p) && (p[at] == '\t' || p[at] == ' '))
+			at++;
+		if ((size_t)(le - p) > at && !memcmp(p, key, kl) && p[at] == sep) {
+			const char *v = p + at + 1;
 			while (v < le && (*v == ' ' || *v == '\t'))
 				v++;
 			const char *ve = le;
@@ -222,6 +226,70 @@ static json_t *map_count_json(const md_dump *d)
 	return proc_map_count(d, &n) ? json_integer((json_int_t)n) : json_null();
 }
 
+/* MozLinuxLimits: /proc/self/limits, columns split at two spaces, the
+ * header line skipped, as rust-minidump reads it. */
+#define STREAM_MOZ_LINUX_LIMITS 0x4d7a0003u
+static json_t *limit_json(const char *v)
+{
+	if (!strcmp(v, "unlimited"))
+		return json_string("unlimited");
+	char *end;
+	unsigned long long x = strtoull(v, &end, 10);
+	return json_integer(*end || end == v ? 0 : (json_int_t)x);
+}
+
+static json_t *proc_limits_json(const md_dump *d)
+{
+	uint32_t len = 0;
+	const char *p = (const char *)stream_bytes(d, STREAM_MOZ_LINUX_LIMITS, &len);
+	if (!p)
+		return json_null();
+	const char *end = p + len;
+	json_t *l = json_array();
+	int header = 1;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		char line[512], *col[8];
+		int n = 0;
+		snprintf(line, sizeof line, "%.*s", (int)(le - p), p);
+		p = nl ? nl + 1 : end;
+		if (!line[0])
+			continue;
+		if (header) {
+			header = 0;
+			continue;
+		}
+		/* Columns are separated by runs of two or more spaces. */
+		for (char *c = line; *c && n < 8;) {
+			while (*c == ' ')
+				c++;
+			if (!*c)
+				break;
+			col[n++] = c;
+			char *sep = strstr(c, "  ");
+			if (!sep)
+				break;
+			*sep = 0;
+			c = sep + 2;
+		}
+		if (n < 3)
+			continue;
+		for (int i = 0; i < n; i++)
+			for (size_t k = strlen(col[i]); k && (col[i][k - 1] == ' ' || col[i][k - 1] == '\r'); k--)
+				col[i][k - 1] = 0;
+		json_t *o = json_object();
+		SET(o, "name", json_string(col[0]));
+		SET(o, "soft", limit_json(col[1]));
+		SET(o, "hard", limit_json(col[2]));
+		SET(o, "unit", json_string(n > 3 ? col[3] : "n/a"));
+		json_array_append_new(l, o);
+	}
+	json_t *o = json_object();
+	SET(o, "limits", l);
+	return o;
+}
+
 /* MozSoftErrors: the JSON the writer recorded, or null. */
 #define STREAM_MOZ_SOFT_ERRORS 0x4d7a0004u
 static json_t *soft_errors_json(const md_dump *d)
@@ -273,6 +341,39 @@ void proc_os_version(const md_system_info *si, char *buf, size_t size)
 	snprintf(buf, size, "%u.%u.%u%s%s", si->major, si->minor, si->build, csd[0] ? " " : "", csd);
 }
 
+static const char *code_name(const proc_code_name *t, size_t n, uint32_t code)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t[mid].code == code)
+			return t[mid].name;
+		if (t[mid].code < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int proc_last_error(const md_dump *d, const md_thread *t, char *buf, size_t size)
+{
+	int wide = d->sysinfo.cpu == MD_CPU_AMD64 || d->sysinfo.cpu == MD_CPU_ARM64;
+	if (strcmp(d->sysinfo.os_short, "windows") || !t->teb)
+		return 0;
+	uint32_t v;
+	if (md_read_memory(d, t->teb + 13 * (wide ? 8u : 4u), &v, 4) != CD_OK)
+		return 0;
+	const char *name = code_name(proc__win_errors, proc__nwin_errors, v);
+	if (!name)
+		name = code_name(proc__nt_statuses, proc__nnt_statuses, v);
+	if (name)
+		snprintf(buf, size, "%s", name);
+	else
+		snprintf(buf, size, "unknown 0x%08x", v);
+	return 1;
+}
+
 static json_t *thread_json(const md_dump *d, uint32_t i, const walk_stack *s, int wide)
 {
 	json_t *o = json_object();
@@ -280,13 +381,52 @@ static json_t *thread_json(const md_dump *d, uint32_t i, const walk_stack *s, in
 	SET(o, "thread_id", json_integer(t->id));
 	/* null without a ThreadNames entry; a recorded empty name stays "". */
 	SET(o, "thread_name", t->name ? str_or_empty(t->name) : json_null());
-	SET(o, "last_error_value", json_null());
+	char err[128];
+	SET(o, "last_error_value", proc_last_error(d, t, err, sizeof err) ? json_string(err) : json_null());
 	SET(o, "frame_count", json_integer(s->nframes));
 	json_t *frames = json_array();
 	for (uint32_t k = 0; k < s->nframes; k++)
 		json_array_append_new(frames, frame_json(d, &s->frames[k], k, wide));
 	SET(o, "frames", frames);
 	return o;
+}
+
+void *proc_cert_map(const proc_annotations *a)
+{
+	json_t *out = json_object();
+	const char *text = a ? proc_annotation(a, "ModuleSignatureInfo") : NULL;
+	json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	/* An object, or a string holding one (as the raw crash has it). */
+	if (json_is_string(v)) {
+		json_t *inner = json_loads(json_string_value(v), 0, NULL);
+		json_decref(v);
+		v = inner;
+	}
+	const char *cert;
+	json_t *mods;
+	json_object_foreach(v, cert, mods) {
+		size_t i;
+		json_t *m;
+		json_array_foreach(mods, i, m)
+			if (json_is_string(m))
+				SET(out, json_string_value(m), json_string(cert));
+	}
+	json_decref(v);
+	return out;
+}
+
+int proc_microcode(const md_dump *d, const proc_annotations *a, uint64_t *out)
+{
+	char v[64] = "";
+	if (!(d->linux_cpu_info.data && text_value(&d->linux_cpu_info, "microcode", ':', v, sizeof v))) {
+		const char *e = a ? proc_annotation(a, "CPUMicrocodeVersion") : NULL;
+		snprintf(v, sizeof v, "%s", e ? e : "");
+	}
+	if (strncmp(v, "0x", 2) || !v[2])
+		return 0;
+	char *end;
+	*out = strtoull(v + 2, &end, 16);
+	return !*end;
 }
 
 /* rust-minidump's MemoryAddressInfo: the address, and the guard page
@@ -360,11 +500,13 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 {
 	int wide = d->sysinfo.cpu != MD_CPU_X86 && d->sysinfo.cpu != MD_CPU_ARM;
 	json_t *root = json_object();
-	/* "OK", or what could not be read: "DAMAGED: ThreadList partial, ...";
-	 * the problems themselves follow in "problems". */
-	char state[1024] = "OK";
+	/* status is rust-minidump's: "OK" whenever the dump was processed (it is
+	 * Socorro's mdsw_status_string, which the signature reads). What could
+	 * not be read is crashdesk's "damage": "ThreadList partial, ..." (null
+	 * for a sound dump), the problems themselves in "problems". */
+	char state[1024] = "";
 	if (d->nproblems) {
-		size_t n = (size_t)snprintf(state, sizeof state, "DAMAGED:");
+		size_t n = 0;
 		int any = 0;
 		for (uint32_t i = 0; i < d->ndir && n < sizeof state - 64; i++) {
 			const md_dir_entry *de = &d->dir[i];
@@ -373,14 +515,15 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 			const char *nm = md_stream_type_name(de->type);
 			char unknown[16];
 			snprintf(unknown, sizeof unknown, "0x%x", de->type);
-			n += (size_t)snprintf(state + n, sizeof state - n, "%s %s %s", any ? "," : "",
+			n += (size_t)snprintf(state + n, sizeof state - n, "%s%s %s", any ? ", " : "",
 					      nm ? nm : unknown, md_stream_state_name(de->state));
 			any = 1;
 		}
 		if (!any)
-			snprintf(state + n, sizeof state - n, " see problems");
+			snprintf(state + n, sizeof state - n, "see problems");
 	}
-	SET(root, "status", json_string(state));
+	SET(root, "status", json_string("OK"));
+	SET(root, "damage", state[0] ? json_string(state) : json_null());
 	SET(root, "pid", pid_json(d));
 	uint64_t up;
 	SET(root, "process_uptime",
@@ -424,10 +567,16 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		 si->cpu_vendor[0] ? " " : "", si->level, si->revision >> 8, si->revision & 0xff);
 	SET(sys, "cpu_info", str_or_null(buf));
 	SET(sys, "cpu_count", json_integer(si->ncpus));
-	SET(sys, "cpu_microcode_version", json_null());
+	uint64_t mc;
+	if (proc_microcode(d, annotations, &mc)) {
+		snprintf(buf, sizeof buf, "0x%llx", (unsigned long long)mc);
+		SET(sys, "cpu_microcode_version", json_string(buf));
+	} else {
+		SET(sys, "cpu_microcode_version", json_null());
+	}
 	SET(root, "system_info", sys);
 	SET(root, "lsb_release", lsb_json(d));
-	SET(root, "proc_limits", json_null());
+	SET(root, "proc_limits", proc_limits_json(d));
 	SET(root, "soft_errors", soft_errors_json(d));
 	SET(root, "mac_crash_info", json_null());
 	SET(root, "mac_boot_args", json_null());
@@ -449,7 +598,8 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	}
 
 	SET(root, "main_module", d->nmodules ? json_integer(0) : json_null());
-	SET(root, "modules_contains_cert_info", json_false());
+	json_t *certs = proc_cert_map(annotations);
+	SET(root, "modules_contains_cert_info", json_boolean(json_object_size(certs) > 0));
 	json_t *mods = json_array();
 	for (uint32_t i = 0; i < d->nmodules; i++) {
 		const md_module *m = &d->modules[i];
@@ -462,7 +612,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		SET(o, "debug_id", str_or_empty(m->debug_id));
 		SET(o, "code_id", lower_json(m->code_id));
 		SET(o, "version", str_or_null(m->version));
-		SET(o, "cert_subject", json_null());
+		SET(o, "cert_subject", str_or_null(json_string_value(json_object_get(certs, cd_basename(m->code_file)))));
 		SET(o, "missing_symbols", json_boolean(st == SYM_STATUS_MISSING));
 		SET(o, "loaded_symbols", json_boolean(st == SYM_STATUS_LOADED || st == SYM_STATUS_CORRUPT));
 		SET(o, "corrupt_symbols", json_boolean(st == SYM_STATUS_CORRUPT));
@@ -480,10 +630,11 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		char cid[32];
 		snprintf(cid, sizeof cid, "%08x%x", u->time_date_stamp, u->size);
 		SET(o, "code_id", json_string(cid));
-		SET(o, "cert_subject", json_null());
+		SET(o, "cert_subject", str_or_null(json_string_value(json_object_get(certs, cd_basename(u->code_file)))));
 		json_array_append_new(un, o);
 	}
 	SET(root, "unloaded_modules", un);
+	json_decref(certs);
 	SET(root, "handles", json_null());
 	if (d->crashpad_state && d->crashpad.nsimple) {
 		json_t *a = json_object();

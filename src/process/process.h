@@ -133,6 +133,23 @@ typedef struct proc_lsb_info {
 	char id[128], release[128], codename[128], description[256];
 } proc_lsb_info;
 int proc_lsb(const md_dump *d, proc_lsb_info *out);
+/* The raw crash's ModuleSignatureInfo ({"cert": ["module", ...]}, or a
+ * string of it) as {module: cert}: a new jansson object, empty without. */
+void *proc_cert_map(const struct proc_annotations *a);
+/* system_info.cpu_microcode_version: /proc/cpuinfo's "microcode", else
+ * the CPUMicrocodeVersion annotation; 0 when neither is "0x..." hex. */
+int proc_microcode(const md_dump *d, const struct proc_annotations *a, uint64_t *out);
+/* A thread's last_error_value: the LastErrorValue of its TEB (13 pointers
+ * in) as rust-minidump names it (ERROR_*, else STATUS_*, else "unknown
+ * 0x..."); 0 when the TEB is not in the dump or the dump is not Windows'. */
+int proc_last_error(const md_dump *d, const md_thread *t, char *buf, size_t size);
+/* The generated tables behind it (build/gen/winerrors.c), sorted by code. */
+typedef struct proc_code_name {
+	uint32_t code;
+	const char *name;
+} proc_code_name;
+extern const proc_code_name proc__win_errors[], proc__nt_statuses[];
+extern const size_t proc__nwin_errors, proc__nnt_statuses;
 /* The lines of /proc/self/maps: 0 when the dump has none. */
 int proc_map_count(const md_dump *d, uint64_t *n);
 

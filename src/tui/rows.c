@@ -222,8 +222,13 @@ json_t *rows_summary(json_t *doc, const char *path)
 		 json_array_size(mods), missing, asked,
 		 json_array_size(json_object_get(doc, "unloaded_modules")));
 	add_kv(rows, "Modules", buf, missing ? "missing" : NULL);
-	const char *status = str(doc, "status");
-	add_kv(rows, "Status", status, strcmp(status, "OK") ? "error" : NULL);
+	const char *status = str(doc, "status"), *damage = str(doc, "damage");
+	if (*damage) {
+		snprintf(buf, sizeof buf, "%s, damaged: %s", status, damage);
+		add_kv(rows, "Status", buf, "error");
+	} else {
+		add_kv(rows, "Status", status, strcmp(status, "OK") ? "error" : NULL);
+	}
 
 	json_t *t = rows_crashing_thread(doc);
 	if (t) {

@@ -20,8 +20,18 @@ for i in 1 2 3; do
 	r=$(run)
 	if [ -z "$best" ] || awk -v a="${r% *}" -v b="${best% *}" 'BEGIN { exit !(a < b) }'; then best=$r; fi
 done
-awk -v n="$n" -v f="$first" -v b="$best" 'BEGIN {
-	split(f, F, " "); split(b, B, " ")
+# Walked afresh each time (--reprocess: no stored result reused), the
+# crash address analysis included; issue 12's target is 1.5 ms per dump.
+rerun() { /usr/bin/time -f "%e %M" build/crashdesk walk --json --reprocess --symbols-path \
+	"$shared/corpus/symbols" "$shared/corpus/dumps" 2>&1 >/dev/null | tail -1; }
+walked=""
+for i in 1 2 3; do
+	r=$(rerun)
+	if [ -z "$walked" ] || awk -v a="${r% *}" -v b="${walked% *}" 'BEGIN { exit !(a < b) }'; then walked=$r; fi
+done
+awk -v n="$n" -v f="$first" -v b="$best" -v w="$walked" 'BEGIN {
+	split(f, F, " "); split(b, B, " "); split(w, W, " ")
+	printf "walk, %d corpus dumps, walked again (--reprocess): %.2f s = %.2f ms per dump (target < 1.5), peak %.1f MB\n", n, W[1], 1000 * W[1] / n, W[2] / 1024
 	printf "walk, %d corpus dumps, caches cold:  %.2f s = %.1f ms per dump, peak %.1f MB\n", n, F[1], 1000 * F[1] / n, F[2] / 1024
 	printf "walk, %d corpus dumps, caches built: %.2f s = %.1f ms per dump (target < 5), peak %.1f MB (target < 50)\n", n, B[1], 1000 * B[1] / n, B[2] / 1024
 }'
