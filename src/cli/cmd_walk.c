@@ -192,14 +192,21 @@ static int reuse(const char *path, const char *sha, const char *symkey, const wa
 	if (!o->db || o->reprocess || !sha[0] || !symkey ||
 	    store_processed_get(o->db, sha, symkey, &text, NULL, &e) != CD_OK)
 		return 0;
-	json_error_t je;
-	json_t *doc = json_loads(text, 0, &je);
-	free(text);
-	if (!doc)
-		return 0;
-	json_dumpf(doc, stdout, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	json_decref(doc);
+	/* Stored compact, as --json prints it: only --pretty re-reads it. */
+	if (!o->pretty) {
+		fputs(text, stdout);
+		putchar('\n');
+		free(text);
+	} else {
+		json_error_t je;
+		json_t *doc = json_loads(text, 0, &je);
+		free(text);
+		if (!doc)
+			return 0;
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(doc);
+	}
 	if (o->verbose >= 2)
 		fprintf(stderr, "crashdesk: %s: processed result reused (same dump, same symbols)\n",
 			path);
@@ -255,19 +262,22 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 			cli_error("%s", c->annotations_error);
 		json_t *root = proc_crash_json(c);
 		FILE *jf = o->cyborg ? o->cyborg : stdout;
-		json_dumpf(root, jf, (o->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_PRESERVE_ORDER);
+		/* The compact text is what the store keeps: written once, and
+		 * printed as it is unless --pretty. */
+		char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (o->pretty || !text)
+			json_dumpf(root, jf, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		else
+			fputs(text, jf);
 		fputc('\n', jf);
 		/* Keyed by the symbols the walk had, downloads included, so
 		 * the next walk of the dump finds it before walking. */
 		char *after = o->db && sha[0] && !c->nfailed
 				      ? symbols_key(path, store, o, mods, nmods) : NULL;
-		if (after) {
-			char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-			if (text && store_processed_put(o->db, sha, after, text, &e) != CD_OK)
-				cli_error("%s", e.msg);
-			free(text);
-			free(after);
-		}
+		if (after && text && store_processed_put(o->db, sha, after, text, &e) != CD_OK)
+			cli_error("%s", e.msg);
+		free(text);
+		free(after);
 		json_decref(root);
 	}
 	if (!o->json)

@@ -35,6 +35,8 @@ typedef struct entry {
 } entry;
 
 struct sym_store {
+	size_t *slots;       /* the entries' index (find_entry) */
+	size_t nslots;
 	char **paths;
 	sym_zip **zips;      /* per path: the archive when it is a .zip */
 	int npaths;
@@ -239,13 +241,50 @@ static int safe_component(const char *s)
 	return *s && strcmp(s, ".") && strcmp(s, "..") && !strpbrk(s, "/\\") && strlen(s) < 256;
 }
 
+/* Entries by key ("FILE/ID") in an open-addressing table of indexes + 1,
+ * at most half full: a walk looks modules up once per frame. */
+static size_t key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	while (*k)
+		h = (h ^ (uint8_t)*k++) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static int index_entry(sym_store *s, size_t i)
+{
+	if (2 * (s->n + 1) > s->nslots) {
+		size_t n = s->nslots ? 2 * s->nslots : 64;
+		size_t *t = calloc(n, sizeof *t);
+		if (!t)
+			return CD_ENOMEM;
+		for (size_t k = 0; k < s->n; k++) {
+			size_t at = key_hash(s->e[k]->key) & (n - 1);
+			while (t[at])
+				at = (at + 1) & (n - 1);
+			t[at] = k + 1;
+		}
+		free(s->slots);
+		s->slots = t;
+		s->nslots = n;
+	}
+	size_t at = key_hash(s->e[i]->key) & (s->nslots - 1);
+	while (s->slots[at])
+		at = (at + 1) & (s->nslots - 1);
+	s->slots[at] = i + 1;
+	return CD_OK;
+}
+
 static entry *find_entry(const sym_store *s, const char *debug_file, const char *debug_id)
 {
+	if (!s->nslots)
+		return NULL;
 	char key[1024];
 	snprintf(key, sizeof key, "%s/%s", cd_basename(debug_file), debug_id);
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->e[i]->key, key))
-			return s->e[i];
+	for (size_t at = key_hash(key) & (s->nslots - 1); s->slots[at];
+	     at = (at + 1) & (s->nslots - 1))
+		if (!strcmp(s->e[s->slots[at] - 1]->key, key))
+			return s->e[s->slots[at] - 1];
 	return NULL;
 }
 
@@ -300,7 +339,12 @@ static entry *get_entry(sym_store *s, const sym_module_ref *m)
 		return NULL;
 	}
 	en->valid = safe_component(en->file) && safe_component(en->id);
-	s->e[s->n++] = en;
+	s->e[s->n] = en;
+	if (index_entry(s, s->n) != CD_OK) {
+		entry_free(en);
+		return NULL;
+	}
+	s->n++;
 	return en;
 }
 
@@ -858,6 +902,7 @@ void sym_store_free(sym_store *s)
 	free(s->queue);
 	free(s->zips);
 	free(s->e);
+	free(s->slots);
 	free(s->paths);
 	free(s->cache_dir);
 	free(s->dl_dir);
