@@ -347,6 +347,31 @@ static void test_moz_streams(void)
 	proc_crash_free(c);
 }
 
+/* An exception without a context (fuzz_process found it): the bit flips
+ * of the crash address are still looked for, without registers. */
+static void test_flips_without_context(void)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/noctx.dmp", dir);
+	synth *s = synth_new();
+	synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64,
+					       .platform = SYNTH_OS_LINUX, .ncpus = 1 });
+	static const char maps[] = "00400000-00401000 r-xp 00000000 08:01 1 /bin/crash\n";
+	synth_stream(s, 0x47670009, maps, sizeof maps - 1);
+	synth_thread t = { .id = 7 };
+	synth_thread_list(s, &t, 1, 0);
+	synth_exception(s, &(synth_exc){ .thread_id = 7, .code = 11, .flags = 1, .address = 0x45 });
+	T_EQ_U64(synth_write_file(s, path), 0);
+	synth_free(s);
+	proc_crash *c;
+	cd_err e;
+	T_EQ_U64(proc_crash_open(path, NULL, NULL, NULL, NULL, NULL, &c, &e), CD_OK);
+	T_EQ_U64(c->analysis.decoded, 0);
+	T_EQ_U64(c->analysis.nflips, 1);
+	T_EQ_U64(c->analysis.flips[0].address, 0x400045);
+	proc_crash_free(c);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/cd-process-XXXXXX");
@@ -367,6 +392,7 @@ int main(void)
 	T_RUN(test_corpus_inline);
 	T_RUN(test_last_error);
 	T_RUN(test_moz_streams);
+	T_RUN(test_flips_without_context);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -410,8 +410,9 @@ static void add_flip(proc_analysis *a, uint64_t addr, const char *reg, uint64_t 
 	f->is_null = addr == 0;
 	f->was_low = f->is_null && original <= LOW_CUTOFF;
 	f->was_non_canonical = non_canonical;
-	int n;
-	md_reg_names(c->cpu, &n);
+	int n = 0;
+	if (c) /* an exception may come without a context */
+		md_reg_names(c->cpu, &n);
 	for (int i = 0; c && i < n; i++) {
 		if (!(c->valid >> i & 1))
 			continue;
