@@ -167,3 +167,14 @@ XDG_CONFIG_HOME="$tmp/cfg" "$cd" walk --brief "$shared/corpus/dumps/own-fp-null_
 XDG_CONFIG_HOME="$tmp/cfg" "$cd" fetch 2fa91425-cb00-8853-9d2c-67eda1261111 >/dev/null 2>"$tmp/cfgerr"
 ! grep -q "unknown key" "$tmp/cfgerr" && ! grep -q "not-a-real-token" "$tmp/cfgerr" &&
 	ok config/shared-with-crashstats || fail config/shared-with-crashstats "$(cat "$tmp/cfgerr")"
+
+# A stack longer than the walk's limit is never silently short: the JSON
+# says frames_truncated and --human says where it was cut.
+"$cd" walk --json --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" >"$tmp/deep.json"
+python3 -c "
+import json, sys
+t = json.load(open(sys.argv[1]))['crashing_thread']
+assert t['frame_count'] == 1024 and t['frames_truncated'] is True, (t['frame_count'], t.get('frames_truncated'))
+" "$tmp/deep.json" && ok deep-stack/json-says-cut || fail deep-stack/json-says-cut "$(head -c 200 "$tmp/deep.json")"
+"$cd" walk --brief --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" |
+	grep -q "^<stack cut after 1024 frames" && ok deep-stack/human-says-cut || fail deep-stack/human-says-cut "no word of the cut"

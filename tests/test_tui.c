@@ -199,16 +199,22 @@ static void test_rows(void)
 	json_decref(r);
 
 	r = rows_frames(d, 1);
-	/* frame 0 folded, frame 0 unfolded with its two inlines, frame 1 */
+	/* frame 0 folded; unfolded, its two inlines (innermost first) then
+	 * frame 0 itself, numbered as Breakpad numbers them; then frame 1 */
 	T_EQ_U64(json_array_size(r), 5);
 	T_EQ_STR(field(r, 0, "function"), "[+2] outer");
 	T_EQ_STR(field(r, 0, "_folded"), "1");
-	T_EQ_STR(field(r, 1, "function"), "outer");
-	T_EQ_STR(field(r, 1, "_unfolded"), "1");
-	T_CHECK(strstr(field(r, 2, "function"), "inner") != NULL);
-	T_CHECK(strstr(field(r, 3, "function"), "middle") != NULL);
-	T_EQ_STR(field(r, 2, "source"), "b.h:3");
+	T_EQ_STR(field(r, 0, "frame"), "0");
+	T_CHECK(strstr(field(r, 1, "function"), "inner") != NULL);
+	T_EQ_STR(field(r, 1, "frame"), "0");
+	T_EQ_STR(field(r, 1, "source"), "b.h:3");
+	T_CHECK(strstr(field(r, 2, "function"), "middle") != NULL);
+	T_EQ_STR(field(r, 2, "frame"), "1");
+	T_EQ_STR(field(r, 3, "function"), "outer");
+	T_EQ_STR(field(r, 3, "_unfolded"), "1");
+	T_EQ_STR(field(r, 3, "frame"), "2");
 	T_EQ_STR(field(r, 4, "function"), "libc.so.6+0xabc");
+	T_EQ_STR(field(r, 4, "frame"), "3");
 	T_EQ_STR(field(r, 4, "_style"), "scan");
 	json_decref(r);
 

@@ -115,6 +115,11 @@ b=$(printf '%s\n' "$s" | grep -n "storage::fill_block" | head -1 | cut -d: -f1)
 [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] && ok frames/store_cell-above-fill_block ||
 	fail frames/store_cell-above-fill_block "store_cell at line $a, fill_block at $b:
 $s"
+# Breakpad's order and numbers: the inline frames 0 and 1, then the real
+# frame storage::flush as 2 (it used to be drawn above its inlines).
+printf '%s\n' "$s" | awk '/^ *0 .*storage::store_cell/ { a = NR } /^ *1 .*storage::fill_block/ { b = NR }
+	/^ *2 .*storage::flush/ { c = NR } END { exit !(a && a < b && b < c) }' &&
+	ok frames/breakpad-order-and-numbers || fail frames/breakpad-order-and-numbers "$s"
 keys i
 wait_gone "storage::store_cell" && ok frames/fold-again || fail frames/fold-again "$(screen)"
 
@@ -136,7 +141,8 @@ printf '%s\n' "$s" | grep "crashme-fp" | grep -q "loaded" && ok modules/loaded-s
 keys t
 check threads/pane "Top function"
 first=$(screen | sed -n 3p)
-case $first in "!"*storage::flush*) ok threads/crashed-first-and-marked ;;
+# The top function is the one that was running: the innermost inline one.
+case $first in "!"*storage::store_cell*) ok threads/crashed-first-and-marked ;;
 	*) fail threads/crashed-first-and-marked "first row: $first" ;; esac
 keys a
 check annotations/pane "ProductName"
@@ -243,6 +249,71 @@ if command -v python3 >/dev/null; then
 else
 	echo "skip net: python3 is absent"
 fi
+
+# ---- a stack cut at the walk's limit says so, as its last row ----------------------
+start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dumps/own-recurse-stack_overflow.dmp'"
+if wait_for "Crash reason" 10; then
+	keys f G
+	if wait_for "stack cut after 1024 frames" 5; then
+		last=$(screen | grep -n "recurse\|stack cut" | tail -1)
+		case $last in *"stack cut after 1024 frames"*) ok frames/cut-stack-said-last ;;
+			*) fail frames/cut-stack-said-last "not the last row: $(screen)" ;; esac
+	else
+		fail frames/cut-stack-said-last "$(screen)"
+	fi
+else
+	fail frames/cut-stack-said-last "no summary: $(screen)"
+fi
+keys q
+
+# ---- Crashpad's annotations: in the annotations pane, and the exception in
+# the summary ------------------------------------------------------------------------
+start "TERM=xterm-256color '$cd' open '$dumps/bp-minidump_crashpad_annotation.dmp'"
+check crashpad/summary-exception "NSRangeException: *** -[__NSArray0 objectAtIndex:]"
+keys a
+if wait_for "crashpad: exceptionName" 5; then
+	s=$(screen)
+	printf '%s\n' "$s" | grep "crashpad: exceptionName" | grep "NSRangeException" | grep -q "annotation object of ios_cras" &&
+		printf '%s\n' "$s" | grep "crashpad: plat" | grep -q "iOS" && ok crashpad/annotations-pane ||
+		fail crashpad/annotations-pane "$s"
+else
+	fail crashpad/annotations-pane "$(screen)"
+fi
+keys q
+
+# ---- the signature whole, at 80 columns ---------------------------------------------
+# Socorro's signature of own-abort_assert is 110 characters: the summary
+# shows it whole at 80 columns, a frame of it a row (wrapped where one
+# frame is wider than the pane), in order: read back, it is the signature
+# `crashdesk signature` prints.
+sig=$("$cd" signature --symbols-path "$syms" "$dumps/own-abort_assert.dmp")
+cols=80 start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dumps/own-abort_assert.dmp'"
+if wait_for "Crash reason" 10; then
+	s=$(screen)
+	got=$(printf '%s\n' "$s" | python3 -c '
+import sys
+lines = sys.stdin.read().split("\n")
+out, on = [], False
+for l in lines:
+    key, val = l[:17].strip(), l[17:].rstrip()
+    if key == "Signature":
+        on = True
+    elif key:
+        on = False
+    if not on:
+        continue
+    if not out or val.startswith("| "):
+        out.append(val[2:] if val.startswith("| ") else val)
+    else:
+        out[-1] += " " + val
+print(" | ".join(out))')
+	[ "$got" = "$sig" ] && ok summary/signature-whole || fail summary/signature-whole "read back: $got
+want: $sig
+$s"
+else
+	fail summary/signature-whole "no summary: $(screen)"
+fi
+keys q
 
 # ---- a directory of dumps: the crash list ------------------------------------------
 mkdir -p "$tmp/dir"

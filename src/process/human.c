@@ -133,6 +133,9 @@ static void put_stack(FILE *f, const md_dump *d, const walk_stack *s, int wide)
 		put_registers(f, fr, wide);
 		fprintf(f, "    Found by: %s\n", found_by(fr->trust));
 	}
+	if (s->truncated)
+		fprintf(f, "<stack cut after %u frames: crashdesk's walk limit; the stack goes on>\n",
+			s->nframes);
 }
 
 static void put_cert(FILE *f, json_t *certs, const char *code_file)

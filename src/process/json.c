@@ -388,6 +388,9 @@ static json_t *thread_json(const md_dump *d, uint32_t i, const walk_stack *s, in
 	for (uint32_t k = 0; k < s->nframes; k++)
 		json_array_append_new(frames, frame_json(d, &s->frames[k], k, wide));
 	SET(o, "frames", frames);
+	/* crashdesk's: the walk stopped at its frame limit, the stack goes on. */
+	if (s->truncated)
+		SET(o, "frames_truncated", json_true());
 	return o;
 }
 
@@ -639,13 +642,46 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	if (d->crashpad_state && d->crashpad.nsimple) {
 		json_t *a = json_object();
 		for (uint32_t i = 0; i < d->crashpad.nsimple; i++) {
-			json_t *v = str_or_null(d->crashpad.simple[i].value);
-			if (json_string(d->crashpad.simple[i].key))
-				SET(a, d->crashpad.simple[i].key, v);
-			else
-				json_decref(v);
+			/* A key that is not UTF-8 cannot be a JSON key: left out
+			 * (json_object_set_new frees the value then). */
+			SET(a, d->crashpad.simple[i].key, str_or_null(d->crashpad.simple[i].value));
 		}
 		SET(root, "crashpad_annotations", a);
+	}
+	/* crashdesk's: each module's Crashpad annotations (list, simple and
+	 * annotation objects; a string object as its text, any other as its
+	 * type and size), as `crashdesk dump` prints them. */
+	if (d->crashpad_state && d->crashpad.nmodules) {
+		json_t *l = json_array();
+		for (uint32_t i = 0; i < d->crashpad.nmodules; i++) {
+			const md_crashpad_module *cm = &d->crashpad.modules[i];
+			json_t *o = json_object(), *list = json_array(), *simple = json_object(),
+			       *objs = json_object();
+			const md_module *m = cm->module_index < d->nmodules ? &d->modules[cm->module_index]
+									    : NULL;
+			SET(o, "module", m ? str_or_empty(cd_basename(m->code_file)) : json_null());
+			for (uint32_t k = 0; k < cm->nlist; k++)
+				json_array_append_new(list, str_or_empty(cm->list[k]));
+			for (uint32_t k = 0; k < cm->nsimple; k++)
+				SET(simple, cm->simple[k].key, str_or_null(cm->simple[k].value));
+			for (uint32_t k = 0; k < cm->nobjects; k++) {
+				const md_annotation *an = &cm->objects[k];
+				char buf[64];
+				json_t *v = NULL;
+				if (an->type == 1)
+					v = json_stringn((const char *)an->value, an->value_len);
+				if (!v) {
+					snprintf(buf, sizeof buf, "(type 0x%x, %u bytes)", an->type, an->value_len);
+					v = json_string(buf);
+				}
+				SET(objs, an->name ? an->name : "", v);
+			}
+			SET(o, "list", list);
+			SET(o, "simple", simple);
+			SET(o, "objects", objs);
+			json_array_append_new(l, o);
+		}
+		SET(root, "crashpad_module_annotations", l);
 	}
 	json_t *probs = json_array();
 	for (uint32_t i = 0; i < d->nproblems; i++) {

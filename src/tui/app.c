@@ -234,13 +234,11 @@ static json_t *crash_rows(app *a)
 			snprintf(reason, sizeof reason, "%s", t ? t : "No crash");
 			json_t *th = rows_crashing_thread(c->doc);
 			json_t *f0 = json_array_get(json_object_get(th, "frames"), 0);
-			const char *f = json_string_value(json_object_get(f0, "function"));
 			const char *m = json_string_value(json_object_get(f0, "module"));
-			const char *off = json_string_value(json_object_get(f0, "module_offset"));
-			if (f)
-				snprintf(fn, sizeof fn, "%s", f);
-			else if (m)
-				snprintf(fn, sizeof fn, "%s+%s", m, off ? off : "");
+			char src[256];
+			/* The function that was running: the innermost inline one. */
+			if (f0)
+				rows_top_function(f0, fn, sizeof fn, src, sizeof src);
 			snprintf(mod, sizeof mod, "%s", m ? m : "");
 			describe_time(c->doc, c->pc, when, sizeof when);
 		} else if (c->state == CRASH_FAILED) {
@@ -306,6 +304,79 @@ static void cs_summary_rows(json_t *doc, json_t *rows)
 		json_array_insert_new(rows, 1 + i,
 				      json_pack("{s:s, s:s}", "key", keys[i][0], "value", v ? v : ""));
 	}
+}
+
+/* Key/value rows whose value is wider than width cells become several:
+ * the rest on continuation rows (no key, same style), broken at a space
+ * where one is near, so that nothing is cut with an ellipsis. */
+static size_t cut_at(const char *v, int width)
+{
+	size_t n = strlen(v), best = 0, space = 0;
+	for (size_t k = 1; k <= n; k++) {
+		if ((v[k] & 0xc0) == 0x80) /* inside a UTF-8 sequence */
+			continue;
+		char *pre = strndup(v, k);
+		int w = pre ? tui_text_width(pre) : 0;
+		free(pre);
+		if (w > width)
+			break;
+		best = k;
+		if (v[k] == ' ')
+			space = k;
+	}
+	if (best == n)
+		return n;
+	return space > best / 2 ? space : (best ? best : 1);
+}
+
+static void wrap_kv_rows(json_t *rows, int width)
+{
+	if (width < 8)
+		return;
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		json_t *r = json_array_get(rows, i);
+		const char *v = json_string_value(json_object_get(r, "value"));
+		if (!v || tui_text_width(v) <= width)
+			continue;
+		size_t k = cut_at(v, width);
+		char *head = strndup(v, k), *tail = strdup(v + k + (v[k] == ' '));
+		if (head && tail) {
+			json_t *cont = json_deep_copy(r);
+			json_object_set_new(cont, "key", json_string(""));
+			json_object_set_new(cont, "value", json_string(tail));
+			json_object_set_new(r, "value", json_string(head));
+			json_array_insert_new(rows, i + 1, cont);
+		}
+		free(head);
+		free(tail);
+	}
+}
+
+/* The summary's Signature rows, after the Dump row: the crash signed with
+ * the session's lists, whole, a frame of it a row. */
+typedef struct sig_insert {
+	json_t *rows;
+	size_t at;
+} sig_insert;
+
+static void insert_sig_line(void *ctx, int n, const char *line)
+{
+	sig_insert *s = ctx;
+	json_array_insert_new(s->rows, s->at++,
+			      json_pack("{s:s, s:s, s:s}", "key", n ? "" : "Signature", "value", line,
+					"_style", "heading"));
+}
+
+static void summary_signature(app *a, json_t *doc, json_t *rows)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	const sig_result *r = NULL;
+	cd_err e = { 0 };
+	if (text && a->signer && sig_sign_json(a->signer, text, strlen(text), &r, &e) == CD_OK) {
+		sig_insert ins = { rows, 1 };
+		sigpane_split(r->signature, "", "| ", insert_sig_line, &ins);
+	}
+	free(text);
 }
 
 /* The signature pane's rows: the document signed with the session's lists. */
@@ -442,7 +513,10 @@ static void build(app *a, pane *p)
 	switch (p->kind) {
 	case PK_SUMMARY:
 		rows = rows_summary(doc, c->path);
+		summary_signature(a, doc, rows);
 		cs_summary_rows(doc, rows);
+		/* The value column: the screen less the key column and its gap. */
+		wrap_kv_rows(rows, COLS - 17);
 		break;
 	case PK_SIGNATURE: rows = signature_rows(a, doc); break;
 	case PK_THREADS: rows = rows_threads(doc); break;
@@ -484,12 +558,15 @@ static void record_summary(app *a, uint32_t i)
 	json_t *ann = json_object_get(c->doc, "annotations");
 	json_t *ci = json_object_get(c->doc, "crash_info");
 	json_t *f0 = json_array_get(json_object_get(rows_crashing_thread(c->doc), "frames"), 0);
+	char top[512] = "", top_src[256];
+	if (f0)
+		rows_top_function(f0, top, sizeof top, top_src, sizeof top_src);
 	store_summary sum = {
 		.product = json_string_value(json_object_get(ann, "ProductName")),
 		.version = json_string_value(json_object_get(ann, "Version")),
 		.crash_reason = json_string_value(json_object_get(ci, "type")),
 		.crash_address = json_string_value(json_object_get(ci, "address")),
-		.crash_function = json_string_value(json_object_get(f0, "function")),
+		.crash_function = top[0] ? top : NULL,
 		.module = json_string_value(json_object_get(f0, "module")),
 	};
 	cd_err e;
@@ -912,7 +989,7 @@ static int use_lists(app *a, const char *dir)
 	a->signer = sg;
 	snprintf(a->lists_dir, sizeof a->lists_dir, "%s", dir ? dir : "");
 	for (int i = 0; i < a->depth; i++)
-		if (a->stack[i].kind == PK_SIGNATURE)
+		if (a->stack[i].kind == PK_SIGNATURE || a->stack[i].kind == PK_SUMMARY)
 			a->stack[i].built = 0;
 	worker_lock(&a->w);
 	for (int i = 0; i < a->depth; i++)
@@ -2079,8 +2156,13 @@ static void on_key(app *a, int key)
 		break;
 	case TUI_ACT_COMPARE: act_compare(a); break;
 	default:
-		if (key == KEY_RESIZE)
+		if (key == KEY_RESIZE) {
+			/* Wrapped rows are wrapped again to the new width. */
+			for (int i = 0; i < a->depth; i++)
+				if (a->stack[i].kind == PK_SUMMARY)
+					a->stack[i].built = 0;
 			break;
+		}
 		a->dirty = 0;
 		break;
 	}

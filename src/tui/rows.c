@@ -201,6 +201,19 @@ json_t *rows_summary(json_t *doc, const char *path)
 	add_kv(rows, "Crash reason", *type ? type : "No crash", *type ? "crashed" : NULL);
 	if (*str(ci, "address"))
 		add_kv(rows, "Crash address", str(ci, "address"), NULL);
+	/* An Apple crash's exception, from the Crashpad annotation objects
+	 * (the reason alone says "Uncaught NSException"). */
+	size_t mi;
+	json_t *cm;
+	json_array_foreach(json_object_get(doc, "crashpad_module_annotations"), mi, cm) {
+		json_t *objs = json_object_get(cm, "objects");
+		const char *name = str(objs, "exceptionName"), *why = str(objs, "exceptionReason");
+		if (*name || *why) {
+			snprintf(buf, sizeof buf, "%s%s%s", name, *name && *why ? ": " : "", why);
+			add_kv(rows, "Exception", buf, "crashed");
+			break;
+		}
+	}
 	summary_analysis(rows, ci);
 	if (*str(ann, "MozCrashReason"))
 		add_kv(rows, "MozCrashReason", str(ann, "MozCrashReason"), "crashed");
@@ -236,19 +249,29 @@ json_t *rows_summary(json_t *doc, const char *path)
 		snprintf(buf, sizeof buf, "thread %" JSON_INTEGER_FORMAT " %s",
 			 num(ci, "crashing_thread", 0), str(t, "thread_name"));
 		add_kv(rows, "Crashing thread", buf, "heading");
-		size_t i;
+		/* The first ten frames as Breakpad lists them: inline frames
+		 * first (innermost first), each numbered. */
+		size_t i, shown = 0;
 		json_t *f;
 		json_array_foreach(json_object_get(t, "frames"), i, f) {
-			if (i >= 10)
+			json_t *inl = json_object_get(f, "inlines");
+			size_t ninl = json_array_size(inl);
+			for (size_t k = 0; k <= ninl && shown < 10; k++, shown++) {
+				json_t *in = k < ninl ? json_array_get(inl, k) : NULL;
+				char fn[512], src[256], num_s[16];
+				if (in)
+					snprintf(fn, sizeof fn, "%s", str(in, "function"));
+				else
+					frame_function(f, fn, sizeof fn);
+				source_of(in ? in : f, src, sizeof src);
+				snprintf(num_s, sizeof num_s, "%zu", shown);
+				snprintf(buf, sizeof buf, "%-24s %s%s%s", str(f, "module"), fn,
+					 *src ? "  " : "", src);
+				add_kv(rows, num_s, buf,
+				       in ? "inline" : !strcmp(str(f, "trust"), "scan") ? "scan" : NULL);
+			}
+			if (shown >= 10)
 				break;
-			char fn[512], src[256], num_s[16];
-			frame_function(f, fn, sizeof fn);
-			source_of(f, src, sizeof src);
-			snprintf(num_s, sizeof num_s, "%zu", i);
-			snprintf(buf, sizeof buf, "%-24s %s%s%s", str(f, "module"), fn, *src ? "  " : "",
-				 src);
-			add_kv(rows, num_s, buf,
-			       !strcmp(str(f, "trust"), "scan") ? "scan" : NULL);
 		}
 	}
 	return rows;
@@ -267,10 +290,10 @@ json_t *rows_threads(json_t *doc)
 			int is_crashed = (json_int_t)i == crashed;
 			if (is_crashed != (pass == 0))
 				continue;
-			char fn[512] = "", id[32];
+			char fn[512] = "", src[256], id[32];
 			json_t *f0 = json_array_get(json_object_get(t, "frames"), 0);
 			if (f0)
-				frame_function(f0, fn, sizeof fn);
+				rows_top_function(f0, fn, sizeof fn, src, sizeof src);
 			snprintf(id, sizeof id, "%" JSON_INTEGER_FORMAT, num(t, "thread_id", 0));
 			json_t *r = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "index",
 					      (json_int_t)i, "id", id, "name", str(t, "thread_name"),
@@ -286,57 +309,92 @@ json_t *rows_threads(json_t *doc)
 }
 
 /* One row per frame for the folded view ("_unfolded" empty) and, for
- * frames with inline functions, a second row without the count plus one
- * row per inline function for the unfolded view ("_folded" empty); the
- * pane hides one set, so folding is a filter, not a rebuild. */
+ * frames with inline functions, the frame's inline functions then the frame
+ * itself for the unfolded view ("_folded" empty): Breakpad's and
+ * rust-minidump's order (innermost first: the function that was running,
+ * then each caller it was inlined into, then the real frame) and numbering
+ * (each inline frame has its own number; a folded frame shows the first
+ * it stands for, so the numbers skip what is folded). The pane hides one set, so folding is a filter, not a
+ * rebuild. */
 json_t *rows_frames(json_t *doc, int thread)
 {
 	json_t *rows = json_array();
 	json_t *t = json_array_get(json_object_get(doc, "threads"), (size_t)thread);
-	size_t i;
+	size_t i, number = 0;
 	json_t *f;
 	json_array_foreach(json_object_get(t, "frames"), i, f) {
-		char fn[600], folded[640], src[256], n_s[16];
+		char fn[600], folded[640], src[256], n_s[32];
 		frame_function(f, fn, sizeof fn);
 		json_t *inl = json_object_get(f, "inlines");
 		size_t ninl = json_array_size(inl);
-		source_of(f, src, sizeof src);
-		snprintf(n_s, sizeof n_s, "%zu", i);
-		/* The count goes first so that a narrow column never cuts it. */
-		snprintf(folded, sizeof folded, "[+%zu] %s", ninl, fn);
 		const char *trust = str(f, "trust");
 		const char *style = !strcmp(trust, "scan") ? "scan"
 				    : json_is_true(json_object_get(f, "missing_symbols")) ? "missing"
 											: NULL;
-		for (int view = 0; view < (ninl ? 2 : 1); view++) {
-			/* view 0: the only row, or the folded one; 1: unfolded */
-			json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "frame", n_s,
-					      "module", str(f, "module"), "function",
-					      ninl && !view ? folded : fn, "source", src, "trust",
-					      trust, "_frame", (json_int_t)i, "_inline",
-					      (json_int_t)-1);
+		if (ninl) {
+			/* The folded frame: the count first, so that a narrow column
+			 * never cuts it. */
+			snprintf(folded, sizeof folded, "[+%zu] %s", ninl, fn);
+			snprintf(n_s, sizeof n_s, "%zu", number);
+			source_of(f, src, sizeof src);
+			json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "frame", n_s,
+					      "module", str(f, "module"), "function", folded, "source",
+					      src, "trust", trust, "_frame", (json_int_t)i, "_inline",
+					      (json_int_t)-1, "_folded", "1");
 			if (style)
 				json_object_set_new(r, "_style", json_string(style));
-			if (ninl)
-				json_object_set_new(r, view ? "_unfolded" : "_folded", json_string("1"));
 			json_array_append_new(rows, r);
 		}
-		/* Innermost first, under the real frame they were inlined into. */
 		size_t k;
 		json_t *in;
 		json_array_foreach(inl, k, in) {
 			char name[600];
-			snprintf(name, sizeof name, "  \xe2\x86\xb3 %s", str(in, "function"));
+			snprintf(name, sizeof name, "\xe2\x86\xb3 %s", str(in, "function"));
 			source_of(in, src, sizeof src);
+			snprintf(n_s, sizeof n_s, "%zu", number++);
 			json_t *ir = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "frame",
-					       "", "module", str(f, "module"), "function", name,
+					       n_s, "module", str(f, "module"), "function", name,
 					       "source", src, "trust", "inline", "_frame",
 					       (json_int_t)i, "_inline", (json_int_t)k, "_style",
 					       "inline", "_unfolded", "1");
 			json_array_append_new(rows, ir);
 		}
+		/* The real frame: with inlines, its line is the call site of the
+		 * outermost inline function. */
+		source_of(f, src, sizeof src);
+		snprintf(n_s, sizeof n_s, "%zu", number++);
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "frame", n_s, "module",
+				      str(f, "module"), "function", fn, "source", src, "trust", trust,
+				      "_frame", (json_int_t)i, "_inline", (json_int_t)-1);
+		if (style)
+			json_object_set_new(r, "_style", json_string(style));
+		if (ninl)
+			json_object_set_new(r, "_unfolded", json_string("1"));
+		json_array_append_new(rows, r);
+	}
+	/* Never silently short: say where the walk stopped and why. */
+	if (json_is_true(json_object_get(t, "frames_truncated"))) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "stack cut after %zu frames: crashdesk's walk stops there, "
+			 "the thread's stack goes on", json_array_size(json_object_get(t, "frames")));
+		/* No "_frame": Enter on it opens nothing. */
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "frame", "",
+						      "module", "", "function", msg, "source", "",
+						      "trust", "", "_style", "error"));
 	}
 	return rows;
+}
+
+void rows_top_function(json_t *frame, char *fn, size_t fn_size, char *src, size_t src_size)
+{
+	json_t *in = json_array_get(json_object_get(frame, "inlines"), 0);
+	if (in) {
+		snprintf(fn, fn_size, "%s", str(in, "function"));
+		source_of(in, src, src_size);
+	} else {
+		frame_function(frame, fn, fn_size);
+		source_of(frame, src, src_size);
+	}
 }
 
 static void size_of(json_t *m, char *buf, size_t n)
@@ -458,6 +516,45 @@ json_t *rows_annotations(json_t *doc, const rows_describe_fn describe, void *ctx
 						      text ? text : json_string_value(v),
 						      "description", d ? d : ""));
 		free(text);
+	}
+	/* The dump's own Crashpad annotations, after the .extra's: the
+	 * process's simple ones, then each module's. */
+	json_object_foreach(json_object_get(doc, "crashpad_annotations"), key, v) {
+		char k[600];
+		snprintf(k, sizeof k, "crashpad: %s", key);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", k, "value",
+						      json_is_string(v) ? json_string_value(v) : "",
+						      "description", "Crashpad simple annotation"));
+	}
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(doc, "crashpad_module_annotations"), i, m) {
+		const char *mod = json_is_string(json_object_get(m, "module"))
+					  ? json_string_value(json_object_get(m, "module")) : "?";
+		static const char *const kinds[] = { "objects", "simple" };
+		for (size_t kk = 0; kk < 2; kk++) {
+			json_object_foreach(json_object_get(m, kinds[kk]), key, v) {
+				/* The key short enough to read whole; the module in the
+				 * description. */
+				char k[600], d[700];
+				snprintf(k, sizeof k, "crashpad: %s", key);
+				snprintf(d, sizeof d, "Crashpad %s of %s",
+					 kk ? "module annotation" : "annotation object", mod);
+				json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", k, "value",
+							      json_is_string(v) ? json_string_value(v) : "",
+							      "description", d));
+			}
+		}
+		size_t li;
+		json_t *lv;
+		json_array_foreach(json_object_get(m, "list"), li, lv) {
+			char k[600], d[700];
+			snprintf(k, sizeof k, "crashpad: list[%zu]", li);
+			snprintf(d, sizeof d, "Crashpad list annotation of %s", mod);
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", k, "value",
+							      json_is_string(lv) ? json_string_value(lv) : "",
+							      "description", d));
+		}
 	}
 	return rows;
 }

@@ -22,10 +22,15 @@ json_t *rows_summary(json_t *doc, const char *path);
 json_t *rows_threads(json_t *doc);
 /* frame, module, function, source, trust. Rows for both views: those with
  * "_unfolded" set belong to the unfolded view (each frame's inline
- * functions follow it, innermost first, styled "inline"), those with
- * "_folded" set to the folded one (the frame with a count of its inline
- * functions before its name); a pane hides one set with tui_list's hide. */
+ * functions before it, innermost first, styled "inline", every row
+ * numbered as Breakpad numbers them), those with "_folded" set to the
+ * folded one (the frame with a count of its inline functions before its
+ * name, numbered with the first number it stands for); a pane hides one set with
+ * tui_list's hide. */
 json_t *rows_frames(json_t *doc, int thread);
+/* The function a frame was running and its source ("file:line"): its
+ * innermost inline function's when it has inlines, else its own. */
+void rows_top_function(json_t *frame, char *fn, size_t fn_size, char *src, size_t src_size);
 /* name, version, base, size, debug_file, debug_id, code_id, status, source. */
 json_t *rows_modules(json_t *doc);
 /* name, base, size, frames (how many frames point into it). */

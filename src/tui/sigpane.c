@@ -29,12 +29,34 @@ static const char *fate_style(sig_fate f)
 	}
 }
 
+void sigpane_split(const char *sig, const char *first, const char *rest, sigpane_line_fn fn,
+		   void *ctx)
+{
+	/* One line per frame of the signature (" | " separates them), so that
+	 * none is cut at the pane's width but a frame name longer than it. */
+	const char *p = sig ? sig : "";
+	int n = 0;
+	do {
+		const char *bar = strstr(p, " | ");
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		char line[2048];
+		snprintf(line, sizeof line, "%s%.*s", n ? rest : first, (int)len, p);
+		fn(ctx, n++, line);
+		p = bar ? bar + 3 : NULL;
+	} while (p);
+}
+
+static void add_heading(void *ctx, int n, const char *line)
+{
+	(void)n;
+	add(ctx, "", line, "", "heading");
+}
+
 json_t *sigpane_rows(const sig_result *r)
 {
 	json_t *rows = json_array();
 	char buf[1024];
-	snprintf(buf, sizeof buf, "Signature: %s", r->signature ? r->signature : "");
-	add(rows, "", buf, "", "heading");
+	sigpane_split(r->signature, "Signature: ", "         | ", add_heading, rows);
 	snprintf(buf, sizeof buf, "set by %s%s%s", r->rule && *r->rule ? r->rule : "no rule",
 		 r->tool && *r->tool ? ", stack tool " : "", r->tool ? r->tool : "");
 	add(rows, "", buf, "", "dim");
