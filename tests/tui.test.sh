@@ -279,6 +279,28 @@ if wait_for "crashpad: exceptionName" 5; then
 else
 	fail crashpad/annotations-pane "$(screen)"
 fi
+# Enter shows the row whole: the long reason cut in its column (the fifth
+# row), wrapped.
+keys g j j j j Enter
+if wait_for "Description      Crashpad annotation object of ios_crash_xcuitests" 5; then
+	s=$(screen)
+	printf '%s\n' "$s" | tr -s ' ' | tr -d '\n' | grep -qF "*** -[__NSArray0 objectAtIndex:]: index 42 beyond bounds for empty NSArray" &&
+		ok row/whole-on-enter || fail row/whole-on-enter "$s"
+else
+	fail row/whole-on-enter "$(screen)"
+fi
+keys q
+
+# ---- a damaged dump: the damage and its offsets in the summary, in order ------------
+start "TERM=xterm-256color '$cd' open '$dumps/rm-invalid-range.dmp'"
+if wait_for "Problems" 10; then
+	s=$(screen)
+	printf '%s\n' "$s" | awk '/^Status +OK, damaged: / { a = NR }
+		/^Problems +unknown at 0x0000000000020000: stream of 262158 bytes at 0x20000 is outside/ { b = NR }
+		END { exit !(a && a < b) }' && ok damaged/problems-in-summary || fail damaged/problems-in-summary "$s"
+else
+	fail damaged/problems-in-summary "$(screen)"
+fi
 keys q
 
 # ---- the signature whole, at 80 columns ---------------------------------------------

@@ -41,7 +41,7 @@ typedef enum pane_kind {
 	PK_HOME, PK_CRASHES,
 	/* the tabs of one crash, in Tab order */
 	PK_SUMMARY, PK_SIGNATURE, PK_THREADS, PK_FRAMES, PK_MODULES, PK_UNLOADED, PK_ANNOTATIONS,
-	PK_DETAILS, PK_UNLOADED_FRAMES, PK_MODULE_WHY,
+	PK_DETAILS, PK_UNLOADED_FRAMES, PK_ROW, PK_MODULE_WHY,
 	/* the sym-file browser's tabs */
 	PK_SYMFUNCS, PK_SYMCHECK, PK_SYMLOOKUP,
 	/* signature tuning: the lists, a re-sign, the crashes of one change */
@@ -56,7 +56,8 @@ static const char *const pane_names[] = {
 	[PK_HOME] = "Home", [PK_CRASHES] = "Crashes", [PK_SUMMARY] = "Summary",
 	[PK_SIGNATURE] = "Signature", [PK_THREADS] = "Threads", [PK_FRAMES] = "Frames", [PK_MODULES] = "Modules",
 	[PK_UNLOADED] = "Unloaded", [PK_ANNOTATIONS] = "Annotations", [PK_DETAILS] = "Frame",
-	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_MODULE_WHY] = "Symbols tried",
+	[PK_UNLOADED_FRAMES] = "Frames into module", [PK_ROW] = "Row, whole",
+	[PK_MODULE_WHY] = "Symbols tried",
 	[PK_SYMFUNCS] = "Functions",
 	[PK_SYMCHECK] = "Check", [PK_SYMLOOKUP] = "Lookup", [PK_TUNING] = "Signature tuning",
 	[PK_TUNING_CRASHES] = "Crashes of a change", [PK_CS_RESULTS] = "Crash Stats",
@@ -489,6 +490,9 @@ static void build(app *a, pane *p)
 		p->built = 1;
 		return;
 	}
+	/* Rows handed over by the pane that opened them: never rebuilt. */
+	if ((p->kind == PK_ROW || p->kind == PK_MODULE_WHY) && p->built)
+		return;
 	tui_crash *c = crash_of(a, p);
 	if (!c || (p->built && p->built_seq == c->seq))
 		return;
@@ -1333,6 +1337,36 @@ static void tuning_crashes(app *a, json_t *row)
 
 static void open_target(app *a, const char *path);
 
+/* Enter where a row opens nothing else: the row whole, a column a row
+ * (its title, its full text wrapped to the screen), as nothing in a pane
+ * may stay cut with an ellipsis. */
+static void show_row(app *a, pane *p, json_t *row)
+{
+	const tui_view *v = p->list.view;
+	if (!v || !row)
+		return;
+	json_t *rows = json_array();
+	for (int c = 0; c < v->ncols; c++) {
+		json_t *val = json_object_get(row, v->cols[c].field);
+		char *text = json_is_string(val) ? strdup(json_string_value(val))
+			     : val ? json_dumps(val, JSON_ENCODE_ANY) : NULL;
+		if (text && *text)
+			json_array_append_new(rows, json_pack("{s:s, s:s}", "key",
+							      v->cols[c].title[0] ? v->cols[c].title
+										   : v->cols[c].field,
+							      "value", text));
+		free(text);
+	}
+	wrap_kv_rows(rows, COLS - 17);
+	pane *n = push(a, PK_ROW, p->crash);
+	if (!n) {
+		json_decref(rows);
+		return;
+	}
+	tui_list_set_json(&n->list, &a->v_kv, rows);
+	n->built = 1;
+}
+
 static void act_open(app *a)
 {
 	pane *p = top(a);
@@ -1484,6 +1518,12 @@ static void act_open(app *a)
 		show_lookup(a, addr);
 		break;
 	}
+	case PK_SUMMARY:
+	case PK_ANNOTATIONS:
+	case PK_DETAILS:
+	case PK_ROW:
+		show_row(a, p, row);
+		break;
 	default:
 		break;
 	}
@@ -1706,7 +1746,9 @@ static int applies(pane_kind k, tui_action act)
 		return k == PK_HOME || k == PK_CRASHES || k == PK_THREADS || k == PK_FRAMES ||
 		       k == PK_UNLOADED || k == PK_UNLOADED_FRAMES || k == PK_MODULES ||
 		       k == PK_SYMFUNCS || k == PK_SIGNATURE || k == PK_TUNING ||
-		       k == PK_TUNING_CRASHES || k == PK_CS_RESULTS || k == PK_CS_FACETS;
+		       k == PK_TUNING_CRASHES || k == PK_CS_RESULTS || k == PK_CS_FACETS ||
+		       /* the row whole (show_row) */
+		       k == PK_SUMMARY || k == PK_ANNOTATIONS || k == PK_DETAILS || k == PK_ROW;
 	case TUI_ACT_NONE: case TUI_ACT_COUNT:
 		return 0;
 	default:

@@ -242,6 +242,14 @@ json_t *rows_summary(json_t *doc, const char *path)
 	} else {
 		add_kv(rows, "Status", status, strcmp(status, "OK") ? "error" : NULL);
 	}
+	/* What the reader could not read, where (as `crashdesk dump` lists it). */
+	size_t pi;
+	json_t *pr;
+	json_array_foreach(json_object_get(doc, "problems"), pi, pr) {
+		snprintf(buf, sizeof buf, "%s at %s: %s", str(pr, "stream"), str(pr, "offset"),
+			 str(pr, "message"));
+		add_kv(rows, pi ? "" : "Problems", buf, "error");
+	}
 
 	json_t *t = rows_crashing_thread(doc);
 	if (t) {

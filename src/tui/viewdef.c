@@ -35,7 +35,7 @@ static const struct {
 	[TUI_ACT_PAGE_DOWN] = { "page_down", "Move down one page" },
 	[TUI_ACT_TOP] = { "top", "Go to the first line" },
 	[TUI_ACT_BOTTOM] = { "bottom", "Go to the last line" },
-	[TUI_ACT_OPEN] = { "open", "Open the selected line" },
+	[TUI_ACT_OPEN] = { "open", "Open the selected line (or show it whole)" },
 	[TUI_ACT_BACK] = { "back", "Back to the previous pane (quits on the home pane)" },
 	[TUI_ACT_QUIT] = { "quit", "Quit crashdesk" },
 	[TUI_ACT_NEXT_PANE] = { "next_pane", "Next pane" },
