@@ -270,6 +270,21 @@ static void test_corpus_inline(void)
 	sym_store_free(store);
 }
 
+/* Writes s to path (freeing s) and processes it without symbols: the
+ * crash, or NULL after reporting why. */
+static proc_crash *open_synth(synth *s, const char *path)
+{
+	int rc = synth_write_file(s, path);
+	synth_free(s);
+	proc_crash *c;
+	cd_err e;
+	if (rc != 0 || proc_crash_open(path, NULL, NULL, NULL, NULL, NULL, &c, &e) != CD_OK) {
+		fprintf(stderr, "%s: %s\n", path, rc ? "cannot write" : e.msg);
+		return NULL;
+	}
+	return c;
+}
+
 /* A Windows thread's last error: the TEB's LastErrorValue, 13 pointers
  * in, named as rust-minidump names it; a thread whose TEB is not in the
  * dump has none (null). */
@@ -290,11 +305,10 @@ static void test_last_error(void)
 	synth_region r[2] = { { 0x7ffd0000, teb[0], sizeof teb[0] },
 			      { 0x7ffe0000, teb[1], sizeof teb[1] } };
 	synth_memory_list(s, r, 2);
-	T_EQ_U64(synth_write_file(s, path), 0);
-	synth_free(s);
-	proc_crash *c;
-	cd_err e;
-	T_EQ_U64(proc_crash_open(path, NULL, NULL, NULL, NULL, NULL, &c, &e), CD_OK);
+	proc_crash *c = open_synth(s, path);
+	T_ASSERT(c);
+	if (!c)
+		return;
 	json_t *j = proc_crash_json(c);
 	json_t *th = json_object_get(j, "threads");
 	T_EQ_STR(json_string_value(json_object_get(json_array_get(th, 0), "last_error_value")),
@@ -325,11 +339,10 @@ static void test_moz_streams(void)
 	synth_stream(s, 0x4d7a0003, limits, sizeof limits - 1);
 	synth_stream(s, 0x4d7a0004, soft, sizeof soft - 1);
 	synth_stream(s, 0x47670004, status, sizeof status - 1);
-	T_EQ_U64(synth_write_file(s, path), 0);
-	synth_free(s);
-	proc_crash *c;
-	cd_err e;
-	T_EQ_U64(proc_crash_open(path, NULL, NULL, NULL, NULL, NULL, &c, &e), CD_OK);
+	proc_crash *c = open_synth(s, path);
+	T_ASSERT(c);
+	if (!c)
+		return;
 	json_t *j = proc_crash_json(c);
 	json_t *l = json_object_get(json_object_get(j, "proc_limits"), "limits");
 	T_EQ_U64(json_array_size(l), 2);
@@ -361,14 +374,54 @@ static void test_flips_without_context(void)
 	synth_thread t = { .id = 7 };
 	synth_thread_list(s, &t, 1, 0);
 	synth_exception(s, &(synth_exc){ .thread_id = 7, .code = 11, .flags = 1, .address = 0x45 });
-	T_EQ_U64(synth_write_file(s, path), 0);
-	synth_free(s);
-	proc_crash *c;
-	cd_err e;
-	T_EQ_U64(proc_crash_open(path, NULL, NULL, NULL, NULL, NULL, &c, &e), CD_OK);
+	proc_crash *c = open_synth(s, path);
+	T_ASSERT(c);
+	if (!c)
+		return;
 	T_EQ_U64(c->analysis.decoded, 0);
 	T_EQ_U64(c->analysis.nflips, 1);
 	T_EQ_U64(c->analysis.flips[0].address, 0x400045);
+	proc_crash_free(c);
+}
+
+/* The handle data stream (each descriptor, with its type and object
+ * names) and macOS boot arguments, as rust-minidump writes them. */
+static void test_handles_and_bootargs(void)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/handles.dmp", dir);
+	synth *s = synth_new();
+	synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64,
+					       .platform = SYNTH_OS_MAC, .ncpus = 1 });
+	uint32_t file = synth_string(s, "File"), name = synth_string(s, "\\Device\\Null");
+	uint32_t args = synth_string(s, "-v keepsyms=1");
+	uint8_t h[16 + 2 * 32] = { 0 };
+	synth_put32(h, 16);
+	synth_put32(h + 4, 32);
+	synth_put32(h + 8, 2);
+	synth_put64(h + 16, 4);
+	synth_put32(h + 24, file);
+	synth_put32(h + 28, name);
+	synth_put64(h + 48, 8);
+	synth_stream(s, 12, h, sizeof h);
+	uint8_t b[12];
+	synth_put32(b, 0x4d7a0002);
+	synth_put64(b + 4, args);
+	synth_stream(s, 0x4d7a0002, b, sizeof b);
+	proc_crash *c = open_synth(s, path);
+	T_ASSERT(c);
+	if (!c)
+		return;
+	json_t *j = proc_crash_json(c);
+	json_t *hs = json_object_get(j, "handles");
+	T_EQ_U64(json_array_size(hs), 2);
+	T_EQ_U64(json_integer_value(json_object_get(json_array_get(hs, 0), "handle")), 4);
+	T_EQ_STR(json_string_value(json_object_get(json_array_get(hs, 0), "type_name")), "File");
+	T_EQ_STR(json_string_value(json_object_get(json_array_get(hs, 0), "object_name")),
+		 "\\Device\\Null");
+	T_ASSERT(json_is_null(json_object_get(json_array_get(hs, 1), "type_name")));
+	T_EQ_STR(json_string_value(json_object_get(j, "mac_boot_args")), "-v keepsyms=1");
+	json_decref(j);
 	proc_crash_free(c);
 }
 
@@ -393,6 +446,7 @@ int main(void)
 	T_RUN(test_last_error);
 	T_RUN(test_moz_streams);
 	T_RUN(test_flips_without_context);
+	T_RUN(test_handles_and_bootargs);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

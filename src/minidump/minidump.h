@@ -239,6 +239,12 @@ typedef struct md_handle_type {
 	uint32_t count;
 } md_handle_type;
 
+typedef struct md_handle {
+	uint64_t handle;          /* a HANDLE on Windows, a descriptor on Linux */
+	const char *type_name;    /* NULL when the descriptor names none */
+	const char *object_name;  /* NULL likewise */
+} md_handle;
+
 typedef struct md_breakpad_info {
 	int has_dump_thread, has_requesting_thread;
 	uint32_t dump_thread_id, requesting_thread_id;
@@ -331,6 +337,7 @@ typedef struct md_dump {
 	md_memory_info *meminfo;     uint32_t nmeminfo;
 	md_stream_state meminfo_state;
 	md_handle_type *handle_types;uint32_t nhandle_types;
+	md_handle *handles;          uint32_t nhandles;
 	uint32_t handle_count;
 	md_stream_state handles_state;
 

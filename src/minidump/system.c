@@ -208,14 +208,20 @@ md_stream_state md__handles(md_dump *d, const md_view *v)
 	uint64_t n = md__fit(d, v, hsize, count, esize, "HandleData");
 	md_stream_state st = n < count ? MD_STREAM_PARTIAL : MD_STREAM_OK;
 	d->handle_types = cd_arena_calloc(&d->arena, MAX_HANDLE_TYPES, sizeof *d->handle_types);
-	if (!d->handle_types)
+	d->handles = cd_arena_calloc(&d->arena, n ? n : 1, sizeof *d->handles);
+	if (!d->handle_types || !d->handles)
 		return MD_STREAM_BAD;
 	/* Type names repeat: each distinct RVA is decoded once, and equal names
 	 * at different RVAs are counted together. */
 	uint32_t rvas[MAX_HANDLE_TYPES];
 	uint32_t nrvas = 0, kinds[MAX_HANDLE_TYPES];
 	for (uint64_t i = 0; i < n; i++) {
-		uint32_t rva = cd_le32(v->p + hsize + i * esize + 8);
+		const uint8_t *e = v->p + hsize + i * esize;
+		uint32_t rva = cd_le32(e + 8), obj = cd_le32(e + 12);
+		md_handle *h = &d->handles[d->nhandles++];
+		h->handle = cd_le64(e);
+		if (obj && !(h->object_name = md__string(d, v->type, obj)))
+			st = MD_STREAM_PARTIAL;
 		uint32_t r;
 		for (r = 0; r < nrvas && rvas[r] != rva; r++)
 			;
@@ -236,6 +242,7 @@ md_stream_state md__handles(md_dump *d, const md_view *v)
 			kinds[nrvas++] = k;
 		}
 		d->handle_types[kinds[r]].count++;
+		h->type_name = rva ? d->handle_types[kinds[r]].type_name : NULL;
 	}
 	d->handle_count = (uint32_t)n;
 	return st;

@@ -290,6 +290,29 @@ static json_t *proc_limits_json(const md_dump *d)
 	return o;
 }
 
+/* MozMacosBootargsStream: { stream_type, RVA64 of a MINIDUMP_STRING }; the
+ * string, or null (also for the stream's absence). */
+#define STREAM_MOZ_MAC_BOOTARGS 0x4d7a0002u
+static json_t *mac_boot_args_json(const md_dump *d)
+{
+	uint32_t len = 0;
+	const uint8_t *p = stream_bytes(d, STREAM_MOZ_MAC_BOOTARGS, &len);
+	if (!p || len < 12)
+		return json_null();
+	uint64_t rva = cd_le64(p + 4);
+	if (rva + 4 > d->file_size)
+		return json_null();
+	uint32_t bytes = cd_le32(d->data + rva);
+	if (bytes % 2 || bytes > d->file_size - rva - 4)
+		return json_null();
+	cd_buf b;
+	cd_buf_init(&b, bytes * 2 + 16);
+	json_t *v = cd_utf16le_to_utf8(&b, d->data + rva + 4, bytes / 2) == CD_OK && b.data
+			    ? json_stringn(b.data, b.len) : NULL;
+	cd_buf_free(&b);
+	return v ? v : json_null();
+}
+
 /* MozSoftErrors: the JSON the writer recorded, or null. */
 #define STREAM_MOZ_SOFT_ERRORS 0x4d7a0004u
 static json_t *soft_errors_json(const md_dump *d)
@@ -582,7 +605,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(root, "proc_limits", proc_limits_json(d));
 	SET(root, "soft_errors", soft_errors_json(d));
 	SET(root, "mac_crash_info", json_null());
-	SET(root, "mac_boot_args", json_null());
+	SET(root, "mac_boot_args", mac_boot_args_json(d));
 	SET(root, "linux_memory_map_count", map_count_json(d));
 
 	SET(root, "thread_count", json_integer(d->nthreads));
@@ -638,7 +661,21 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	}
 	SET(root, "unloaded_modules", un);
 	json_decref(certs);
-	SET(root, "handles", json_null());
+	/* The handle data stream's descriptors, as rust-minidump lists them. */
+	if (d->handles_state != MD_STREAM_ABSENT && d->handles) {
+		json_t *hl = json_array();
+		for (uint32_t i = 0; i < d->nhandles; i++) {
+			const md_handle *h = &d->handles[i];
+			json_t *o = json_object();
+			SET(o, "handle", json_integer((json_int_t)h->handle));
+			SET(o, "type_name", h->type_name ? str_or_empty(h->type_name) : json_null());
+			SET(o, "object_name", h->object_name ? str_or_empty(h->object_name) : json_null());
+			json_array_append_new(hl, o);
+		}
+		SET(root, "handles", hl);
+	} else {
+		SET(root, "handles", json_null());
+	}
 	if (d->crashpad_state && d->crashpad.nsimple) {
 		json_t *a = json_object();
 		for (uint32_t i = 0; i < d->crashpad.nsimple; i++) {
