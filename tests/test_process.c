@@ -425,6 +425,58 @@ static void test_handles_and_bootargs(void)
 	proc_crash_free(c);
 }
 
+/* MozMacosCrashInfoStream: a version-5 record, its numbers and strings
+ * (an empty one absent), in the JSON and --human as rust-minidump has them. */
+static void test_mac_crash_info(void)
+{
+	char path[160];
+	snprintf(path, sizeof path, "%s/maccrash.dmp", dir);
+	synth *s = synth_new();
+	synth_system_info(s, &(synth_sysinfo){ .arch = SYNTH_ARCH_AMD64,
+					       .platform = SYNTH_OS_MAC, .ncpus = 1 });
+	uint8_t rec[48 + 64] = { 0 };
+	synth_put64(rec, 0x4d7a0001);
+	synth_put64(rec + 8, 5);
+	synth_put64(rec + 16, 0x1234);
+	synth_put64(rec + 32, 6);
+	static const char strs[] = "/usr/lib/libobjc.A.dylib\0abort() called\0\0bt\0\0";
+	memcpy(rec + 48, strs, sizeof strs - 1);
+	uint32_t at = synth_append(s, rec, 48 + sizeof strs - 1);
+	uint8_t h[12 + 8 * 20] = { 0 };
+	synth_put32(h, 0x4d7a0001);
+	synth_put32(h + 4, 1);
+	synth_put32(h + 8, 48);
+	synth_put32(h + 12, 48 + sizeof strs - 1);
+	synth_put32(h + 16, at);
+	synth_stream(s, 0x4d7a0001, h, sizeof h);
+	proc_crash *c = open_synth(s, path);
+	T_ASSERT(c);
+	if (!c)
+		return;
+	json_t *j = proc_crash_json(c);
+	json_t *mi = json_object_get(j, "mac_crash_info");
+	T_EQ_U64(json_integer_value(json_object_get(mi, "num_records")), 1);
+	json_t *r = json_array_get(json_object_get(mi, "records"), 0);
+	T_EQ_STR(json_string_value(json_object_get(r, "thread")), "0x0000000000001234");
+	T_ASSERT(json_is_null(json_object_get(r, "dialog_mode")));
+	T_EQ_STR(json_string_value(json_object_get(r, "abort_cause")), "0x0000000000000006");
+	T_EQ_STR(json_string_value(json_object_get(r, "module")), "/usr/lib/libobjc.A.dylib");
+	T_EQ_STR(json_string_value(json_object_get(r, "message")), "abort() called");
+	T_ASSERT(json_is_null(json_object_get(r, "signature_string")));
+	T_EQ_STR(json_string_value(json_object_get(r, "backtrace")), "bt");
+	json_decref(j);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	proc_crash_human(c, 1, f);
+	fclose(f);
+	T_CHECK(strstr(text, "Mac Crash Info:\n  Record 0\n    thread: 0x4660\n    abort_cause: 0x6\n"
+			     "    module: /usr/lib/libobjc.A.dylib\n    message: abort() called\n"
+			     "    backtrace: bt\n\n") != NULL);
+	free(text);
+	proc_crash_free(c);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/cd-process-XXXXXX");
@@ -447,6 +499,7 @@ int main(void)
 	T_RUN(test_moz_streams);
 	T_RUN(test_flips_without_context);
 	T_RUN(test_handles_and_bootargs);
+	T_RUN(test_mac_crash_info);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -320,6 +320,33 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 			: c->have_annotations ? proc_annotation(&c->annotations, "AbortMessage") : NULL;
 	if (a && *a)
 		fprintf(f, "Assertion: %s\n", a);
+	/* rust-minidump prints these numbers in decimal after "0x". */
+	proc_mac_record mac[PROC_MAC_RECORDS_MAX];
+	int nmac;
+	if (proc_mac_crash_info(d, mac, &nmac)) {
+		fputs("Mac Crash Info:\n", f);
+		for (int i = 0; i < nmac; i++) {
+			const proc_mac_record *m = &mac[i];
+			fprintf(f, "  Record %d\n", i);
+			if (m->thread)
+				fprintf(f, "    thread: 0x%llu\n", (unsigned long long)m->thread);
+			if (m->dialog_mode)
+				fprintf(f, "    dialog mode: 0x%llu\n", (unsigned long long)m->dialog_mode);
+			if (m->abort_cause)
+				fprintf(f, "    abort_cause: 0x%llu\n", (unsigned long long)m->abort_cause);
+			static const char *const label[] = { "module", "message", "signature string",
+							     "backtrace", "message2" };
+			const char *v[] = { m->module, m->message, m->signature_string, m->backtrace,
+					    m->message2 };
+			for (int k = 0; k < 5; k++)
+				if (v[k])
+					fprintf(f, "    %s: %s\n", label[k], v[k]);
+		}
+		fputc('\n', f);
+	}
+	char boot[4096];
+	if (proc_mac_boot_args(d, boot, sizeof boot))
+		fprintf(f, "Mac Boot Args: %s\n\n", boot);
 	uint64_t up;
 	if (md_process_uptime(d, &up) == CD_OK)
 		fprintf(f, "Process uptime: %llu seconds\n", (unsigned long long)up);

@@ -290,27 +290,106 @@ static json_t *proc_limits_json(const md_dump *d)
 	return o;
 }
 
-/* MozMacosBootargsStream: { stream_type, RVA64 of a MINIDUMP_STRING }; the
- * string, or null (also for the stream's absence). */
+#define STREAM_MOZ_MAC_CRASH_INFO 0x4d7a0001u
+int proc_mac_crash_info(const md_dump *d, proc_mac_record *out, int *n)
+{
+	uint32_t len = 0;
+	const uint8_t *p = stream_bytes(d, STREAM_MOZ_MAC_CRASH_INFO, &len);
+	*n = 0;
+	if (!p || len < 12 + 8 * PROC_MAC_RECORDS_MAX)
+		return 0;
+	uint32_t count = cd_le32(p + 4), strings_at = cd_le32(p + 8);
+	uint64_t version = 0;
+	for (uint32_t i = 0; i < count && i < PROC_MAC_RECORDS_MAX; i++) {
+		uint32_t size = cd_le32(p + 12 + 8 * i), rva = cd_le32(p + 16 + 8 * i);
+		if ((uint64_t)rva + size > d->file_size || size < 16)
+			return 0;
+		const uint8_t *r = d->data + rva;
+		uint64_t v = cd_le64(r + 8);
+		/* One version for all: they share where the strings start. */
+		if (i && v != version)
+			return 0;
+		version = v;
+		proc_mac_record *m = &out[(*n)++];
+		memset(m, 0, sizeof *m);
+		size_t fixed = v >= 5 ? 48 : v >= 4 ? 40 : 16;
+		if (fixed > size || fixed > strings_at)
+			return *n = 0, 0;
+		if (v >= 4) {
+			m->thread = cd_le64(r + 16);
+			m->dialog_mode = cd_le64(r + 24);
+		}
+		if (v >= 5)
+			m->abort_cause = cd_le64(r + 32);
+		if (v < 4)
+			continue;
+		const char **strs[] = { &m->module, &m->message, &m->signature_string, &m->backtrace,
+					&m->message2 };
+		size_t at = strings_at;
+		for (size_t k = 0; k < sizeof strs / sizeof *strs; k++) {
+			const uint8_t *nul = at < size ? memchr(r + at, 0, size - at) : NULL;
+			if (!nul)
+				return *n = 0, 0;
+			if (nul > r + at)
+				*strs[k] = (const char *)(r + at);
+			at = (size_t)(nul - r) + 1;
+		}
+	}
+	return 1;
+}
+
+static json_t *mac_crash_info_json(const md_dump *d, int wide)
+{
+	proc_mac_record m[PROC_MAC_RECORDS_MAX];
+	int n;
+	if (!proc_mac_crash_info(d, m, &n))
+		return json_null();
+	json_t *o = json_object(), *l = json_array();
+	SET(o, "num_records", json_integer(n));
+	for (int i = 0; i < n; i++) {
+		json_t *r = json_object();
+		SET(r, "thread", m[i].thread ? hexw(m[i].thread, wide) : json_null());
+		SET(r, "dialog_mode", m[i].dialog_mode ? hexw(m[i].dialog_mode, wide) : json_null());
+		SET(r, "abort_cause", m[i].abort_cause ? hexw(m[i].abort_cause, wide) : json_null());
+		SET(r, "module", str_or_null(m[i].module));
+		SET(r, "message", str_or_null(m[i].message));
+		SET(r, "signature_string", str_or_null(m[i].signature_string));
+		SET(r, "backtrace", str_or_null(m[i].backtrace));
+		SET(r, "message2", str_or_null(m[i].message2));
+		json_array_append_new(l, r);
+	}
+	SET(o, "records", l);
+	return o;
+}
+
 #define STREAM_MOZ_MAC_BOOTARGS 0x4d7a0002u
-static json_t *mac_boot_args_json(const md_dump *d)
+int proc_mac_boot_args(const md_dump *d, char *buf, size_t size)
 {
 	uint32_t len = 0;
 	const uint8_t *p = stream_bytes(d, STREAM_MOZ_MAC_BOOTARGS, &len);
+	buf[0] = 0;
 	if (!p || len < 12)
-		return json_null();
+		return 0;
 	uint64_t rva = cd_le64(p + 4);
-	if (rva + 4 > d->file_size)
-		return json_null();
+	if (!rva || rva + 4 > d->file_size)
+		return 1;
 	uint32_t bytes = cd_le32(d->data + rva);
 	if (bytes % 2 || bytes > d->file_size - rva - 4)
-		return json_null();
+		return 1;
 	cd_buf b;
 	cd_buf_init(&b, bytes * 2 + 16);
-	json_t *v = cd_utf16le_to_utf8(&b, d->data + rva + 4, bytes / 2) == CD_OK && b.data
-			    ? json_stringn(b.data, b.len) : NULL;
+	if (cd_utf16le_to_utf8(&b, d->data + rva + 4, bytes / 2) == CD_OK && b.data)
+		snprintf(buf, size, "%s", b.data);
 	cd_buf_free(&b);
-	return v ? v : json_null();
+	return 1;
+}
+
+static json_t *mac_boot_args_json(const md_dump *d)
+{
+	char v[4096];
+	if (!proc_mac_boot_args(d, v, sizeof v) || !v[0])
+		return json_null();
+	return str_or_null(v);
 }
 
 /* MozSoftErrors: the JSON the writer recorded, or null. */
@@ -604,7 +683,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(root, "lsb_release", lsb_json(d));
 	SET(root, "proc_limits", proc_limits_json(d));
 	SET(root, "soft_errors", soft_errors_json(d));
-	SET(root, "mac_crash_info", json_null());
+	SET(root, "mac_crash_info", mac_crash_info_json(d, wide));
 	SET(root, "mac_boot_args", mac_boot_args_json(d));
 	SET(root, "linux_memory_map_count", map_count_json(d));
 

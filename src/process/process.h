@@ -150,6 +150,19 @@ typedef struct proc_code_name {
 } proc_code_name;
 extern const proc_code_name proc__win_errors[], proc__nt_statuses[];
 extern const size_t proc__nwin_errors, proc__nnt_statuses;
+/* MozMacosCrashInfoStream's records (macOS CrashReporter info), as
+ * rust-minidump reads them: all of one version (1, 4 or 5); fields a
+ * version lacks, zeros and empty strings are absent (0 / NULL). Strings
+ * point into the dump. 0 when the stream is absent or unreadable. */
+#define PROC_MAC_RECORDS_MAX 20
+typedef struct proc_mac_record {
+	uint64_t thread, dialog_mode, abort_cause;
+	const char *module, *message, *signature_string, *backtrace, *message2;
+} proc_mac_record;
+int proc_mac_crash_info(const md_dump *d, proc_mac_record *out, int *n);
+/* MozMacosBootargsStream ({ stream_type, RVA64 of a MINIDUMP_STRING }):
+ * the boot arguments into buf ("" when it names none); 0 without it. */
+int proc_mac_boot_args(const md_dump *d, char *buf, size_t size);
 /* The lines of /proc/self/maps: 0 when the dump has none. */
 int proc_map_count(const md_dump *d, uint64_t *n);
 
