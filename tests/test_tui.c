@@ -194,7 +194,7 @@ static void test_rows(void)
 	r = rows_threads(d);
 	T_EQ_U64(json_array_size(r), 2);
 	T_EQ_STR(field(r, 0, "name"), "worker"); /* the crashing thread first */
-	T_EQ_STR(field(r, 0, "crashed"), "!");
+	T_EQ_STR(field(r, 0, "crashed"), "crashed");
 	T_EQ_STR(field(r, 1, "function"), "(unloaded gone.so@0x10)");
 	json_decref(r);
 

@@ -102,6 +102,9 @@ printf '%s\n' "$s" | awk '/Crash address/ { a = NR } /Adjusted address .*null po
 	fail open/crash-analysis-in-order "$s"
 keys f
 check frames/pane "[+2] storage::flush"
+# The title says which dump and which thread the frames are of.
+screen | head -1 | grep "own-fp-null_write_inline.dmp  thread 0" | grep -q "Frames" && ok frames/title-says-thread ||
+	fail frames/title-says-thread "$(screen | head -1)"
 if screen | grep -qF "storage::store_cell"; then
 	fail frames/folded "inline frames shown before unfolding"
 else
@@ -142,7 +145,7 @@ keys t
 check threads/pane "Top function"
 first=$(screen | sed -n 3p)
 # The top function is the one that was running: the innermost inline one.
-case $first in "!"*storage::store_cell*) ok threads/crashed-first-and-marked ;;
+case $first in crashed*storage::store_cell*) ok threads/crashed-first-and-marked ;;
 	*) fail threads/crashed-first-and-marked "first row: $first" ;; esac
 keys a
 check annotations/pane "ProductName"
@@ -312,6 +315,9 @@ sig=$("$cd" signature --symbols-path "$syms" "$dumps/own-abort_assert.dmp")
 cols=80 start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dumps/own-abort_assert.dmp'"
 if wait_for "Crash reason" 10; then
 	s=$(screen)
+	# At 80 columns the dump's name stays in the title, with the current tab.
+	printf '%s\n' "$s" | head -1 | grep "own-abort_assert.dmp" | grep -q "Summary" && ok title/name-at-80-columns ||
+		fail title/name-at-80-columns "$(printf '%s\n' "$s" | head -1)"
 	got=$(printf '%s\n' "$s" | python3 -c '
 import sys
 lines = sys.stdin.read().split("\n")
@@ -349,6 +355,7 @@ check list/reasons "SIGABRT"
 keys F
 keys "abort" Enter
 check list/filter "1 rows match"
+screen | tail -1 | grep -q "filter: abort" && ok list/filter-in-force-said || fail list/filter-in-force-said "$(screen | tail -1)"
 keys Enter
 check list/open-crash "SIGABRT"
 keys q

@@ -1805,23 +1805,38 @@ static void draw_title(app *a)
 			 a->cs_query);
 		what = csq;
 	}
-	snprintf(title, sizeof title, " crashdesk  %s", what);
-	int tabs_w = 0;
-	if (p && (is_tab(p->kind) || p->crash >= 0))
-		for (int k = FIRST_TAB; k <= LAST_TAB; k++)
-			tabs_w += (int)strlen(pane_names[k]) + 2;
-	int room = COLS - tabs_w;
-	if (room < 12) { /* a narrow screen keeps the tabs only */
-		room = 0;
+	/* Where in the crash: which thread a frames pane shows, which frame
+	 * the details are of. */
+	char where[1200];
+	if (p && p->crash >= 0 && p->kind == PK_FRAMES) {
+		snprintf(where, sizeof where, "%s  thread %d", what, p->thread);
+		what = where;
+	} else if (p && p->crash >= 0 && p->kind == PK_DETAILS) {
+		snprintf(where, sizeof where, "%s  thread %d frame %d", what, p->thread, p->frame);
+		what = where;
 	}
+	snprintf(title, sizeof title, " crashdesk  %s", what);
+	int tabs = p && (is_tab(p->kind) || p->crash >= 0);
+	pane_kind cur = p ? p->kind : PK_HOME;
+	for (int i = a->depth - 1; tabs && i >= 0 && !is_tab(cur); i--)
+		if (is_tab(a->stack[i].kind))
+			cur = a->stack[i].kind;
+	int tabs_w = 0;
+	for (int k = FIRST_TAB; tabs && k <= LAST_TAB; k++)
+		tabs_w += (int)strlen(pane_names[k]) + 2;
+	/* Too narrow for every tab and the title: the title (the dump's name)
+	 * wins, with the current tab alone. */
+	int compact = tabs && COLS - tabs_w < tui_text_width(title) + 1;
+	if (compact)
+		tabs_w = (int)strlen(pane_names[cur]) + 2;
+	int room = COLS - tabs_w;
+	if (room < 12) /* a very narrow screen keeps the tabs only */
+		room = 0;
 	tui_put(0, 0, room, title, TUI_ALIGN_LEFT);
 	int x = room;
-	if (p && (is_tab(p->kind) || p->crash >= 0)) {
-		pane_kind cur = p->kind;
-		for (int i = a->depth - 1; i >= 0 && !is_tab(cur); i--)
-			if (is_tab(a->stack[i].kind))
-				cur = a->stack[i].kind;
-		for (int k = FIRST_TAB; k <= LAST_TAB && x < COLS; k++) {
+	if (tabs) {
+		for (int k = compact ? (int)cur : FIRST_TAB; k <= (compact ? (int)cur : LAST_TAB) && x < COLS;
+		     k++) {
 			char t[32];
 			snprintf(t, sizeof t, " %s ", pane_names[k]);
 			int w = (int)strlen(t);
@@ -1876,8 +1891,11 @@ static void draw_status(app *a)
 			 d->bytes / 1e6, d->active);
 	} else if (a->w.busy) {
 		tui_crash *c = &a->w.crashes[a->w.busy_crash];
-		snprintf(left, sizeof left, "walking %s: thread %u of %u", cd_basename(c->path),
-			 a->w.threads_done, a->w.threads_total);
+		if (a->w.threads_total)
+			snprintf(left, sizeof left, "walking %s: thread %u of %u", cd_basename(c->path),
+				 a->w.threads_done, a->w.threads_total);
+		else /* not counted yet: no "thread 0 of 0" */
+			snprintf(left, sizeof left, "walking %s ...", cd_basename(c->path));
 	} else if (a->sym_wait) {
 		snprintf(left, sizeof left, "loading symbols: %s ...", a->sym_title);
 	} else {
@@ -1886,7 +1904,11 @@ static void draw_status(app *a)
 									: TUI_S_STATUS;
 	}
 	worker_unlock(&a->w);
-	if (p && p->list.n)
+	/* A filter in force is always said: the rows shown are not all. */
+	if (p && p->list.filter[0])
+		snprintf(right, sizeof right, " filter: %.40s  %u/%u  ?:help q:back ", p->list.filter,
+			 p->list.n ? p->list.sel + 1 : 0, p->list.n);
+	else if (p && p->list.n)
 		snprintf(right, sizeof right, " %u/%u  ?:help q:back ", p->list.sel + 1, p->list.n);
 	else
 		snprintf(right, sizeof right, " ?:help q:back ");

@@ -306,7 +306,7 @@ json_t *rows_threads(json_t *doc)
 			json_t *r = json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:I}", "index",
 					      (json_int_t)i, "id", id, "name", str(t, "thread_name"),
 					      "frames", num(t, "frame_count", 0), "function", fn,
-					      "crashed", is_crashed ? "!" : "", "_thread",
+					      "crashed", is_crashed ? "crashed" : "", "_thread",
 					      (json_int_t)i);
 			if (is_crashed)
 				json_object_set_new(r, "_style", json_string("crashed"));
@@ -608,7 +608,10 @@ json_t *rows_frame_details(json_t *doc, int thread, int frame, rows_memory_fn me
 	char buf[1024];
 	if (!f)
 		return rows;
-	snprintf(buf, sizeof buf, "%d of thread %d (%s)", frame, thread, str(t, "thread_name"));
+	/* The thread's name in brackets only when it has one. */
+	const char *tn = str(t, "thread_name");
+	snprintf(buf, sizeof buf, "%d of thread %d%s%s%s", frame, thread, *tn ? " (" : "", tn,
+		 *tn ? ")" : "");
 	add_kv(rows, "Frame", buf, "heading");
 	char fn[600];
 	frame_function(f, fn, sizeof fn);
