@@ -174,6 +174,32 @@ printf '%s\n' "$s" | grep -q "storage" && [ "$long" = 0 ] && ok resize/40x10 ||
 	fail resize/40x10 "$long lines too long: $s"
 tm resize-window -t t -x 120 -y 40
 check resize/back "storage::flush"
+# Small, G on the summary, grown back: the top rows are shown again.
+keys r
+check resize/summary "Crash reason"
+tm resize-window -t t -x 40 -y 12
+sleep 0.3
+keys G
+sleep 0.2
+tm resize-window -t t -x 120 -y 40
+sleep 0.3
+screen | sed -n 3p | grep -q "^Dump " && ok resize/grown-shows-top ||
+	fail resize/grown-shows-top "$(screen)"
+
+# The search prompt: C-u clears what is typed; a search that goes past the
+# end says it wrapped.
+keys /
+keys -l "storage"
+keys C-u
+keys -l "Crash reason"
+keys Enter
+sleep 0.2
+keys n
+sleep 0.2
+screen | tail -1 | grep -q "search wrapped to the top" && ok search/wrap-said ||
+	fail search/wrap-said "$(screen | tail -1)"
+keys f
+check search/back-to-frames "storage::flush"
 
 # Copy with OSC 52 lands in tmux's paste buffer.
 keys g y
@@ -291,6 +317,19 @@ if wait_for "Description      Crashpad annotation object of ios_crash_xcuitests"
 		ok row/whole-on-enter || fail row/whole-on-enter "$s"
 else
 	fail row/whole-on-enter "$(screen)"
+fi
+keys q
+
+# ---- an empty pane says so ------------------------------------------------------------
+start "TERM=xterm-256color '$cd' open '$dumps/rm-invalid-range.dmp'"
+if wait_for "Crash reason" 10; then
+	keys t
+	check empty/says-so "(nothing to show)"
+	keys F
+	keys -l "zzzz-no-such"
+	keys Enter
+else
+	fail empty/says-so "$(screen)"
 fi
 keys q
 

@@ -613,6 +613,11 @@ static pane *push(app *a, pane_kind k, int crash)
 		set_status(a, TUI_S_ERROR, "too many panes open: go back first");
 		return NULL;
 	}
+	/* A message is about the pane it was said on: another pane starts
+	 * without it (what the action says next is set after this). The
+	 * first pane keeps what start-up said (a broken view file, say). */
+	if (a->depth)
+		a->status[0] = 0;
 	pane *p = &a->stack[a->depth++];
 	memset(p, 0, sizeof *p);
 	p->kind = k;
@@ -628,6 +633,7 @@ static void pop(app *a)
 	if (!a->depth)
 		return;
 	tui_list_free(&a->stack[--a->depth].list);
+	a->status[0] = 0;
 	a->dirty = 1;
 }
 
@@ -1675,9 +1681,13 @@ static void search(app *a, int dir)
 	pane *p = top(a);
 	if (!p || !a->search[0])
 		return;
-	if (tui_list_search(&p->list, a->search, dir))
-		set_status(a, TUI_S_NORMAL, "/%s", a->search);
-	else
+	uint32_t before = p->list.sel;
+	if (tui_list_search(&p->list, a->search, dir)) {
+		/* Past the end it goes on from the other end: say so. */
+		int wrapped = dir > 0 ? p->list.sel <= before : p->list.sel >= before;
+		set_status(a, TUI_S_NORMAL, wrapped ? "/%s (search wrapped to the %s)" : "/%s",
+			   a->search, dir > 0 ? "top" : "bottom");
+	} else
 		set_status(a, TUI_S_ERROR, "not found: %s", a->search);
 }
 
@@ -2123,6 +2133,14 @@ static void on_prompt_key(app *a, wint_t ch, int is_key)
 		finish_prompt(a);
 	} else if (!is_key && ch == 27) {
 		a->prompt = 0;
+	} else if (!is_key && ch == 0x15) { /* C-u: the whole line, as in a shell */
+		a->input[0] = 0;
+	} else if (!is_key && ch == 0x17) { /* C-w: the last word */
+		while (len > 0 && a->input[len - 1] == ' ')
+			len--;
+		while (len > 0 && a->input[len - 1] != ' ')
+			len--;
+		a->input[len] = 0;
 	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
 		/* Back over one whole UTF-8 character. */
 		while (len > 0 && ((unsigned char)a->input[len - 1] & 0xc0) == 0x80)

@@ -189,6 +189,10 @@ void tui_list_select(tui_list *l, uint32_t shown, int page)
 		l->top = l->sel;
 	else if (l->sel >= l->top + (uint32_t)page)
 		l->top = l->sel - (uint32_t)page + 1;
+	/* A page that grew (a larger window) shows rows above rather than
+	 * blank lines below: nothing stays hidden at the top. */
+	if (l->top + (uint32_t)page > l->n)
+		l->top = l->n > (uint32_t)page ? l->n - (uint32_t)page : 0;
 }
 
 void tui_list_move(tui_list *l, long delta, int page)
@@ -307,7 +311,11 @@ void tui_list_draw(tui_list *l, int y, int x, int h, int w, int focus)
 		int row_y = y + 1 + i;
 		if (r >= l->n) {
 			attrset(A_NORMAL);
-			tui_put(row_y, x, w, "", TUI_ALIGN_LEFT);
+			/* An empty pane says so, and why when a filter hides it all. */
+			tui_put(row_y, x, w,
+				i == 0 && !l->n ? (l->filter[0] ? "  (no row matches the filter)"
+								: "  (nothing to show)") : "",
+				TUI_ALIGN_LEFT);
 			continue;
 		}
 		int a = tui_attr(tui_list_style(l, r));
