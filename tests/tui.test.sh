@@ -102,6 +102,20 @@ printf '%s\n' "$s" | awk '/Crash address/ { a = NR } /Adjusted address .*null po
 	fail open/crash-analysis-in-order "$s"
 keys f
 check frames/pane "[+2] storage::flush"
+# The signature pane numbers frames as the frames pane does (inline frames
+# first, each its own number) and says which tool made it in words.
+keys s
+if wait_for "storage::store_cell" 5; then
+	sp=$(screen)
+	printf '%s\n' "$sp" | awk '/^ +0 storage::store_cell/ { a = NR } /^ +1 storage::fill_block/ { b = NR }
+		/^ +2 storage::flush/ { c = NR } END { exit !(a && a < b && b < c) }' &&
+		printf '%s\n' "$sp" | grep -q "set by SignatureGenerationRule, from the C/C++ frames" &&
+		ok signature/numbers-and-wording || fail signature/numbers-and-wording "$sp"
+else
+	fail signature/numbers-and-wording "$(screen)"
+fi
+keys f
+check frames/pane-again "[+2] storage::flush"
 # The title says which dump and which thread the frames are of.
 screen | head -1 | grep "own-fp-null_write_inline.dmp  thread 0" | grep -q "Frames" && ok frames/title-says-thread ||
 	fail frames/title-says-thread "$(screen | head -1)"
@@ -435,7 +449,9 @@ printf '%s\n' "$s" | grep "storage::store_cell" | grep "irrelevant" | grep -q "_
 keys T
 check tuning/again "Re-sign"
 keys / "in the cache" Enter Enter
-check tuning/cache-resigned "crashes of the cache re-signed"
+check tuning/cache-resigned "of the cache re-signed"
+# The tuning pane's title says what it is.
+screen | head -1 | grep -q "crashdesk  signature tuning" && ok tuning/title || fail tuning/title "$(screen | head -1)"
 keys G Enter
 check tuning/cache-change-crash "own-fp-null_write_inline.dmp"
 keys Q

@@ -101,7 +101,7 @@ keys T
 check tuning/search-row "crashes of the Crash Stats search"
 keys / "of the Crash Stats search" Enter
 keys Enter
-check tuning/resigned "crashes of the search re-signed"
+check tuning/resigned "of the search re-signed"
 keys Q
 check quit/clean "EXITED 0"
 

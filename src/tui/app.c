@@ -1090,8 +1090,8 @@ static void tuning_rows(app *a, pane *p)
 					      "lists from a directory...", "_use", 1));
 	if (a->w.ncrashes) {
 		snprintf(buf, sizeof buf,
-			 "re-sign the %u crashes of this session (baseline: built-in lists)",
-			 a->w.ncrashes);
+			 "re-sign the %u crash%s of this session (baseline: built-in lists)",
+			 a->w.ncrashes, a->w.ncrashes == 1 ? "" : "es");
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value",
 						      buf, "_resign", 1));
 	}
@@ -1100,8 +1100,8 @@ static void tuning_rows(app *a, pane *p)
 	worker_unlock(&a->w);
 	if (nhits) {
 		snprintf(buf, sizeof buf,
-			 "re-sign the %zu crashes of the Crash Stats search (those fetched into the store)",
-			 nhits);
+			 "re-sign the %zu crash%s of the Crash Stats search (those fetched into the store)",
+			 nhits, nhits == 1 ? "" : "es");
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value",
 						      buf, "_resign_search", 1));
 	}
@@ -1196,7 +1196,8 @@ static void resign_search(app *a, pane *p)
 		free(text);
 	}
 	tuning_rows(a, p);
-	set_status(a, TUI_S_NORMAL, "%zu crashes of the search re-signed%s", signed_n,
+	set_status(a, TUI_S_NORMAL, "%zu crash%s of the search re-signed%s", signed_n,
+		   signed_n == 1 ? "" : "es",
 		   signed_n < n ? " (the others are not fetched yet: open them first)" : "");
 }
 
@@ -1261,7 +1262,8 @@ static void resign_cache(app *a, pane *p)
 	}
 	json_decref(cw.paths);
 	tuning_rows(a, p);
-	set_status(a, TUI_S_NORMAL, "%zu crashes of the cache re-signed", cw.signed_n);
+	set_status(a, TUI_S_NORMAL, "%zu crash%s of the cache re-signed", cw.signed_n,
+		   cw.signed_n == 1 ? "" : "es");
 }
 
 static void show_tuning(app *a)
@@ -1803,12 +1805,12 @@ static void draw_title(app *a)
 	const char *what = "";
 	if (p && p->crash >= 0)
 		what = cd_basename(a->w.crashes[p->crash].path);
-	else if (p && p->kind >= PK_SYMFUNCS)
+	else if (p && (p->kind == PK_TUNING || p->kind == PK_TUNING_CRASHES))
+		what = "signature tuning";
+	else if (p && p->kind >= PK_SYMFUNCS && p->kind <= PK_SYMLOOKUP)
 		what = a->sym_title;
 	else if (p && p->kind == PK_CRASHES)
 		what = a->target;
-	else if (p && (p->kind == PK_TUNING || p->kind == PK_TUNING_CRASHES))
-		what = "signature tuning";
 	char csq[1100];
 	if (p && (p->kind == PK_CS_RESULTS || p->kind == PK_CS_FACETS)) {
 		snprintf(csq, sizeof csq, "%s: %s", p->kind == PK_CS_FACETS ? "Facets" : "Crash Stats",

@@ -70,7 +70,8 @@ typedef struct tui_list {
 	int sort_desc;
 } tui_list;
 
-/* Takes ownership of rows (a JSON array of objects). */
+/* Takes ownership of rows (a JSON array of objects). A row whose "_span"
+ * is a string is drawn as that text across the whole width. */
 int tui_list_set_json(tui_list *l, const tui_view *v, json_t *rows);
 /* New rows for the same view, keeping selection, filter and sort. */
 int tui_list_update_json(tui_list *l, json_t *rows);

@@ -323,6 +323,13 @@ void tui_list_draw(tui_list *l, int y, int x, int h, int w, int focus)
 			a = focus ? A_REVERSE | (a & A_BOLD) : A_BOLD | A_UNDERLINE;
 		attrset(a);
 		cx = x;
+		/* A row with "_span" is one text across every column (a heading,
+		 * a sentence): never cut to one column's width. */
+		json_t *span = json_object_get(tui_list_row(l, r), "_span");
+		if (json_is_string(span)) {
+			tui_put_cut(row_y, x, w, json_string_value(span), TUI_ALIGN_LEFT, 0);
+			continue;
+		}
 		for (int c = 0; c < ncols; c++) {
 			char buf[256];
 			const tui_column *col = &l->view->cols[c];

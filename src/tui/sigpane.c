@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sigpane.h"
 
@@ -13,6 +14,13 @@ static void add(json_t *rows, const char *frame, const char *function, const cha
 			      "normalized", "", "fate", fate, "list", "");
 	if (style)
 		json_object_set_new(r, "_style", json_string(style));
+	/* The pane's sentences (no frame): across the row, not cut to the
+	 * function column. */
+	if (!*frame && !*fate) {
+		char span[1100];
+		snprintf(span, sizeof span, "      %s", function);
+		json_object_set_new(r, "_span", json_string(span));
+	}
 	json_array_append_new(rows, r);
 }
 
@@ -57,8 +65,12 @@ json_t *sigpane_rows(const sig_result *r)
 	json_t *rows = json_array();
 	char buf[1024];
 	sigpane_split(r->signature, "Signature: ", "         | ", add_heading, rows);
+	/* Socorro's signature tools by what they read. */
+	const char *tool = !r->tool || !*r->tool ? NULL
+			   : !strcasecmp(r->tool, "c") ? "from the C/C++ frames"
+			   : !strcasecmp(r->tool, "java") ? "from the Java stack trace" : r->tool;
 	snprintf(buf, sizeof buf, "set by %s%s%s", r->rule && *r->rule ? r->rule : "no rule",
-		 r->tool && *r->tool ? ", stack tool " : "", r->tool ? r->tool : "");
+		 tool ? ", " : "", tool ? tool : "");
 	add(rows, "", buf, "", "dim");
 	for (size_t i = 0; i < r->nnotes; i++) {
 		snprintf(buf, sizeof buf, "note: %s", r->notes[i]);
@@ -71,10 +83,9 @@ json_t *sigpane_rows(const sig_result *r)
 	for (size_t i = 0; i < r->nframes; i++) {
 		const sig_frame *f = &r->frames[i];
 		char n[24], fate[40], list[300] = "";
-		if (f->inline_index >= 0)
-			snprintf(n, sizeof n, "%d.%d", f->frame, f->inline_index + 1);
-		else
-			snprintf(n, sizeof n, "%d", f->frame);
+		/* Numbered as Breakpad and the frames pane number them: inline
+		 * frames (innermost first) each a number, before their real frame. */
+		snprintf(n, sizeof n, "%zu", i);
 		snprintf(fate, sizeof fate, "%s%s", sig_fate_name(f->fate),
 			 f->prefix && f->fate != SIG_FATE_PREFIX ? "+prefix" : "");
 		const sig_match *m = f->match.list != SIG_LIST_NONE ? &f->match : &f->line_number;
@@ -114,7 +125,8 @@ json_t *sigpane_resig_rows(const sig_resig_report *rep, const char *baseline, co
 {
 	json_t *rows = json_array();
 	char buf[1200];
-	snprintf(buf, sizeof buf, "%zu crashes re-signed, %zu changed%s", rep->total, rep->changed,
+	snprintf(buf, sizeof buf, "%zu %s re-signed, %zu changed%s", rep->total,
+		 rep->total == 1 ? "crash" : "crashes", rep->changed,
 		 rep->failed ? " (some could not be read)" : "");
 	kv(rows, "Re-signed", buf, "heading");
 	kv(rows, "Baseline", baseline, NULL);
@@ -134,8 +146,9 @@ json_t *sigpane_resig_rows(const sig_resig_report *rep, const char *baseline, co
 		const sig_resig_bucket *b = k ? rep->split : rep->merged;
 		size_t nb = k ? rep->nsplit : rep->nmerged;
 		for (size_t i = 0; i < nb; i++) {
-			snprintf(buf, sizeof buf, "%s (%zu signatures, %zu crashes)", b[i].signature,
-				 b[i].npairs, b[i].total);
+			snprintf(buf, sizeof buf, "%s (%zu signature%s, %zu crash%s)", b[i].signature,
+				 b[i].npairs, b[i].npairs == 1 ? "" : "s", b[i].total,
+				 b[i].total == 1 ? "" : "es");
 			json_t *r = json_pack("{s:s, s:s, s:I, s:s, s:s}", "key", kinds[k], "value", buf,
 					      "_bucket", (json_int_t)i, "_kind", kinds[k], "_style",
 					      "heading");
