@@ -178,3 +178,12 @@ assert t['frame_count'] == 1024 and t['frames_truncated'] is True, (t['frame_cou
 " "$tmp/deep.json" && ok deep-stack/json-says-cut || fail deep-stack/json-says-cut "$(head -c 200 "$tmp/deep.json")"
 "$cd" walk --brief --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" |
 	grep -q "^<stack cut after 1024 frames" && ok deep-stack/human-says-cut || fail deep-stack/human-says-cut "no word of the cut"
+
+# crashdesk's own fields for the report page: the exception's parameters
+# (as `crashdesk dump` lists them) and when the dump was written.
+"$cd" walk --json "$shared/corpus/dumps/bp-write_av_non_null.dmp" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+assert d['crash_parameters'] == ['0x00000001', '0x0004e3c9'], d['crash_parameters']
+assert d['dump_time'] == 1285969324, d['dump_time']
+" && ok report/parameters-and-time || fail report/parameters-and-time "see above"

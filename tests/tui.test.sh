@@ -93,6 +93,11 @@ syms="$(cd "$shared/corpus/symbols" && pwd)"
 start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
 check open/crash-reason "SIGSEGV / SEGV_MAPERR"
 check open/crashing-function "storage::flush"
+# Times as Crash Stats' report page shows them: a date, an age in words.
+want_time=$(python3 -c 'import datetime; print(datetime.datetime.fromtimestamp(1790000004, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC"))')
+s=$(screen)
+printf '%s\n' "$s" | grep -q "^Crash time  *$want_time" && printf '%s\n' "$s" | grep -q "^Uptime  *1 h 8 min (4095 s)" &&
+	ok summary/readable-times || fail summary/readable-times "$s"
 # The crash address analysis on the summary, under the crash address and
 # in --human's order: adjusted address, instruction, its memory access.
 s=$(screen)
@@ -102,6 +107,9 @@ printf '%s\n' "$s" | awk '/Crash address/ { a = NR } /Adjusted address .*null po
 	fail open/crash-analysis-in-order "$s"
 keys f
 check frames/pane "[+2] storage::flush"
+# The module offset of each frame, as the report page lists it.
+screen | grep "storage::flush" | grep -q "crashme-fp  *0x3bf3" && ok frames/module-offset ||
+	fail frames/module-offset "$(screen)"
 # The signature pane numbers frames as the frames pane does (inline frames
 # first, each its own number) and says which tool made it in words.
 keys s

@@ -126,7 +126,7 @@ static char *symbols_key(const char *path, sym_store *store, const walk_opts *o,
 	cd_buf_puts(&b, k);
 	/* The layout of the JSON: results of an older one are not reused
 	 * (bump it with every change to what the walk or the JSON gives). */
-	cd_buf_puts(&b, "|json:rm8");
+	cd_buf_puts(&b, "|json:rm9");
 	annotations_key(path, o->annotations, &b);
 	free(k);
 	char *key = b.data ? strdup(b.data) : NULL;

@@ -630,6 +630,9 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(root, "status", json_string("OK"));
 	SET(root, "damage", state[0] ? json_string(state) : json_null());
 	SET(root, "pid", pid_json(d));
+	/* crashdesk's: when the dump was written (its header), seconds since
+	 * the epoch. */
+	SET(root, "dump_time", d->time_date_stamp ? json_integer(d->time_date_stamp) : json_null());
 	uint64_t up;
 	SET(root, "process_uptime",
 	    md_process_uptime(d, &up) == CD_OK ? json_integer((json_int_t)up) : json_null());
@@ -652,6 +655,14 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(ci, "possible_bit_flips", json_null());
 	SET(ci, "crash_inconsistencies", r.has_exception ? json_array() : json_null());
 	analysis_json(ci, analysis, wide);
+	/* crashdesk's: the exception record's parameters, as Crash Stats'
+	 * report page lists them. */
+	if (r.has_exception) {
+		json_t *params = json_array();
+		for (uint32_t i = 0; i < d->exception.nparams && i < 15; i++)
+			json_array_append_new(params, hexw(d->exception.params[i], wide));
+		SET(root, "crash_parameters", params);
+	}
 	SET(ci, "crashing_thread", crashing >= 0 ? json_integer(crashing) : json_null());
 	/* The minidump's own assertion stream first, else Firefox's
 	 * AbortMessage annotation. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rows.h"
 
@@ -174,6 +175,31 @@ static void summary_analysis(json_t *rows, json_t *ci)
 		       "error");
 }
 
+/* "3 days 4 h", "1 h 1 min", "51 s": a duration as a person reads it,
+ * with the exact seconds after it. */
+static void describe_duration(long long secs, char *buf, size_t n)
+{
+	long long d = secs / 86400, h = secs % 86400 / 3600, m = secs % 3600 / 60, s = secs % 60;
+	if (d)
+		snprintf(buf, n, "%lld day%s %lld h (%lld s)", d, d == 1 ? "" : "s", h, secs);
+	else if (h)
+		snprintf(buf, n, "%lld h %lld min (%lld s)", h, m, secs);
+	else if (m)
+		snprintf(buf, n, "%lld min %lld s (%lld s)", m, s, secs);
+	else
+		snprintf(buf, n, "%lld s", secs);
+}
+
+static void describe_epoch(long long t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (t > 0 && gmtime_r(&tt, &tm))
+		strftime(buf, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	else
+		snprintf(buf, n, "%lld", t);
+}
+
 json_t *rows_summary(json_t *doc, const char *path)
 {
 	json_t *rows = json_array();
@@ -219,12 +245,37 @@ json_t *rows_summary(json_t *doc, const char *path)
 		add_kv(rows, "MozCrashReason", str(ann, "MozCrashReason"), "crashed");
 	if (*str(ci, "assertion"))
 		add_kv(rows, "Assertion", str(ci, "assertion"), NULL);
+	json_t *params = json_object_get(doc, "crash_parameters");
+	if (json_array_size(params)) {
+		size_t k, used = 0;
+		json_t *pv;
+		buf[0] = 0;
+		json_array_foreach(params, k, pv)
+			if (used < sizeof buf - 24)
+				used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", k ? ", " : "",
+							 json_string_value(pv) ? json_string_value(pv) : "");
+		add_kv(rows, "Crash parameters", buf, NULL);
+	}
+	/* Times as the report page shows them: dates, and ages in words. */
+	long long crash_time = *str(ann, "CrashTime") ? atoll(str(ann, "CrashTime"))
+			       : num(doc, "dump_time", 0);
+	if (crash_time > 0) {
+		describe_epoch(crash_time, buf, sizeof buf);
+		add_kv(rows, "Crash time", buf, NULL);
+	}
 	json_int_t uptime = num(doc, "process_uptime", -1);
 	if (uptime < 0 && *str(ann, "CrashTime") && *str(ann, "StartupTime"))
 		uptime = atoll(str(ann, "CrashTime")) - atoll(str(ann, "StartupTime"));
 	if (uptime >= 0) {
-		snprintf(buf, sizeof buf, "%" JSON_INTEGER_FORMAT " s", uptime);
+		describe_duration(uptime, buf, sizeof buf);
 		add_kv(rows, "Uptime", buf, NULL);
+	}
+	if (crash_time > 0 && *str(ann, "InstallTime")) {
+		long long age = crash_time - atoll(str(ann, "InstallTime"));
+		if (age >= 0) {
+			describe_duration(age, buf, sizeof buf);
+			add_kv(rows, "Install age", buf, NULL);
+		}
 	}
 	json_t *mods = json_object_get(doc, "modules");
 	int not_asked, missing = missing_symbols(mods, &not_asked);
@@ -339,16 +390,19 @@ json_t *rows_frames(json_t *doc, int thread)
 		const char *style = !strcmp(trust, "scan") ? "scan"
 				    : json_is_true(json_object_get(f, "missing_symbols")) ? "missing"
 											: NULL;
+		/* The module offset, as Crash Stats' report page lists it. */
+		char off[32];
+		short_hex(str(f, "module_offset"), off, sizeof off);
 		if (ninl) {
 			/* The folded frame: the count first, so that a narrow column
 			 * never cuts it. */
 			snprintf(folded, sizeof folded, "[+%zu] %s", ninl, fn);
 			snprintf(n_s, sizeof n_s, "%zu", number);
 			source_of(f, src, sizeof src);
-			json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "frame", n_s,
-					      "module", str(f, "module"), "function", folded, "source",
-					      src, "trust", trust, "_frame", (json_int_t)i, "_inline",
-					      (json_int_t)-1, "_folded", "1");
+			json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:s}", "frame",
+					      n_s, "module", str(f, "module"), "offset", off, "function",
+					      folded, "source", src, "trust", trust, "_frame", (json_int_t)i,
+					      "_inline", (json_int_t)-1, "_folded", "1");
 			if (style)
 				json_object_set_new(r, "_style", json_string(style));
 			json_array_append_new(rows, r);
@@ -371,9 +425,10 @@ json_t *rows_frames(json_t *doc, int thread)
 		 * outermost inline function. */
 		source_of(f, src, sizeof src);
 		snprintf(n_s, sizeof n_s, "%zu", number++);
-		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "frame", n_s, "module",
-				      str(f, "module"), "function", fn, "source", src, "trust", trust,
-				      "_frame", (json_int_t)i, "_inline", (json_int_t)-1);
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "frame", n_s,
+				      "module", str(f, "module"), "offset", off, "function", fn, "source",
+				      src, "trust", trust, "_frame", (json_int_t)i, "_inline",
+				      (json_int_t)-1);
 		if (style)
 			json_object_set_new(r, "_style", json_string(style));
 		if (ninl)

@@ -253,7 +253,7 @@ static const struct {
 } panes[TUI_PANE_COUNT] = {
 	[TUI_PANE_CRASHES] = { "crashes", "reason function module time file" },
 	[TUI_PANE_THREADS] = { "threads", "index id name frames function crashed" },
-	[TUI_PANE_FRAMES] = { "frames", "frame module function source trust" },
+	[TUI_PANE_FRAMES] = { "frames", "frame module offset function source trust" },
 	[TUI_PANE_MODULES] = { "modules",
 			       "name version base size debug_file debug_id status source" },
 	[TUI_PANE_UNLOADED] = { "unloaded", "name base size frames" },
