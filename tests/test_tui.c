@@ -218,6 +218,18 @@ static void test_rows(void)
 	T_EQ_STR(field(r, 4, "_style"), "scan");
 	json_decref(r);
 
+	/* Source links from the VCS paths Firefox's sym files carry. */
+	char url[512];
+	T_ASSERT(rows_source_url("hg:hg.mozilla.org/mozilla-central:dom/base/Element.cpp:"
+				 "a1b2c3d4e5f6", 42, url, sizeof url));
+	T_EQ_STR(url, "https://hg.mozilla.org/mozilla-central/file/a1b2c3d4e5f6/dom/base/Element.cpp#l42");
+	T_ASSERT(rows_source_url("git:github.com/mozilla/gecko-dev:js/src/vm/Foo.cpp:0123abc", 7, url,
+				 sizeof url));
+	T_EQ_STR(url, "https://github.com/mozilla/gecko-dev/blob/0123abc/js/src/vm/Foo.cpp#L7");
+	T_ASSERT(!rows_source_url("/builds/worker/checkouts/gecko/dom/base/Element.cpp", 1, url,
+				  sizeof url));
+	T_ASSERT(!rows_source_url("hg:hg.mozilla.org/mozilla-central", 1, url, sizeof url));
+
 	r = rows_modules(d);
 	T_EQ_STR(field(r, 0, "status"), "loaded");
 	T_EQ_STR(field(r, 1, "status"), "missing");

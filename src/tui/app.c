@@ -1942,13 +1942,44 @@ static void draw_help(app *a)
 		h = (int)a->help_list.n + 3;
 	if (w > 76)
 		w = 76;
+	int boxed = 1;
 	if (h < 3 || w < 20) {
 		h = LINES - 2;
 		w = COLS;
+		boxed = 0;
 	}
 	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+	/* A box, cleared inside, so that the pane behind does not show
+	 * through and the overlay's edge is plain. */
+	if (boxed && y >= 1 && x >= 1 && y + h < LINES && x + w < COLS) {
+		/* Drawn as UTF-8 text (the alternate character set is not
+		 * translated everywhere); ASCII without a UTF-8 locale. */
+		int utf8 = MB_CUR_MAX > 1;
+		const char *hl = utf8 ? "\xe2\x94\x80" : "-", *vl = utf8 ? "\xe2\x94\x82" : "|";
+		char line[4 * 80 + 16];
+		attrset(tui_attr(TUI_S_TITLE));
+		for (int edge = 0; edge < 2; edge++) {
+			size_t k = (size_t)snprintf(line, sizeof line, "%s",
+						    utf8 ? (edge ? "\xe2\x94\x94" : "\xe2\x94\x8c") : "+");
+			for (int i = 0; i < w && k + 8 < sizeof line; i++)
+				k += (size_t)snprintf(line + k, sizeof line - k, "%s", hl);
+			snprintf(line + k, sizeof line - k, "%s",
+				 utf8 ? (edge ? "\xe2\x94\x98" : "\xe2\x94\x90") : "+");
+			tui_put(edge ? y + h : y - 1, x - 1, w + 2, line, TUI_ALIGN_LEFT);
+		}
+		for (int i = 0; i < h; i++) {
+			tui_put(y + i, x - 1, 1, vl, TUI_ALIGN_LEFT);
+			tui_put(y + i, x + w, 1, vl, TUI_ALIGN_LEFT);
+		}
+	}
+	attrset(A_NORMAL);
+	for (int i = 0; i < h; i++)
+		tui_put(y + i, x, w, "", TUI_ALIGN_LEFT);
 	attrset(tui_attr(TUI_S_TITLE));
-	tui_put(y, x, w, " Keys of this pane  (Esc closes)", TUI_ALIGN_LEFT);
+	char title[96];
+	snprintf(title, sizeof title, " Keys of this pane (%s)  (Esc closes)",
+		 top(a) ? pane_names[top(a)->kind] : "");
+	tui_put(y, x, w, title, TUI_ALIGN_LEFT);
 	attrset(A_NORMAL);
 	tui_list_draw(&a->help_list, y + 1, x, h - 1, w, 1);
 }

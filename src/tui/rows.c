@@ -200,6 +200,28 @@ static void describe_epoch(long long t, char *buf, size_t n)
 		snprintf(buf, n, "%lld", t);
 }
 
+int rows_source_url(const char *file, long long line, char *buf, size_t n)
+{
+	/* Firefox's sym files name sources "hg:HOST/REPO:PATH:REV" or
+	 * "git:HOST/REPO:PATH:REV" (symbolstore.py's VCS paths). */
+	int hg = !strncmp(file, "hg:", 3), git = !strncmp(file, "git:", 4);
+	if (!hg && !git)
+		return 0;
+	const char *repo = file + (hg ? 3 : 4);
+	const char *c1 = strchr(repo, ':'), *c2 = c1 ? strrchr(c1 + 1, ':') : NULL;
+	if (!c1 || !c2 || c2 == c1 || !c2[1])
+		return 0;
+	int rl = (int)(c1 - repo), pl = (int)(c2 - c1 - 1);
+	const char *rev = c2 + 1;
+	if (hg)
+		snprintf(buf, n, "https://%.*s/file/%s/%.*s#l%lld", rl, repo, rev, pl, c1 + 1, line);
+	else if (!strncmp(repo, "github.com/", 11))
+		snprintf(buf, n, "https://%.*s/blob/%s/%.*s#L%lld", rl, repo, rev, pl, c1 + 1, line);
+	else
+		snprintf(buf, n, "https://%.*s/-/blob/%s/%.*s#L%lld", rl, repo, rev, pl, c1 + 1, line);
+	return 1;
+}
+
 json_t *rows_summary(json_t *doc, const char *path)
 {
 	json_t *rows = json_array();
@@ -678,6 +700,9 @@ json_t *rows_frame_details(json_t *doc, int thread, int frame, rows_memory_fn me
 	if (*str(f, "file")) {
 		snprintf(buf, sizeof buf, "%s:%" JSON_INTEGER_FORMAT, str(f, "file"), num(f, "line", 0));
 		add_kv(rows, "Source", buf, NULL);
+		char url[1200];
+		if (rows_source_url(str(f, "file"), num(f, "line", 0), url, sizeof url))
+			add_kv(rows, "Source link", url, NULL);
 	}
 	snprintf(buf, sizeof buf, "%s + %s", *str(f, "module") ? str(f, "module") : "(no module)",
 		 str(f, "module_offset"));

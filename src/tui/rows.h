@@ -45,6 +45,11 @@ json_t *rows_annotations(json_t *doc, rows_describe_fn describe, void *ctx);
 
 /* Copies n bytes of the crashed process's memory at addr; 0 on success. */
 typedef int (*rows_memory_fn)(void *ctx, uint64_t addr, void *dst, size_t n);
+/* The web address of a frame's source when its FILE record names a
+ * repository ("hg:hg.mozilla.org/mozilla-central:dom/base/X.cpp:REV" ->
+ * https://hg.mozilla.org/mozilla-central/file/REV/dom/base/X.cpp#l42;
+ * "git:github.com/OWNER/REPO:PATH:REV" -> its blob); 0 for a plain path. */
+int rows_source_url(const char *file, long long line, char *buf, size_t n);
 /* Key/value rows: a frame's function, source, module, trust, inline chain
  * with call sites, registers and the stack bytes around its stack pointer
  * (memory may be NULL when the dump is not at hand). */
