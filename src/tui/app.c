@@ -313,14 +313,19 @@ static void cs_summary_rows(json_t *doc, json_t *rows)
 static size_t cut_at(const char *v, int width)
 {
 	size_t n = strlen(v), best = 0, space = 0;
-	for (size_t k = 1; k <= n; k++) {
-		if ((v[k] & 0xc0) == 0x80) /* inside a UTF-8 sequence */
-			continue;
-		char *pre = strndup(v, k);
-		int w = pre ? tui_text_width(pre) : 0;
-		free(pre);
+	int w = 0;
+	/* Character by character, each measured once (widths add up). */
+	for (size_t k = 0; k < n;) {
+		size_t len = 1;
+		while (k + len < n && (v[k + len] & 0xc0) == 0x80 && len < 4)
+			len++;
+		char c[8];
+		memcpy(c, v + k, len);
+		c[len] = 0;
+		w += tui_text_width(c);
 		if (w > width)
 			break;
+		k += len;
 		best = k;
 		if (v[k] == ' ')
 			space = k;
