@@ -1,0 +1,313 @@
+/*
+ * pane_cs.c - Crash Stats in the workstation: a search's hits (more on
+ * demand) and its facets, a crash opened from the store or fetched first,
+ * and a crash compared with Socorro's own processing. The network runs on
+ * the worker; these panes show what it has so far.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cspane.h"
+#include "pane.h"
+
+/* The search's state as one number, so a pane knows when to rebuild. */
+static uint32_t search_key(const tui_worker *w)
+{
+	return w->cs.search_seq * 8u + (uint32_t)w->cs.search;
+}
+
+/* The ids of the crashes whose processed crash is stored, as keys. */
+static json_t *stored_ids(app *a)
+{
+	json_t *set = json_object();
+	store_crash_row *rows = NULL;
+	size_t n = 0;
+	cd_err e;
+	if (a->db && store_crash_list(a->db, 0, &rows, &n, &e) == CD_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].has_processed && rows[i].crash_id)
+				json_object_set_new(set, rows[i].crash_id, json_true());
+		store_crash_rows_free(rows, n);
+	}
+	return set;
+}
+
+static uint32_t search_page(app *a)
+{
+	size_t limit = 100;
+	cs_query q;
+	cs_query_init(&q);
+	cd_err e;
+	cspane_parse_query(a->cs_query, &q, &limit, &e);
+	cs_query_free(&q);
+	return (uint32_t)(limit ? limit : CS_PAGE_MAX);
+}
+
+/* Under the worker's lock: a search that ended says so on the status line. */
+void cs_note_change(app *a)
+{
+	uint32_t sk = search_key(&a->w);
+	if (sk != a->cs_seen && (a->w.cs.search == CSJ_DONE || a->w.cs.search == CSJ_FAILED)) {
+		if (a->w.cs.search == CSJ_DONE)
+			app_status(a, TUI_S_NORMAL, "%zu of %lld crashes (Tab: facets, Enter: open)",
+				   json_array_size(a->w.cs.hits), (long long)a->w.cs.total);
+		else
+			app_status(a, TUI_S_ERROR, "search: %s", a->w.cs.search_msg);
+	}
+	a->cs_seen = sk;
+}
+
+/* ---- opening a crash of Crash Stats ---------------------------------------- */
+
+/* A crash of the session read from the store, fetched first by the worker
+ * when absent, in the report panes. */
+void cs_open_crash(app *a, const char *id)
+{
+	if (!cs_crash_id_valid(id)) {
+		app_status(a, TUI_S_ERROR, "not a crash id: %.64s", id);
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof path, CS_PATH_PREFIX "%s", id);
+	int found = -1;
+	worker_lock(&a->w);
+	for (uint32_t i = 0; found < 0 && i < a->w.ncrashes; i++)
+		if (!strcmp(a->w.crashes[i].path, path))
+			found = (int)i;
+	/* A fetch that failed (offline, canceled) is tried again. */
+	if (found >= 0 && a->w.crashes[found].state == CRASH_FAILED) {
+		a->w.crashes[found].state = CRASH_PENDING;
+		a->w.crashes[found].seq++;
+	}
+	worker_unlock(&a->w);
+	if (found < 0)
+		found = worker_add(&a->w, path);
+	if (found < 0) {
+		app_status(a, TUI_S_ERROR, "out of memory");
+		return;
+	}
+	app_open_crash(a, found);
+}
+
+/* A stored crash as the panes read it (json_dump with the raw crash's
+ * annotations), as JSON text for the signer; NULL when not stored. */
+char *cs_stored_doc_text(app *a, const char *id)
+{
+	char *ptext = NULL, *rtext = NULL;
+	cd_err e;
+	if (!a->db || store_crash_doc_get(a->db, id, "processed", &ptext, NULL, &e) != CD_OK)
+		return NULL;
+	json_t *proc = json_loads(ptext, 0, NULL);
+	free(ptext);
+	json_t *jd = json_object_get(proc, "json_dump");
+	json_t *doc = json_is_object(jd) ? json_deep_copy(jd) : NULL;
+	json_decref(proc);
+	if (!doc)
+		return NULL;
+	if (store_crash_doc_get(a->db, id, "raw", &rtext, NULL, &e) == CD_OK) {
+		json_t *raw = json_loads(rtext, 0, NULL);
+		if (json_is_object(raw))
+			json_object_set(doc, "annotations", raw);
+		json_decref(raw);
+		free(rtext);
+	}
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
+/* ---- searching ---------------------------------------------------------------- */
+
+/* Starts a search of what the user typed (more: the next page of the last
+ * search, appended) and shows its pane. */
+static void search_submit(app *a, const char *text, int more)
+{
+	if (!a->cs_ok) {
+		app_status(a, TUI_S_ERROR, "Crash Stats: %s", a->cs_err);
+		return;
+	}
+	cs_query q;
+	cs_query_init(&q);
+	size_t limit = 100;
+	cd_err e = { .msg = "" };
+	if (cspane_parse_query(text, &q, &limit, &e) != CD_OK) {
+		app_status(a, TUI_S_ERROR, "search: %s", e.msg);
+		cs_query_free(&q);
+		return;
+	}
+	if (!cs_query_get(&q, "_columns", 0)) {
+		static const char *const dflt[] = { "uuid", "date", "signature", "product", "version" };
+		for (size_t k = 0; k < 5; k++)
+			cs_query_add(&q, "_columns", dflt[k], &e);
+	}
+	/* The facet a triager looks at first, unless others are asked for. */
+	if (!cs_query_get(&q, "_facets", 0))
+		cs_query_add(&q, "_facets", "signature", &e);
+	size_t offset = 0;
+	if (more) {
+		worker_lock(&a->w);
+		offset = json_array_size(a->w.cs.hits);
+		worker_unlock(&a->w);
+	} else if (text != a->cs_query) {
+		snprintf(a->cs_query, sizeof a->cs_query, "%s", text);
+	}
+	worker_cs_search(&a->w, &q, text, limit, offset);
+	cs_query_free(&q);
+	while (a->depth > 1 && pane_top(a)->ops == &pane_cs_facets)
+		pane_pop(a);
+	pane *p = pane_top(a);
+	if (!p || p->ops != &pane_cs_results) {
+		p = pane_push(a, &pane_cs_results, -1);
+		if (!p)
+			return;
+	} else if (!more) {
+		tui_list_free(&p->list);
+		memset(&p->list, 0, sizeof p->list);
+		p->list.sort_col = -1;
+		p->built = 0;
+	}
+	worker_lock(&a->w);
+	p->ops->build(a, p);
+	worker_unlock(&a->w);
+	app_status(a, TUI_S_NORMAL, "searching %s ...", a->cs.url);
+}
+
+static void search_done(app *a, const char *input)
+{
+	search_submit(a, input, 0);
+}
+
+const tui_prompt cs_prompt_search = { "Crash Stats search: ", search_done };
+
+static void results_build(app *a, pane *p)
+{
+	tui_cs *cs = &a->w.cs;
+	uint32_t key = search_key(&a->w);
+	if (p->built && p->built_seq == key)
+		return;
+	json_t *stored = stored_ids(a);
+	int running = cs->search == CSJ_ASKED || cs->search == CSJ_RUNNING;
+	json_t *rows = cspane_results_rows(cs->hits, cs->total, running,
+					   cs->search == CSJ_FAILED ? cs->search_msg : NULL,
+					   a->cs_query, stored, search_page(a));
+	json_decref(stored);
+	pane_set_rows(a, p, rows, key);
+}
+
+static pane_result results_enter(app *a, pane *p, json_t *row)
+{
+	(void)p;
+	const char *id = json_string_value(json_object_get(row, "_id"));
+	if (json_is_true(json_object_get(row, "_more")))
+		search_submit(a, a->cs_query, 1);
+	else if (id)
+		cs_open_crash(a, id);
+	return PANE_HANDLED;
+}
+
+/* Tab: the facets of the search, and back. */
+static pane_result results_action(app *a, pane *p, tui_action act)
+{
+	if (act != TUI_ACT_NEXT_PANE && act != TUI_ACT_PREV_PANE)
+		return PANE_IGNORED;
+	if (p->ops == &pane_cs_facets)
+		pane_pop(a);
+	else
+		pane_open(a, &pane_cs_facets, -1, -1);
+	return PANE_HANDLED;
+}
+
+static const tui_action results_acts[] = { TUI_ACT_NEXT_PANE, TUI_ACT_PREV_PANE, TUI_ACT_NONE };
+
+static void results_title(app *a, const pane *p, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s: %s", p->ops == &pane_cs_facets ? "Facets" : "Crash Stats",
+		 a->cs_query);
+}
+
+const pane_ops pane_cs_results = {
+	.name = "Crash Stats",
+	.view = "cs_results",
+	.build = results_build,
+	.enter = results_enter,
+	.action = results_action,
+	.acts = results_acts,
+	.title = results_title,
+};
+
+static void facets_build(app *a, pane *p)
+{
+	uint32_t key = search_key(&a->w);
+	if (p->built && p->built_seq == key)
+		return;
+	pane_set_rows(a, p, cspane_facet_rows(a->w.cs.facets), key);
+}
+
+/* A term narrows the search to it. */
+static pane_result facets_enter(app *a, pane *p, json_t *row)
+{
+	(void)p;
+	const char *field = json_string_value(json_object_get(row, "_field"));
+	const char *term = json_string_value(json_object_get(row, "term"));
+	if (!field || !term)
+		return PANE_HANDLED;
+	char refine[600], text[1700];
+	cspane_refine(field, term, refine, sizeof refine);
+	snprintf(text, sizeof text, "%s%s", a->cs_query, refine);
+	search_submit(a, text, 0);
+	return PANE_HANDLED;
+}
+
+const pane_ops pane_cs_facets = {
+	.name = "Facets",
+	.view = "cs_facets",
+	.build = facets_build,
+	.enter = facets_enter,
+	.action = results_action,
+	.acts = results_acts,
+	.title = results_title,
+};
+
+/* ---- compare with Socorro ------------------------------------------------------ */
+
+/* The compare pane of the top crash: reprocessed on the worker. */
+void cs_show_compare(app *a)
+{
+	pane *p = pane_top(a);
+	if (!p || p->crash < 0 || p->ops == &pane_compare) {
+		app_status(a, TUI_S_ERROR, "compare: open a crash fetched from Crash Stats first");
+		return;
+	}
+	if (strncmp(a->w.crashes[p->crash].path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX))) {
+		app_status(a, TUI_S_ERROR,
+			   "compare: this crash is not from Crash Stats, so there is no Socorro processing to compare with");
+		return;
+	}
+	int crash = p->crash;
+	worker_cs_compare(&a->w, crash, a->lists_dir);
+	pane_open(a, &pane_compare, crash, -1);
+}
+
+static void compare_build(app *a, pane *p)
+{
+	tui_cs *cs = &a->w.cs;
+	uint32_t key = cs->compare_seq * 8u + (uint32_t)cs->compare;
+	if (p->built && p->built_seq == key)
+		return;
+	json_t *rows;
+	if (cs->compare == CSJ_DONE && cs->compare_diff)
+		rows = cspane_compare_rows(cs->compare_diff);
+	else if (cs->compare == CSJ_FAILED)
+		rows = json_pack("[{s:s, s:s, s:s}]", "what", "cannot compare", "socorro",
+				 cs->compare_msg, "_style", "error");
+	else
+		rows = json_pack("[{s:s, s:s}]", "what", "walking the stored minidump...", "_style",
+				 "dim");
+	pane_set_rows(a, p, rows, key);
+}
+
+const pane_ops pane_compare = {
+	.name = "Compare with Socorro",
+	.view = "compare",
+	.build = compare_build,
+};

@@ -1,0 +1,299 @@
+/*
+ * pane_home.c - where a session starts: the home pane (recently opened
+ * dumps and directories, crashes fetched from Crash Stats), the crashes of
+ * a directory, and opening a dump or a directory as the session's target.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "pane.h"
+#include "rows.h"
+
+/* ---- the home pane ------------------------------------------------------- */
+
+static void when_text(int64_t t64, char *buf, size_t n)
+{
+	time_t t = (time_t)t64;
+	struct tm tm;
+	buf[0] = 0;
+	if (t && gmtime_r(&t, &tm))
+		strftime(buf, n, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* A directory's dumps are remembered as the directory: its dumps are not
+ * listed one by one (a directory of 70 would flood the list). */
+static int inside_recent_dir(const store_recent *rec, size_t nrec, const char *path)
+{
+	for (size_t i = 0; i < nrec; i++) {
+		if (rec[i].kind != STORE_DIR)
+			continue;
+		size_t n = strlen(rec[i].path);
+		if (!strncmp(path, rec[i].path, n) && path[n] == '/' && !strchr(path + n + 1, '/'))
+			return 1;
+	}
+	return 0;
+}
+
+static json_t *home_rows(app *a)
+{
+	json_t *rows = json_array();
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "name", "Open a dump or a directory...",
+					      "when", "", "_style", "heading"));
+	store_recent *rec = NULL;
+	size_t nrec = 0;
+	cd_err e;
+	if (a->db && store_recent_list(a->db, 200, &rec, &nrec, &e) == CD_OK) {
+		for (size_t i = 0; i < nrec; i++) {
+			char when[32], crash[512] = "";
+			if (rec[i].kind == STORE_DUMP && inside_recent_dir(rec, nrec, rec[i].path))
+				continue;
+			when_text(rec[i].last_opened, when, sizeof when);
+			if (rec[i].kind == STORE_DIR)
+				snprintf(crash, sizeof crash, "(a directory of dumps)");
+			else if (rec[i].crash_reason)
+				snprintf(crash, sizeof crash, "%s  %s", rec[i].crash_reason,
+					 rec[i].crash_function ? rec[i].crash_function : "");
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s}", "name",
+							      rec[i].path, "reason", crash, "when",
+							      when, "_path", rec[i].path));
+		}
+		store_recent_free(rec, nrec);
+	}
+	/* Crashes fetched from Crash Stats open from the store, offline. */
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:b, s:s}", "name",
+					      "Search Crash Stats... (S)", "reason", "", "when", "",
+					      "_cssearch", 1, "_style", "heading"));
+	store_crash_row *cr = NULL;
+	size_t ncr = 0;
+	if (a->db && store_crash_list(a->db, 200, &cr, &ncr, &e) == CD_OK) {
+		for (size_t i = 0; i < ncr; i++) {
+			if (!cr[i].crash_id || !cr[i].has_processed)
+				continue;
+			char name[80], when[32];
+			snprintf(name, sizeof name, "crashstats %s", cr[i].crash_id);
+			when_text(cr[i].fetched_at, when, sizeof when);
+			json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s}", "name", name,
+							      "reason",
+							      cr[i].signature ? cr[i].signature : "",
+							      "when", when, "_csid", cr[i].crash_id));
+		}
+		store_crash_rows_free(cr, ncr);
+	}
+	return rows;
+}
+
+void home_show(app *a)
+{
+	pane *p = pane_push(a, &pane_home, -1);
+	if (p)
+		pane_set_rows(a, p, home_rows(a), 0);
+}
+
+static void open_done(app *a, const char *input)
+{
+	home_open_target(a, input);
+}
+
+const tui_prompt home_prompt_open = { "open: ", open_done };
+
+static pane_result home_enter(app *a, pane *p, json_t *row)
+{
+	(void)p;
+	const char *path = json_string_value(json_object_get(row, "_path"));
+	const char *csid = json_string_value(json_object_get(row, "_csid"));
+	if (csid)
+		cs_open_crash(a, csid);
+	else if (json_is_true(json_object_get(row, "_cssearch")))
+		app_prompt(a, &cs_prompt_search, a->cs_query);
+	else if (path)
+		home_open_target(a, path);
+	else
+		app_prompt(a, &home_prompt_open, "");
+	return PANE_HANDLED;
+}
+
+const pane_ops pane_home = {
+	.name = "Home",
+	.view = "home",
+	.enter = home_enter,
+};
+
+/* ---- a directory's crashes ---------------------------------------------- */
+
+static void describe_time(json_t *doc, const proc_crash *pc, char *buf, size_t n)
+{
+	json_t *ct = json_object_get(json_object_get(doc, "annotations"), "CrashTime");
+	int64_t t = 0;
+	if (json_is_string(ct))
+		t = strtoll(json_string_value(ct), NULL, 10);
+	if (!t && pc && pc->dump)
+		t = pc->dump->time_date_stamp;
+	when_text(t, buf, n);
+}
+
+/* Under the worker's lock: one row per dump of the directory. */
+static json_t *crash_rows(app *a)
+{
+	json_t *rows = json_array();
+	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
+		tui_crash *c = &a->w.crashes[i];
+		char reason[256] = "", fn[512] = "", mod[256] = "", when[32] = "";
+		const char *style = NULL;
+		if (c->state == CRASH_READY) {
+			json_t *ci = json_object_get(c->doc, "crash_info");
+			const char *t = json_string_value(json_object_get(ci, "type"));
+			snprintf(reason, sizeof reason, "%s", t ? t : "No crash");
+			json_t *th = rows_crashing_thread(c->doc);
+			json_t *f0 = json_array_get(json_object_get(th, "frames"), 0);
+			const char *m = json_string_value(json_object_get(f0, "module"));
+			char src[256];
+			/* The function that was running: the innermost inline one. */
+			if (f0)
+				rows_top_function(f0, fn, sizeof fn, src, sizeof src);
+			snprintf(mod, sizeof mod, "%s", m ? m : "");
+			describe_time(c->doc, c->pc, when, sizeof when);
+		} else if (c->state == CRASH_FAILED) {
+			snprintf(reason, sizeof reason, "unreadable: %s", c->error);
+			style = "error";
+		} else {
+			snprintf(reason, sizeof reason, "%s",
+				 c->state == CRASH_WORKING ? "walking..." : "waiting");
+			style = "dim";
+		}
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "reason", reason, "function",
+				      fn, "module", mod, "time", when, "file", cd_basename(c->path),
+				      "_crash", (json_int_t)i);
+		if (style)
+			json_object_set_new(r, "_style", json_string(style));
+		json_array_append_new(rows, r);
+	}
+	return rows;
+}
+
+static void crashes_build(app *a, pane *p)
+{
+	if (p->built && p->built_seq == a->w.seq)
+		return;
+	pane_set_rows(a, p, crash_rows(a), a->w.seq);
+}
+
+static pane_result crashes_enter(app *a, pane *p, json_t *row)
+{
+	(void)p;
+	app_open_crash(a, (int)json_integer_value(json_object_get(row, "_crash")));
+	return PANE_HANDLED;
+}
+
+static void crashes_title(app *a, const pane *p, char *buf, size_t n)
+{
+	(void)p;
+	snprintf(buf, n, "%s", a->target);
+}
+
+const pane_ops pane_crashes = {
+	.name = "Crashes",
+	.view = "crashes",
+	.build = crashes_build,
+	.enter = crashes_enter,
+	.title = crashes_title,
+};
+
+/* ---- opening things ------------------------------------------------------- */
+
+/* Under the worker's lock: the home pane's memory of a processed dump. */
+static void record_summary(app *a, uint32_t i)
+{
+	tui_crash *c = &a->w.crashes[i];
+	if (!a->db || !a->recorded || i >= a->nrecorded || a->recorded[i] ||
+	    c->state != CRASH_READY)
+		return;
+	a->recorded[i] = 1;
+	json_t *ann = json_object_get(c->doc, "annotations");
+	json_t *ci = json_object_get(c->doc, "crash_info");
+	json_t *f0 = json_array_get(json_object_get(rows_crashing_thread(c->doc), "frames"), 0);
+	char top[512] = "", top_src[256];
+	if (f0)
+		rows_top_function(f0, top, sizeof top, top_src, sizeof top_src);
+	store_summary sum = {
+		.product = json_string_value(json_object_get(ann, "ProductName")),
+		.version = json_string_value(json_object_get(ann, "Version")),
+		.crash_reason = json_string_value(json_object_get(ci, "type")),
+		.crash_address = json_string_value(json_object_get(ci, "address")),
+		.crash_function = top[0] ? top : NULL,
+		.module = json_string_value(json_object_get(f0, "module")),
+	};
+	cd_err e;
+	char abs[PATH_MAX];
+	if (!realpath(c->path, abs))
+		return;
+	store_recent_touch(a->db, abs, STORE_DUMP, NULL, &e);
+	store_recent_update_summary(a->db, abs, &sum, &e);
+}
+
+void home_note_change(app *a)
+{
+	for (uint32_t i = 0; i < a->w.ncrashes; i++)
+		record_summary(a, i);
+}
+
+/* Starts the worker over the dumps of path; the first pane shows them. */
+void home_open_target(app *a, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		app_status(a, TUI_S_ERROR, "%s: %s", path, strerror(errno));
+		return;
+	}
+	char **paths = NULL;
+	uint32_t n = 0;
+	cd_err e;
+	int dir = S_ISDIR(st.st_mode);
+	if (dir) {
+		size_t nd;
+		if (cd_dir_files(path, ".dmp", 1, &paths, &nd, &e) != CD_OK) {
+			app_status(a, TUI_S_ERROR, "%s", e.msg);
+			return;
+		}
+		if (!nd) {
+			app_status(a, TUI_S_ERROR, "%s: no .dmp files", path);
+			cd_dir_files_free(paths, nd);
+			return;
+		}
+		n = (uint32_t)nd;
+	} else {
+		paths = malloc(sizeof *paths);
+		if (!paths || !(paths[0] = strdup(path))) {
+			free(paths);
+			return;
+		}
+		n = 1;
+	}
+	snprintf(a->target, sizeof a->target, "%s", path);
+	/* One session at a time: the panes of an earlier one go. */
+	while (a->depth > 0 && pane_top(a)->ops != &pane_home)
+		pane_pop(a);
+	worker_free(&a->w);
+	if (app_start_worker(a, paths, n) != CD_OK)
+		app_status(a, TUI_S_ERROR, "cannot start the worker thread");
+	for (uint32_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(a->recorded);
+	a->recorded = calloc(n ? n : 1, 1);
+	a->nrecorded = a->recorded ? n : 0;
+	if (dir && a->db) {
+		char abs[PATH_MAX];
+		if (realpath(path, abs))
+			store_recent_touch(a->db, abs, STORE_DIR, NULL, &e);
+	}
+	if (dir) {
+		pane_open(a, &pane_crashes, -1, -1);
+		app_status(a, TUI_S_NORMAL, "%s: %u dumps", path, n);
+	} else {
+		app_open_crash(a, 0);
+	}
+}

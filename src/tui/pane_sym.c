@@ -1,0 +1,167 @@
+/*
+ * pane_sym.c - the sym-file browser: a symbol cache's functions (served
+ * from the mapped cache, not copied: a libxul has half a million), the
+ * file's check (its anomalies) and what one address resolves to.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pane.h"
+
+static void sym_title(app *a, const pane *p, char *buf, size_t n)
+{
+	(void)p;
+	snprintf(buf, n, "%s", a->sym_title);
+}
+
+static void browse(app *a, const sym_cache *c)
+{
+	a->sym = c;
+	symbrowse_set(&a->sb, c);
+	pane *p = pane_push(a, &pane_symfuncs, -1);
+	if (!p)
+		return;
+	tui_list_set_source(&p->list, pane_view(a, &pane_symfuncs), symbrowse_count(&a->sb),
+			    symbrowse_cell, &a->sb);
+	p->built = 1;
+	app_status(a, TUI_S_NORMAL, "%s: %u functions", a->sym_title, symbrowse_count(&a->sb));
+}
+
+void sym_open_file(app *a, const char *path)
+{
+	snprintf(a->sym_title, sizeof a->sym_title, "%s", path);
+	worker_want_symfile(&a->w, path, a->symcache_dir);
+	a->sym_wait = 1;
+}
+
+void sym_want_module(app *a, const char *debug_file, const char *debug_id)
+{
+	snprintf(a->sym_title, sizeof a->sym_title, "%s %s", debug_file, debug_id);
+	worker_want_symbols(&a->w, debug_file, debug_id);
+	a->sym_wait = 1;
+	app_status(a, TUI_S_NORMAL, "opening the symbols of %s ...", debug_file);
+}
+
+/* Polls the worker's answer to a request for symbols. */
+void sym_note_change(app *a)
+{
+	if (!a->sym_wait)
+		return;
+	worker_lock(&a->w);
+	int answered = a->w.want_sym == 2;
+	const sym_cache *c = a->w.sym_answer;
+	sym_status st = a->w.sym_answer_status;
+	char err[512];
+	snprintf(err, sizeof err, "%s", a->w.sym_error);
+	const sym_report *report = answered && c && a->w.sym_owned == c ? &a->w.sym_report : NULL;
+	worker_unlock(&a->w);
+	if (!answered)
+		return;
+	a->sym_wait = 0;
+	if (!c) {
+		app_status(a, TUI_S_ERROR, "%s: %s", a->sym_title,
+			   err[0] ? err : st == SYM_STATUS_CORRUPT ? "symbols damaged" : "no symbols");
+		if (!a->depth)
+			a->quit = 1;
+		return;
+	}
+	browse(a, c);
+	/* The worker leaves its report alone until the next request. */
+	symbrowse_set_report(&a->sb, report);
+}
+
+/* ---- the prompt for an address, any sym pane's G ------------------------------- */
+
+static void show_lookup(app *a, const char *text)
+{
+	char *end;
+	errno = 0;
+	unsigned long long addr = strtoull(text, &end, 16);
+	if (!a->sym || errno || end == text || *end) {
+		app_status(a, TUI_S_ERROR, "not a hex address: %s", text);
+		return;
+	}
+	pane *p = pane_push(a, &pane_symlookup, -1);
+	if (!p)
+		return;
+	snprintf(p->arg, sizeof p->arg, "0x%llx", addr);
+	pane_set_rows(a, p, symbrowse_lookup_rows(&a->sb, addr), 0);
+}
+
+static const tui_prompt prompt_address = { "address (hex): ", show_lookup };
+
+/* Tab between the functions and the check; G asks for an address. */
+static pane_result sym_action(app *a, pane *p, tui_action act)
+{
+	switch (act) {
+	case TUI_ACT_GOTO_ADDRESS:
+		if (a->sym)
+			app_prompt(a, &prompt_address, "");
+		return PANE_HANDLED;
+	case TUI_ACT_NEXT_PANE:
+	case TUI_ACT_PREV_PANE:
+		if (p->ops == &pane_symfuncs) {
+			pane *n = pane_push(a, &pane_symcheck, -1);
+			if (n)
+				pane_set_rows(a, n, symbrowse_check_rows(&a->sb), 0);
+		} else if (p->ops == &pane_symcheck) {
+			pane_pop(a);
+		} else {
+			return PANE_IGNORED;
+		}
+		return PANE_HANDLED;
+	default:
+		return PANE_IGNORED;
+	}
+}
+
+static const tui_action sym_tab_acts[] = { TUI_ACT_GOTO_ADDRESS, TUI_ACT_NEXT_PANE,
+					   TUI_ACT_PREV_PANE, TUI_ACT_NONE };
+static const tui_action sym_acts[] = { TUI_ACT_GOTO_ADDRESS, TUI_ACT_NONE };
+
+/* Enter on a function: what its address resolves to. */
+static pane_result symfuncs_enter(app *a, pane *p, json_t *row)
+{
+	(void)row; /* served by a cell function, not JSON */
+	char buf[64];
+	show_lookup(a, tui_list_cell(&p->list, p->list.sel, "address", buf, sizeof buf));
+	return PANE_HANDLED;
+}
+
+/* Leaving the functions closes the browser. */
+static void symfuncs_close(app *a, pane *p)
+{
+	(void)p;
+	a->sym = NULL;
+	symbrowse_set(&a->sb, NULL);
+}
+
+const pane_ops pane_symfuncs = {
+	.name = "Functions",
+	.view = "symfuncs",
+	.flags = PANE_F_SYM,
+	.enter = symfuncs_enter,
+	.action = sym_action,
+	.acts = sym_tab_acts,
+	.title = sym_title,
+	.close = symfuncs_close,
+};
+
+const pane_ops pane_symcheck = {
+	.name = "Check",
+	.view = "check",
+	.flags = PANE_F_SYM,
+	.action = sym_action,
+	.acts = sym_tab_acts,
+	.title = sym_title,
+};
+
+const pane_ops pane_symlookup = {
+	.name = "Lookup",
+	.view = "kv",
+	.flags = PANE_F_SYM,
+	.action = sym_action,
+	.acts = sym_acts,
+	.title = sym_title,
+};
