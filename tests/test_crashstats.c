@@ -519,7 +519,7 @@ static void test_fetch_cancel(void)
 	store *st;
 	T_EQ_U64(store_open(db, &st, &e), CD_OK);
 	char ids[1][CS_ID_LEN + 1] = { "2fa91425-cb00-8853-9d2c-67eda1261111" };
-	volatile int cancel = 1;
+	atomic_int cancel = 1;
 	cs_fetch_opts o = { .want = CS_WANT_RAW | CS_WANT_DUMP, .dump_dir = dumps, .cancel = &cancel };
 	size_t nfailed = 9;
 	T_EQ_U64(cs_fetch(c, st, (const char(*)[CS_ID_LEN + 1])ids, 1, &o, &nfailed, &e), CD_ECANCELED);

@@ -78,7 +78,7 @@ static int write_text(const char *path, const char *text)
 typedef struct watch {
 	uint32_t calls, last_done, total;
 	int monotonic;
-	volatile int *cancel_after; /* set to 1 after the first thread */
+	atomic_int *cancel_after; /* set to 1 after the first thread */
 } watch;
 
 static void on_progress(void *ctx, uint32_t done, uint32_t total)
@@ -170,7 +170,7 @@ static void test_cancel(void)
 {
 	proc_crash *c = (proc_crash *)&c;
 	cd_err e;
-	volatile int cancel = 1;
+	atomic_int cancel = 1;
 	watch w = { .monotonic = 1 };
 	T_EQ_U64(proc_crash_open(dump, NULL, NULL, on_progress, &w, &cancel, &c, &e), CD_ECANCELED);
 	T_ASSERT(c == NULL);

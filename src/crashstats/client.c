@@ -448,7 +448,7 @@ static void release(cs__req *r, CURLM *m)
 }
 
 int cs__run(cs_client *c, cs__req **reqs, size_t n, cs__done_fn done, void *ctx,
-	    const volatile int *cancel, cd_err *e)
+	    const atomic_int *cancel, cd_err *e)
 {
 	CURLM *m = curl_multi_init();
 	if (!m)
@@ -541,7 +541,7 @@ int cs__run(cs_client *c, cs__req **reqs, size_t n, cs__done_fn done, void *ctx,
 /* ---- single requests -------------------------------------------------- */
 
 cs_status cs_get_json(cs_client *c, const char *endpoint, const char *query, json_t **out,
-		      char *msg, size_t msgsize, const volatile int *cancel)
+		      char *msg, size_t msgsize, const atomic_int *cancel)
 {
 	*out = NULL;
 	char dummy[8];

@@ -20,6 +20,7 @@
 #ifndef CD_CRASHSTATS_H
 #define CD_CRASHSTATS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -110,7 +111,7 @@ const char *cs_status_name(cs_status s);
  * *out (new reference) when CS_OK. Returns the status; msg (when not
  * NULL, msgsize bytes) says why otherwise. For the endpoints below. */
 cs_status cs_get_json(cs_client *c, const char *endpoint, const char *query, json_t **out,
-		      char *msg, size_t msgsize, const volatile int *cancel);
+		      char *msg, size_t msgsize, const atomic_int *cancel);
 
 /* ---- SuperSearch ------------------------------------------------------- */
 
@@ -153,7 +154,7 @@ typedef void (*cs_progress_fn)(void *ctx, size_t done, size_t total);
  * *out with cs_search_result_free(). On failure the status is returned
  * and msg says why (a 400's message names the parameter). */
 cs_status cs_search(cs_client *c, const cs_query *q, size_t limit, cs_progress_fn progress,
-		    void *ctx, const volatile int *cancel, cs_search_result *out, char *msg,
+		    void *ctx, const atomic_int *cancel, cs_search_result *out, char *msg,
 		    size_t msgsize);
 void cs_search_result_free(cs_search_result *r);
 /* The crash ids of a result's hits that have a valid "uuid" (in order). */
@@ -234,7 +235,7 @@ typedef struct cs_fetch_opts {
 	const cs_schema *processed_schema;
 	cs_fetch_fn on_crash;          /* may be NULL */
 	void *ctx;
-	const volatile int *cancel;    /* may be NULL */
+	const atomic_int *cancel;    /* may be NULL */
 } cs_fetch_opts;
 
 /* Fetches what o->want asks for of each id (valid ids: see

@@ -3,6 +3,7 @@
 #ifndef CD_CRASHSTATS_INTERNAL_H
 #define CD_CRASHSTATS_INTERNAL_H
 
+#include <stdatomic.h>
 #include <curl/curl.h>
 
 #include "crashstats.h"
@@ -45,7 +46,7 @@ typedef void (*cs__done_fn)(void *ctx, cs__req *r);
  * CD_ECANCELED when *cancel became non-zero (the unfinished requests end
  * CS_SKIPPED, done is not called for them). */
 int cs__run(cs_client *c, cs__req **reqs, size_t n, cs__done_fn done, void *ctx,
-	    const volatile int *cancel, cd_err *e);
+	    const atomic_int *cancel, cd_err *e);
 void cs__req_reset(cs__req *r);
 /* "{base}/api/{endpoint}/?{query}" (caller frees). */
 char *cs__api_url(const cs_client *c, const char *endpoint, const char *query);

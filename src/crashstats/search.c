@@ -189,7 +189,7 @@ cs_status cs__search_page(json_t *doc, cs_search_result *out, size_t limit, int 
 }
 
 cs_status cs_search(cs_client *c, const cs_query *q0, size_t limit, cs_progress_fn progress,
-		    void *ctx, const volatile int *cancel, cs_search_result *out, char *msg,
+		    void *ctx, const atomic_int *cancel, cs_search_result *out, char *msg,
 		    size_t msgsize)
 {
 	memset(out, 0, sizeof *out);

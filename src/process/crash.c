@@ -67,7 +67,7 @@ static int set_why(proc_crash *c, uint32_t i, const char *msg)
 /* Walks every thread of c into c->stacks (again, when it was walked
  * before); a thread that cannot be walked says why in c->why. */
 static int walk_threads(proc_crash *c, sym_store *store, proc_progress_fn progress,
-			void *progress_ctx, const volatile int *cancel, cd_err *e)
+			void *progress_ctx, const atomic_int *cancel, cd_err *e)
 {
 	const md_dump *d = c->dump;
 	uint32_t n = d->nthreads;
@@ -110,7 +110,7 @@ static int walk_threads(proc_crash *c, sym_store *store, proc_progress_fn progre
 }
 
 int proc_crash_open(const char *dump_path, sym_store *store, const char *annotations_path,
-		    proc_progress_fn progress, void *progress_ctx, const volatile int *cancel,
+		    proc_progress_fn progress, void *progress_ctx, const atomic_int *cancel,
 		    proc_crash **out, cd_err *e)
 {
 	*out = NULL;

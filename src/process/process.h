@@ -9,6 +9,7 @@
 #ifndef CD_PROCESS_H
 #define CD_PROCESS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -206,7 +207,7 @@ typedef void (*proc_progress_fn)(void *ctx, uint32_t done, uint32_t total);
  * why[i]. */
 int proc_crash_open(const char *dump_path, struct sym_store *store,
 		    const char *annotations_path, proc_progress_fn progress, void *progress_ctx,
-		    const volatile int *cancel, proc_crash **out, cd_err *e);
+		    const atomic_int *cancel, proc_crash **out, cd_err *e);
 /* Before walking several dumps one after the other: walks each lazily and
  * downloads what all of them asked for of the store's servers at once,
  * round after round until no walk asks for more (a dump whose walk was

@@ -441,7 +441,7 @@ static void report(run *r, sym_progress_fn progress, void *pctx, int64_t t0)
 
 int sym__fetch(sym__dl *dl, size_t n, const sym_net_opts *o, const char *tmp_dir,
 	       sym__note_fn note, sym_progress_fn progress, void *pctx,
-	       const volatile int *cancel, uint64_t *requests, uint64_t *bytes, cd_err *e)
+	       const atomic_int *cancel, uint64_t *requests, uint64_t *bytes, cd_err *e)
 {
 	uint64_t ignore_req = 0, ignore_bytes = 0;
 	run r = { .dl = dl, .n = n, .o = o, .tmp_dir = tmp_dir, .note = note,

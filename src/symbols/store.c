@@ -546,7 +546,7 @@ static void remember_missing(sym_store *s, entry *en)
 }
 
 static int download(sym_store *s, entry **ens, size_t n, sym_progress_fn progress, void *ctx,
-		    const volatile int *cancel, cd_err *e)
+		    const atomic_int *cancel, cd_err *e)
 {
 	sym__dl *dl = calloc(n ? n : 1, sizeof *dl);
 	char (*dest)[4096] = calloc(n ? n : 1, sizeof *dest);
@@ -589,7 +589,7 @@ out:
 }
 
 int sym_store_prefetch(sym_store *s, const sym_module_ref *mods, size_t n,
-		       sym_progress_fn progress, void *ctx, const volatile int *cancel, cd_err *e)
+		       sym_progress_fn progress, void *ctx, const atomic_int *cancel, cd_err *e)
 {
 	entry **todo = calloc(n ? n : 1, sizeof *todo);
 	if (!todo)
@@ -739,7 +739,7 @@ void sym_store_on_progress(sym_store *s, sym_progress_fn fn, void *ctx)
 	s->progress_ctx = ctx;
 }
 
-int sym_store_fetch_queued(sym_store *s, const volatile int *cancel, cd_err *e)
+int sym_store_fetch_queued(sym_store *s, const atomic_int *cancel, cd_err *e)
 {
 	size_t n = s->nqueue;
 	if (!n)

@@ -22,6 +22,7 @@
 #ifndef CD_SYMBOLS_H
 #define CD_SYMBOLS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -323,7 +324,7 @@ int sym_store_open(const sym_store_opts *o, sym_store **out, cd_err *e);
  * sym_store_find(). Only a failure of the machinery (memory, libcurl)
  * is an error: a module without symbols is not. */
 int sym_store_prefetch(sym_store *s, const sym_module_ref *mods, size_t n,
-		       sym_progress_fn progress, void *ctx, const volatile int *cancel, cd_err *e);
+		       sym_progress_fn progress, void *ctx, const atomic_int *cancel, cd_err *e);
 /* The symbols of a module, or NULL; *status says which it was (corrupt:
  * found but damaged, still returned when a cache could be built). Looks
  * the module up first (downloading it alone, or queueing it when the
@@ -341,7 +342,7 @@ int sym_store_lazy(sym_store *s, int on);
 size_t sym_store_queued(const sym_store *s);
 /* Downloads the queued modules (as sym_store_prefetch()) with the
  * store's progress callback, and empties the queue. */
-int sym_store_fetch_queued(sym_store *s, const volatile int *cancel, cd_err *e);
+int sym_store_fetch_queued(sym_store *s, const atomic_int *cancel, cd_err *e);
 /* The progress callback of every download the store starts on its own
  * (lazy fetches, a find that downloads). NULL: none. */
 void sym_store_on_progress(sym_store *s, sym_progress_fn fn, void *ctx);

@@ -29,17 +29,15 @@
 
 #include "pane.h"
 
-/* A crash's tabs, in Tab order, with the key's action that shows each. */
-static const struct {
-	tui_action act;
-	const pane_ops *ops;
-} crash_tabs[] = {
+const pane_tab pane_tabs[] = {
 	{ TUI_ACT_SUMMARY, &pane_summary },   { TUI_ACT_SIGNATURE, &pane_signature },
 	{ TUI_ACT_THREADS, &pane_threads },   { TUI_ACT_FRAMES, &pane_frames },
 	{ TUI_ACT_MODULES, &pane_modules },   { TUI_ACT_UNLOADED, &pane_unloaded },
 	{ TUI_ACT_ANNOTATIONS, &pane_annotations },
 };
-#define NTABS ((int)(sizeof crash_tabs / sizeof *crash_tabs))
+const int pane_ntabs = (int)(sizeof pane_tabs / sizeof *pane_tabs);
+
+
 
 static double now_ms(void)
 {
@@ -64,7 +62,7 @@ pane *pane_top(app *a)
 	return a->depth ? &a->stack[a->depth - 1] : NULL;
 }
 
-static int is_tab(const pane *p)
+int pane_is_tab(const pane *p)
 {
 	return p && (p->ops->flags & PANE_F_TAB);
 }
@@ -74,14 +72,14 @@ int pane_page(void)
 	return LINES - 3; /* the title and status lines, the column header */
 }
 
-static tui_crash *crash_of(app *a, const pane *p)
+const tui_crash *pane_crash(app *a, const pane *p)
 {
-	return p->crash >= 0 && (uint32_t)p->crash < a->w.ncrashes ? &a->w.crashes[p->crash] : NULL;
+	return p->crash >= 0 ? worker_crash(a->w, (uint32_t)p->crash) : NULL;
 }
 
 const char *pane_crash_name(app *a, const pane *p)
 {
-	tui_crash *c = crash_of(a, p);
+	const tui_crash *c = pane_crash(a, p);
 	return c ? cd_basename(c->path) : "";
 }
 
@@ -117,7 +115,7 @@ static json_t *message_rows(const char *key, const char *value, const char *styl
 
 const tui_crash *pane_crash_fresh(app *a, pane *p)
 {
-	tui_crash *c = crash_of(a, p);
+	const tui_crash *c = pane_crash(a, p);
 	if (!c || (p->built && p->built_seq == c->seq))
 		return NULL;
 	if (c->state == CRASH_READY)
@@ -154,7 +152,7 @@ void pane_set_rows(app *a, pane *p, json_t *rows, uint32_t seq)
 /* Under the worker's lock: every pane of the stack brought up to date. */
 static void rebuild_all(app *a)
 {
-	worker_lock(&a->w);
+	worker_lock(a->w);
 	cs_note_change(a);
 	home_note_change(a);
 	for (int i = 0; i < a->depth; i++) {
@@ -162,7 +160,7 @@ static void rebuild_all(app *a)
 		if (p->ops->build)
 			p->ops->build(a, p);
 	}
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	sym_note_change(a);
 }
 
@@ -209,9 +207,9 @@ pane *pane_open(app *a, const pane_ops *ops, int crash, int thread)
 		return NULL;
 	p->thread = thread;
 	if (ops->build) {
-		worker_lock(&a->w);
+		worker_lock(a->w);
 		ops->build(a, p);
-		worker_unlock(&a->w);
+		worker_unlock(a->w);
 	}
 	return p;
 }
@@ -219,14 +217,14 @@ pane *pane_open(app *a, const pane_ops *ops, int crash, int thread)
 int app_default_thread(app *a, int crash)
 {
 	int t = 0;
-	worker_lock(&a->w);
-	tui_crash *c = &a->w.crashes[crash];
-	if (c->state == CRASH_READY) {
+	worker_lock(a->w);
+	const tui_crash *c = worker_crash(a->w, (uint32_t)crash);
+	if (c && c->state == CRASH_READY) {
 		json_t *ct = json_object_get(json_object_get(c->doc, "crash_info"), "crashing_thread");
 		if (json_is_integer(ct))
 			t = (int)json_integer_value(ct);
 	}
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	return t;
 }
 
@@ -238,16 +236,16 @@ static void show_tab(app *a, const pane_ops *ops)
 		return;
 	int crash = p->crash, thread = p->thread;
 	/* Tabs replace each other; details and the like are left first. */
-	while (a->depth > 1 && !is_tab(pane_top(a)) && pane_top(a)->crash == crash)
+	while (a->depth > 1 && !pane_is_tab(pane_top(a)) && pane_top(a)->crash == crash)
 		pane_pop(a);
-	if (is_tab(pane_top(a)))
+	if (pane_is_tab(pane_top(a)))
 		pane_pop(a);
 	pane_open(a, ops, crash, thread >= 0 ? thread : app_default_thread(a, crash));
 }
 
 void app_open_crash(app *a, int crash)
 {
-	worker_want(&a->w, (uint32_t)crash);
+	worker_want(a->w, (uint32_t)crash);
 	pane_open(a, &pane_summary, crash, -1);
 }
 
@@ -263,7 +261,7 @@ int app_start_worker(app *a, char *const *paths, uint32_t n)
 	for (int k = 0; k < a->o->nsymbol_paths; k++)
 		snprintf(symkey + strlen(symkey), sizeof symkey - strlen(symkey), "%s%s",
 			 k ? ":" : "", a->o->symbol_paths[k]);
-	worker_cs_setup(&a->w, a->cs_ok ? &a->cs : NULL, db, symkey);
+	worker_cs_setup(a->w, a->cs_ok ? &a->cs : NULL, db, symkey);
 	return CD_OK;
 }
 
@@ -287,8 +285,8 @@ static void act_back(app *a, int quit_key)
 	pane *p = pane_top(a);
 	int crash = p->crash;
 	/* A crash's tabs are one level: back leaves them all. */
-	if (is_tab(p)) {
-		while (a->depth > 1 && pane_top(a)->crash == crash && is_tab(pane_top(a)))
+	if (pane_is_tab(p)) {
+		while (a->depth > 1 && pane_top(a)->crash == crash && pane_is_tab(pane_top(a)))
 			pane_pop(a);
 		if (!a->depth)
 			a->quit = 1;
@@ -301,13 +299,13 @@ static void act_back(app *a, int quit_key)
 static void act_tab(app *a, int dir)
 {
 	pane *p = pane_top(a);
-	if (!is_tab(p))
+	if (!pane_is_tab(p))
 		return;
 	int k = 0;
-	while (k < NTABS && crash_tabs[k].ops != p->ops)
+	while (k < pane_ntabs && pane_tabs[k].ops != p->ops)
 		k++;
-	k = ((k + dir) % NTABS + NTABS) % NTABS;
-	show_tab(a, crash_tabs[k].ops);
+	k = ((k + dir) % pane_ntabs + pane_ntabs) % pane_ntabs;
+	show_tab(a, pane_tabs[k].ops);
 }
 
 /* Enter: what the pane's row opens. */
@@ -433,8 +431,8 @@ static int applies(const pane_ops *ops, tui_action act)
 	for (const tui_action *k = ops->acts; k && *k != TUI_ACT_NONE; k++)
 		if (*k == act)
 			return 1;
-	for (int i = 0; i < NTABS; i++)
-		if (crash_tabs[i].act == act)
+	for (int i = 0; i < pane_ntabs; i++)
+		if (pane_tabs[i].act == act)
 			return !!(ops->flags & PANE_F_CRASH);
 	switch (act) {
 	case TUI_ACT_OPEN:
@@ -483,170 +481,6 @@ static void show_help(app *a)
 
 /* ---- drawing ---------------------------------------------------------------- */
 
-/* The title bar: what the pane is of (its title op, else its crash's
- * dump), then a crash's tabs, the current one marked. */
-static void draw_title(app *a)
-{
-	pane *p = pane_top(a);
-	attrset(tui_attr(TUI_S_TITLE));
-	char what[1200] = "", title[1300];
-	if (p && p->ops->title)
-		p->ops->title(a, p, what, sizeof what);
-	else if (p)
-		snprintf(what, sizeof what, "%s", pane_crash_name(a, p));
-	snprintf(title, sizeof title, " crashdesk  %s", what);
-	int tabs = p && (is_tab(p) || p->crash >= 0);
-	/* The tab a pane over the tabs (details, say) was opened from. */
-	const pane_ops *cur = p ? p->ops : NULL;
-	for (int i = a->depth - 1; tabs && i >= 0 && !(cur->flags & PANE_F_TAB); i--)
-		if (is_tab(&a->stack[i]))
-			cur = a->stack[i].ops;
-	int tabs_w = 0;
-	for (int k = 0; tabs && k < NTABS; k++)
-		tabs_w += (int)strlen(crash_tabs[k].ops->name) + 2;
-	/* Too narrow for every tab and the title: the title (the dump's name)
-	 * wins, with the current tab alone. */
-	int compact = tabs && COLS - tabs_w < tui_text_width(title) + 1;
-	if (compact)
-		tabs_w = (int)strlen(cur->name) + 2;
-	int room = COLS - tabs_w;
-	if (room < 12) /* a very narrow screen keeps the tabs only */
-		room = 0;
-	tui_put(0, 0, room, title, TUI_ALIGN_LEFT);
-	int x = room;
-	for (int k = 0; tabs && k < NTABS && x < COLS; k++) {
-		const pane_ops *t = crash_tabs[k].ops;
-		if (compact && t != cur)
-			continue;
-		char name[64];
-		snprintf(name, sizeof name, " %s ", t->name);
-		int w = (int)strlen(name);
-		if (x + w > COLS)
-			w = COLS - x;
-		attrset(t == cur ? tui_attr(TUI_S_TAB) | (int)A_REVERSE : tui_attr(TUI_S_TITLE));
-		tui_put(0, x, w, name, TUI_ALIGN_LEFT);
-		x += w;
-	}
-	attrset(A_NORMAL);
-}
-
-static void draw_status(app *a)
-{
-	int y = LINES - 1;
-	pane *p = pane_top(a);
-	char left[1024], right[128] = "";
-	tui_style style = TUI_S_STATUS;
-	if (a->prompt) {
-		snprintf(left, sizeof left, "%s%s", a->prompt->label, a->input);
-		attrset(A_NORMAL);
-		tui_put(y, 0, COLS, left, TUI_ALIGN_LEFT);
-		int cx = tui_text_width(left);
-		move(y, cx < COLS ? cx : COLS - 1);
-		curs_set(1);
-		return;
-	}
-	curs_set(0);
-	worker_lock(&a->w);
-	const tui_cs *cs = &a->w.cs;
-	if (cs->fetching[0]) {
-		snprintf(left, sizeof left, "fetching %s from Crash Stats (raw, processed%s) ...  Esc cancels",
-			 cs->fetching, a->cs.token[0] ? ", minidump" : "");
-	} else if (cs->search == CSJ_RUNNING || cs->search == CSJ_ASKED) {
-		snprintf(left, sizeof left, "searching Crash Stats: %zu of %zu hits ...  Esc cancels",
-			 cs->done, cs->total_wanted);
-	} else if (cs->compare == CSJ_RUNNING && a->w.busy) {
-		snprintf(left, sizeof left, "reprocessing the stored minidump: thread %u of %u",
-			 a->w.threads_done, a->w.threads_total);
-	} else if (a->w.busy && a->w.downloading) {
-		tui_crash *c = &a->w.crashes[a->w.busy_crash];
-		const sym_progress *d = &a->w.dl;
-		snprintf(left, sizeof left,
-			 "symbols for %s: %u of %u files asked, %u found, %.1f MB, %u transfers",
-			 cd_basename(c->path), d->files_done, d->files_total, d->files_found,
-			 d->bytes / 1e6, d->active);
-	} else if (a->w.busy) {
-		tui_crash *c = &a->w.crashes[a->w.busy_crash];
-		if (a->w.threads_total)
-			snprintf(left, sizeof left, "walking %s: thread %u of %u", cd_basename(c->path),
-				 a->w.threads_done, a->w.threads_total);
-		else /* not counted yet: no "thread 0 of 0" */
-			snprintf(left, sizeof left, "walking %s ...", cd_basename(c->path));
-	} else if (a->sym_wait) {
-		snprintf(left, sizeof left, "loading symbols: %s ...", a->sym_title);
-	} else {
-		snprintf(left, sizeof left, "%s", a->status);
-		style = a->status[0] && a->status_style != TUI_S_NORMAL ? a->status_style
-									: TUI_S_STATUS;
-	}
-	worker_unlock(&a->w);
-	/* A filter in force is always said: the rows shown are not all. */
-	if (p && p->list.filter[0])
-		snprintf(right, sizeof right, " filter: %.40s  %u/%u  ?:help q:back ", p->list.filter,
-			 p->list.n ? p->list.sel + 1 : 0, p->list.n);
-	else if (p && p->list.n)
-		snprintf(right, sizeof right, " %u/%u  ?:help q:back ", p->list.sel + 1, p->list.n);
-	else
-		snprintf(right, sizeof right, " ?:help q:back ");
-	int rw = tui_text_width(right);
-	if (rw > COLS / 2)
-		rw = 0;
-	attrset(tui_attr(style) | (style == TUI_S_STATUS ? 0 : A_REVERSE));
-	tui_put(y, 0, COLS - rw, left, TUI_ALIGN_LEFT);
-	attrset(tui_attr(TUI_S_STATUS));
-	if (rw)
-		tui_put(y, COLS - rw, rw, right, TUI_ALIGN_RIGHT);
-	attrset(A_NORMAL);
-}
-
-static void draw_help(app *a)
-{
-	int h = LINES - 4, w = COLS - 8;
-	if (h > (int)a->help_list.n + 3)
-		h = (int)a->help_list.n + 3;
-	if (w > 76)
-		w = 76;
-	int boxed = 1;
-	if (h < 3 || w < 20) {
-		h = LINES - 2;
-		w = COLS;
-		boxed = 0;
-	}
-	int y = (LINES - h) / 2, x = (COLS - w) / 2;
-	/* A box, cleared inside, so that the pane behind does not show
-	 * through and the overlay's edge is plain. */
-	if (boxed && y >= 1 && x >= 1 && y + h < LINES && x + w < COLS) {
-		/* Drawn as UTF-8 text (the alternate character set is not
-		 * translated everywhere); ASCII without a UTF-8 locale. */
-		int utf8 = MB_CUR_MAX > 1;
-		const char *hl = utf8 ? "\xe2\x94\x80" : "-", *vl = utf8 ? "\xe2\x94\x82" : "|";
-		char line[4 * 80 + 16];
-		attrset(tui_attr(TUI_S_TITLE));
-		for (int edge = 0; edge < 2; edge++) {
-			size_t k = (size_t)snprintf(line, sizeof line, "%s",
-						    utf8 ? (edge ? "\xe2\x94\x94" : "\xe2\x94\x8c") : "+");
-			for (int i = 0; i < w && k + 8 < sizeof line; i++)
-				k += (size_t)snprintf(line + k, sizeof line - k, "%s", hl);
-			snprintf(line + k, sizeof line - k, "%s",
-				 utf8 ? (edge ? "\xe2\x94\x98" : "\xe2\x94\x90") : "+");
-			tui_put(edge ? y + h : y - 1, x - 1, w + 2, line, TUI_ALIGN_LEFT);
-		}
-		for (int i = 0; i < h; i++) {
-			tui_put(y + i, x - 1, 1, vl, TUI_ALIGN_LEFT);
-			tui_put(y + i, x + w, 1, vl, TUI_ALIGN_LEFT);
-		}
-	}
-	attrset(A_NORMAL);
-	for (int i = 0; i < h; i++)
-		tui_put(y + i, x, w, "", TUI_ALIGN_LEFT);
-	attrset(tui_attr(TUI_S_TITLE));
-	char title[96];
-	snprintf(title, sizeof title, " Keys of this pane (%s)  (Esc closes)",
-		 pane_top(a) ? pane_top(a)->ops->name : "");
-	tui_put(y, x, w, title, TUI_ALIGN_LEFT);
-	attrset(A_NORMAL);
-	tui_list_draw(&a->help_list, y + 1, x, h - 1, w, 1);
-}
-
 static void draw(app *a)
 {
 	erase();
@@ -655,20 +489,23 @@ static void draw(app *a)
 		refresh();
 		return;
 	}
-	draw_title(a);
+	frame_draw_title(a);
 	pane *p = pane_top(a);
 	if (p)
 		tui_list_draw(&p->list, 1, 0, LINES - 2, COLS, !a->help);
 	if (a->help)
-		draw_help(a);
-	draw_status(a);
+		frame_draw_help(a);
+	frame_draw_status(a);
 	refresh();
 	a->dirty = 0;
 	if (!a->timing)
 		return;
 	double t = now_ms();
-	if (!a->first_logged && p && p->crash >= 0 &&
-	    a->w.crashes[p->crash].state == CRASH_READY) {
+	worker_lock(a->w);
+	const tui_crash *c = p ? pane_crash(a, p) : NULL;
+	int ready = c && c->state == CRASH_READY;
+	worker_unlock(a->w);
+	if (!a->first_logged && ready) {
 		fprintf(a->timing, "first-screen %.3f\n", t - a->t0);
 		a->first_logged = 1;
 	}
@@ -766,9 +603,9 @@ static void on_key(app *a, int key)
 	/* The pane's own meaning first. */
 	if (p && p->ops->action && p->ops->action(a, p, act) == PANE_HANDLED)
 		return;
-	for (int i = 0; i < NTABS; i++)
-		if (crash_tabs[i].act == act) {
-			show_tab(a, crash_tabs[i].ops);
+	for (int i = 0; i < pane_ntabs; i++)
+		if (pane_tabs[i].act == act) {
+			show_tab(a, pane_tabs[i].ops);
 			return;
 		}
 	switch (act) {
@@ -794,13 +631,8 @@ static void on_key(app *a, int key)
 	case TUI_ACT_HELP: show_help(a); break;
 	case TUI_ACT_CLOSE:
 		a->status[0] = 0;
-		worker_lock(&a->w);
-		if (a->w.cs.fetching[0] || a->w.cs.search == CSJ_RUNNING ||
-		    a->w.cs.search == CSJ_ASKED) {
-			worker_cs_cancel(&a->w);
+		if (worker_cs_cancel(a->w))
 			app_status(a, TUI_S_NORMAL, "canceling ...");
-		}
-		worker_unlock(&a->w);
 		break;
 	case TUI_ACT_COPY: act_copy(a); break;
 	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
@@ -816,7 +648,7 @@ static void on_key(app *a, int key)
 /* A new size: rows wrapped to the width are wrapped again. */
 static void on_resize(app *a)
 {
-	worker_lock(&a->w);
+	worker_lock(a->w);
 	for (int i = 0; i < a->depth; i++) {
 		pane *p = &a->stack[i];
 		if ((p->ops->flags & PANE_F_WRAPPED) && p->ops->build) {
@@ -824,7 +656,7 @@ static void on_resize(app *a)
 			p->ops->build(a, p);
 		}
 	}
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	a->dirty = 1;
 }
 
@@ -850,9 +682,9 @@ static void init_views(app *a, char *warnings, size_t n)
 }
 
 /* Releases everything a (partly) started app holds. */
-static void app_free(app *a)
+void app_free(app *a)
 {
-	worker_free(&a->w);
+	worker_free(a->w);
 	while (a->depth)
 		pane_pop(a);
 	tui_list_free(&a->help_list);
@@ -875,15 +707,17 @@ static void app_free(app *a)
 	free(a);
 }
 
-int tui_run(const tui_options *o, cd_err *e)
+int app_new(const tui_options *o, app **out, cd_err *e)
 {
 	app *a = calloc(1, sizeof *a);
+	*out = a;
 	if (!a)
 		return cd_errf(e, CD_ENOMEM, "out of memory");
 	a->o = o;
 	a->t0 = now_ms();
 	if (pipe2(a->wake, O_NONBLOCK | O_CLOEXEC) != 0) {
 		free(a);
+		*out = NULL;
 		return cd_errf(e, CD_EIO, "cannot make a pipe: %s", strerror(errno));
 	}
 	const char *timing = getenv("CRASHDESK_TIMING");
@@ -902,7 +736,8 @@ int tui_run(const tui_options *o, cd_err *e)
 				       .offline = 1, .refresh = o->refresh } };
 	if (sym_store_open(&so, &a->store, e) != CD_OK) {
 		app_free(a);
-		return 1;
+		*out = NULL;
+		return e->code;
 	}
 	if (o->nsymbol_urls && !o->offline) {
 		so.urls = o->symbol_urls;
@@ -910,13 +745,15 @@ int tui_run(const tui_options *o, cd_err *e)
 		so.net.offline = 0;
 		if (sym_store_open(&so, &a->net, e) != CD_OK) {
 			app_free(a);
-			return 1;
+			*out = NULL;
+			return e->code;
 		}
 	}
-	char warnings[2048] = "";
-	init_views(a, warnings, sizeof warnings);
+	char *warnings = a->warnings;
+	size_t nwarn = sizeof a->warnings;
+	init_views(a, warnings, nwarn);
 	size_t wl = strlen(warnings);
-	tui_schema_load(&a->schema, warnings + wl, sizeof warnings - wl);
+	tui_schema_load(&a->schema, warnings + wl, nwarn - wl);
 	/* A working copy of the lists from an earlier tuning session is used
 	 * when there is one; the built-in lists are the baseline. */
 	{
@@ -938,7 +775,7 @@ int tui_run(const tui_options *o, cd_err *e)
 	snprintf(dbpath, sizeof dbpath, "%s/crashdesk.db", o->cache_dir);
 	if (store_open(dbpath, &a->db, &se) != CD_OK) {
 		a->db = NULL; /* the workstation works without its memory */
-		snprintf(warnings + strlen(warnings), sizeof warnings - strlen(warnings), "%s%s",
+		snprintf(warnings + strlen(warnings), nwarn - strlen(warnings), "%s%s",
 			 warnings[0] ? "; " : "", se.msg);
 	}
 	symbrowse_init(&a->sb);
@@ -954,6 +791,54 @@ int tui_run(const tui_options *o, cd_err *e)
 			snprintf(a->cs_err, sizeof a->cs_err, "%s", ce.msg);
 	}
 
+	return CD_OK;
+}
+
+/* The first pane: a sym file's browser, the target's crashes, or home. */
+void app_start(app *a)
+{
+	const tui_options *o = a->o;
+	if (o->sym_file) {
+		app_start_worker(a, NULL, 0);
+		sym_open_file(a, o->sym_file);
+	} else if (o->target) {
+		home_open_target(a, o->target);
+		if (!a->depth)
+			a->quit = 1;
+	} else {
+		app_start_worker(a, NULL, 0);
+		home_show(a);
+	}
+}
+
+void app_poll(app *a)
+{
+	uint32_t seq = worker_seq(a->w);
+	if (seq == a->seen_seq)
+		return;
+	a->seen_seq = seq;
+	rebuild_all(a);
+	a->dirty = 1;
+}
+
+void app_key(app *a, int key, int is_keycode)
+{
+	if (a->prompt) {
+		on_prompt_key(a, (wint_t)key, is_keycode);
+		return;
+	}
+	if (!is_keycode && key == '\r')
+		key = '\n';
+	if (a->timing)
+		a->key_at = now_ms();
+	on_key(a, key);
+}
+
+int tui_run(const tui_options *o, cd_err *e)
+{
+	app *a;
+	if (app_new(o, &a, e) != CD_OK)
+		return 1;
 	setlocale(LC_ALL, "");
 	if (MB_CUR_MAX == 1) /* names are UTF-8 whatever the locale says */
 		setlocale(LC_CTYPE, "C.UTF-8");
@@ -976,31 +861,12 @@ int tui_run(const tui_options *o, cd_err *e)
 	mouseinterval(0);
 	nodelay(stdscr, TRUE);
 	tui_draw_init(color);
-	if (warnings[0])
-		app_status(a, TUI_S_ERROR, "%s", warnings);
-
-	if (o->sym_file) {
-		app_start_worker(a, NULL, 0);
-		sym_open_file(a, o->sym_file);
-	} else if (o->target) {
-		home_open_target(a, o->target);
-		if (!a->depth)
-			a->quit = 1;
-	} else {
-		app_start_worker(a, NULL, 0);
-		home_show(a);
-	}
-
+	if (a->warnings[0])
+		app_status(a, TUI_S_ERROR, "%s", a->warnings);
+	app_start(a);
 	a->dirty = 1;
 	while (!a->quit) {
-		worker_lock(&a->w);
-		uint32_t seq = a->w.seq;
-		worker_unlock(&a->w);
-		if (seq != a->seen_seq) {
-			a->seen_seq = seq;
-			rebuild_all(a);
-			a->dirty = 1;
-		}
+		app_poll(a);
 		if (a->dirty)
 			draw(a);
 		wint_t ch;
@@ -1024,16 +890,7 @@ int tui_run(const tui_options *o, cd_err *e)
 			on_resize(a);
 			continue;
 		}
-		if (a->prompt) {
-			on_prompt_key(a, ch, r == KEY_CODE_YES);
-			continue;
-		}
-		int key = (int)ch;
-		if (r != KEY_CODE_YES && (ch == '\r'))
-			key = '\n';
-		if (a->timing)
-			a->key_at = now_ms();
-		on_key(a, key);
+		app_key(a, (int)ch, r == KEY_CODE_YES);
 	}
 	endwin();
 	delscreen(screen);

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "../signature/signature.h"
-#include "worker.h"
+#include "worker_int.h"
 
 void worker_cs_setup(tui_worker *w, const cs_config *cfg, const char *db_path,
 		     const char *symkey)
@@ -62,9 +62,32 @@ void worker_cs_compare(tui_worker *w, int i, const char *lists_dir)
 	pthread_mutex_unlock(&w->lock);
 }
 
-void worker_cs_cancel(tui_worker *w)
+int worker_cs_cancel(tui_worker *w)
 {
-	w->cs.cancel = 1;
+	pthread_mutex_lock(&w->lock);
+	int running = w->cs.fetching[0] || w->cs.search == CSJ_RUNNING || w->cs.search == CSJ_ASKED;
+	if (running)
+		w->cs.cancel = 1;
+	pthread_mutex_unlock(&w->lock);
+	return running;
+}
+
+void worker_search_get(const tui_worker *w, worker_search *out)
+{
+	out->state = w->cs.search;
+	out->hits = w->cs.hits;
+	out->facets = w->cs.facets;
+	out->total = w->cs.total;
+	out->msg = w->cs.search_msg;
+	out->seq = w->cs.search_seq;
+}
+
+void worker_compare_get(const tui_worker *w, worker_compare *out)
+{
+	out->state = w->cs.compare;
+	out->diff = w->cs.compare_diff;
+	out->msg = w->cs.compare_msg;
+	out->seq = w->cs.compare_seq;
 }
 
 /* Worker thread, without the lock. */

@@ -117,7 +117,7 @@ struct app {
 	char cs_err[512];
 	char cs_query[1024];
 	uint32_t cs_seen;     /* the search state last told on the status line */
-	tui_worker w;
+	tui_worker *w;          /* NULL before the first session starts */
 	pane stack[MAX_DEPTH];
 	int depth;
 	int quit, dirty;
@@ -144,9 +144,24 @@ struct app {
 	int wake[2];          /* the worker's wake-up pipe */
 	double t0, key_at;
 	int first_logged;
+	char warnings[2048];  /* what start-up could not read, for the status line */
 };
 
 /* ---- the engine (app.c) ------------------------------------------------- */
+
+/* The app without a terminal (stores, views, lists, cache opened; what
+ * could not be read is in a->warnings); NULL with e filled when the
+ * symbol stores cannot be opened. tui_run() is app_new(), a screen,
+ * app_start() and a loop of app_poll() and app_key(); tests drive the
+ * same calls without the screen. */
+int app_new(const tui_options *o, app **out, cd_err *e);
+/* The first pane: o->sym_file's browser, o->target's crashes, or home. */
+void app_start(app *a);
+/* The worker's news: every pane of the stack brought up to date. */
+void app_poll(app *a);
+/* One key as get_wch() returns it (is_keycode: a KEY_ code). */
+void app_key(app *a, int key, int is_keycode);
+void app_free(app *a);
 
 void app_status(app *a, tui_style style, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -175,6 +190,23 @@ void app_open_crash(app *a, int crash);
 int app_default_thread(app *a, int crash);
 /* Starts the worker over paths, its Crash Stats side set up. */
 int app_start_worker(app *a, char *const *paths, uint32_t n);
+
+/* A crash's tabs in Tab order, with the action that shows each. */
+typedef struct pane_tab {
+	tui_action act;
+	const pane_ops *ops;
+} pane_tab;
+extern const pane_tab pane_tabs[];
+extern const int pane_ntabs;
+int pane_is_tab(const pane *p);
+/* Under the worker's lock: the pane's crash, or NULL. */
+const tui_crash *pane_crash(app *a, const pane *p);
+
+/* ---- what surrounds the top pane (frame.c) -------------------------------- */
+
+void frame_draw_title(app *a);
+void frame_draw_status(app *a);
+void frame_draw_help(app *a);
 
 /* ---- the panes ------------------------------------------------------------ */
 

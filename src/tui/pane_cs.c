@@ -10,10 +10,11 @@
 #include "cspane.h"
 #include "pane.h"
 
-/* The search's state as one number, so a pane knows when to rebuild. */
-static uint32_t search_key(const tui_worker *w)
+/* Under the lock: the search's state as one number, so a pane knows when
+ * to rebuild. */
+static uint32_t search_key(const worker_search *s)
 {
-	return w->cs.search_seq * 8u + (uint32_t)w->cs.search;
+	return s->seq * 8u + (uint32_t)s->state;
 }
 
 /* The ids of the crashes whose processed crash is stored, as keys. */
@@ -46,13 +47,15 @@ static uint32_t search_page(app *a)
 /* Under the worker's lock: a search that ended says so on the status line. */
 void cs_note_change(app *a)
 {
-	uint32_t sk = search_key(&a->w);
-	if (sk != a->cs_seen && (a->w.cs.search == CSJ_DONE || a->w.cs.search == CSJ_FAILED)) {
-		if (a->w.cs.search == CSJ_DONE)
+	worker_search s;
+	worker_search_get(a->w, &s);
+	uint32_t sk = search_key(&s);
+	if (sk != a->cs_seen && (s.state == CSJ_DONE || s.state == CSJ_FAILED)) {
+		if (s.state == CSJ_DONE)
 			app_status(a, TUI_S_NORMAL, "%zu of %lld crashes (Tab: facets, Enter: open)",
-				   json_array_size(a->w.cs.hits), (long long)a->w.cs.total);
+				   json_array_size(s.hits), (long long)s.total);
 		else
-			app_status(a, TUI_S_ERROR, "search: %s", a->w.cs.search_msg);
+			app_status(a, TUI_S_ERROR, "search: %s", s.msg);
 	}
 	a->cs_seen = sk;
 }
@@ -69,19 +72,8 @@ void cs_open_crash(app *a, const char *id)
 	}
 	char path[64];
 	snprintf(path, sizeof path, CS_PATH_PREFIX "%s", id);
-	int found = -1;
-	worker_lock(&a->w);
-	for (uint32_t i = 0; found < 0 && i < a->w.ncrashes; i++)
-		if (!strcmp(a->w.crashes[i].path, path))
-			found = (int)i;
 	/* A fetch that failed (offline, canceled) is tried again. */
-	if (found >= 0 && a->w.crashes[found].state == CRASH_FAILED) {
-		a->w.crashes[found].state = CRASH_PENDING;
-		a->w.crashes[found].seq++;
-	}
-	worker_unlock(&a->w);
-	if (found < 0)
-		found = worker_add(&a->w, path);
+	int found = worker_open(a->w, path);
 	if (found < 0) {
 		app_status(a, TUI_S_ERROR, "out of memory");
 		return;
@@ -145,13 +137,15 @@ static void search_submit(app *a, const char *text, int more)
 		cs_query_add(&q, "_facets", "signature", &e);
 	size_t offset = 0;
 	if (more) {
-		worker_lock(&a->w);
-		offset = json_array_size(a->w.cs.hits);
-		worker_unlock(&a->w);
+		worker_search s;
+		worker_lock(a->w);
+		worker_search_get(a->w, &s);
+		offset = json_array_size(s.hits);
+		worker_unlock(a->w);
 	} else if (text != a->cs_query) {
 		snprintf(a->cs_query, sizeof a->cs_query, "%s", text);
 	}
-	worker_cs_search(&a->w, &q, text, limit, offset);
+	worker_cs_search(a->w, &q, text, limit, offset);
 	cs_query_free(&q);
 	while (a->depth > 1 && pane_top(a)->ops == &pane_cs_facets)
 		pane_pop(a);
@@ -166,9 +160,9 @@ static void search_submit(app *a, const char *text, int more)
 		p->list.sort_col = -1;
 		p->built = 0;
 	}
-	worker_lock(&a->w);
+	worker_lock(a->w);
 	p->ops->build(a, p);
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	app_status(a, TUI_S_NORMAL, "searching %s ...", a->cs.url);
 }
 
@@ -181,14 +175,15 @@ const tui_prompt cs_prompt_search = { "Crash Stats search: ", search_done };
 
 static void results_build(app *a, pane *p)
 {
-	tui_cs *cs = &a->w.cs;
-	uint32_t key = search_key(&a->w);
+	worker_search s;
+	worker_search_get(a->w, &s);
+	uint32_t key = search_key(&s);
 	if (p->built && p->built_seq == key)
 		return;
 	json_t *stored = stored_ids(a);
-	int running = cs->search == CSJ_ASKED || cs->search == CSJ_RUNNING;
-	json_t *rows = cspane_results_rows(cs->hits, cs->total, running,
-					   cs->search == CSJ_FAILED ? cs->search_msg : NULL,
+	int running = s.state == CSJ_ASKED || s.state == CSJ_RUNNING;
+	json_t *rows = cspane_results_rows(s.hits, s.total, running,
+					   s.state == CSJ_FAILED ? s.msg : NULL,
 					   a->cs_query, stored, search_page(a));
 	json_decref(stored);
 	pane_set_rows(a, p, rows, key);
@@ -237,10 +232,12 @@ const pane_ops pane_cs_results = {
 
 static void facets_build(app *a, pane *p)
 {
-	uint32_t key = search_key(&a->w);
+	worker_search s;
+	worker_search_get(a->w, &s);
+	uint32_t key = search_key(&s);
 	if (p->built && p->built_seq == key)
 		return;
-	pane_set_rows(a, p, cspane_facet_rows(a->w.cs.facets), key);
+	pane_set_rows(a, p, cspane_facet_rows(s.facets), key);
 }
 
 /* A term narrows the search to it. */
@@ -278,28 +275,33 @@ void cs_show_compare(app *a)
 		app_status(a, TUI_S_ERROR, "compare: open a crash fetched from Crash Stats first");
 		return;
 	}
-	if (strncmp(a->w.crashes[p->crash].path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX))) {
+	worker_lock(a->w);
+	const tui_crash *c = worker_crash(a->w, (uint32_t)p->crash);
+	int from_cs = c && !strncmp(c->path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX));
+	worker_unlock(a->w);
+	if (!from_cs) {
 		app_status(a, TUI_S_ERROR,
 			   "compare: this crash is not from Crash Stats, so there is no Socorro processing to compare with");
 		return;
 	}
 	int crash = p->crash;
-	worker_cs_compare(&a->w, crash, a->lists_dir);
+	worker_cs_compare(a->w, crash, a->lists_dir);
 	pane_open(a, &pane_compare, crash, -1);
 }
 
 static void compare_build(app *a, pane *p)
 {
-	tui_cs *cs = &a->w.cs;
-	uint32_t key = cs->compare_seq * 8u + (uint32_t)cs->compare;
+	worker_compare cmp;
+	worker_compare_get(a->w, &cmp);
+	uint32_t key = cmp.seq * 8u + (uint32_t)cmp.state;
 	if (p->built && p->built_seq == key)
 		return;
 	json_t *rows;
-	if (cs->compare == CSJ_DONE && cs->compare_diff)
-		rows = cspane_compare_rows(cs->compare_diff);
-	else if (cs->compare == CSJ_FAILED)
-		rows = json_pack("[{s:s, s:s, s:s}]", "what", "cannot compare", "socorro",
-				 cs->compare_msg, "_style", "error");
+	if (cmp.state == CSJ_DONE && cmp.diff)
+		rows = cspane_compare_rows(cmp.diff);
+	else if (cmp.state == CSJ_FAILED)
+		rows = json_pack("[{s:s, s:s, s:s}]", "what", "cannot compare", "socorro", cmp.msg,
+				 "_style", "error");
 	else
 		rows = json_pack("[{s:s, s:s}]", "what", "walking the stored minidump...", "_style",
 				 "dim");

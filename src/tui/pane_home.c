@@ -139,8 +139,8 @@ static void describe_time(json_t *doc, const proc_crash *pc, char *buf, size_t n
 static json_t *crash_rows(app *a)
 {
 	json_t *rows = json_array();
-	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
-		tui_crash *c = &a->w.crashes[i];
+	for (uint32_t i = 0; i < worker_ncrashes(a->w); i++) {
+		const tui_crash *c = worker_crash(a->w, i);
 		char reason[256] = "", fn[512] = "", mod[256] = "", when[32] = "";
 		const char *style = NULL;
 		if (c->state == CRASH_READY) {
@@ -176,9 +176,10 @@ static json_t *crash_rows(app *a)
 
 static void crashes_build(app *a, pane *p)
 {
-	if (p->built && p->built_seq == a->w.seq)
+	uint32_t seq = worker_seq(a->w);
+	if (p->built && p->built_seq == seq)
 		return;
-	pane_set_rows(a, p, crash_rows(a), a->w.seq);
+	pane_set_rows(a, p, crash_rows(a), seq);
 }
 
 static pane_result crashes_enter(app *a, pane *p, json_t *row)
@@ -207,7 +208,7 @@ const pane_ops pane_crashes = {
 /* Under the worker's lock: the home pane's memory of a processed dump. */
 static void record_summary(app *a, uint32_t i)
 {
-	tui_crash *c = &a->w.crashes[i];
+	const tui_crash *c = worker_crash(a->w, i);
 	if (!a->db || !a->recorded || i >= a->nrecorded || a->recorded[i] ||
 	    c->state != CRASH_READY)
 		return;
@@ -236,7 +237,7 @@ static void record_summary(app *a, uint32_t i)
 
 void home_note_change(app *a)
 {
-	for (uint32_t i = 0; i < a->w.ncrashes; i++)
+	for (uint32_t i = 0; i < worker_ncrashes(a->w); i++)
 		record_summary(a, i);
 }
 
@@ -276,7 +277,8 @@ void home_open_target(app *a, const char *path)
 	/* One session at a time: the panes of an earlier one go. */
 	while (a->depth > 0 && pane_top(a)->ops != &pane_home)
 		pane_pop(a);
-	worker_free(&a->w);
+	worker_free(a->w);
+	a->w = NULL;
 	if (app_start_worker(a, paths, n) != CD_OK)
 		app_status(a, TUI_S_ERROR, "cannot start the worker thread");
 	for (uint32_t i = 0; i < n; i++)

@@ -61,9 +61,9 @@ static pane_result frames_enter(app *a, pane *p, json_t *row)
 	if (n) {
 		n->thread = thread;
 		n->frame = (int)json_integer_value(fr);
-		worker_lock(&a->w);
+		worker_lock(a->w);
 		n->ops->build(a, n);
-		worker_unlock(&a->w);
+		worker_unlock(a->w);
 	}
 	return PANE_HANDLED;
 }
@@ -228,7 +228,7 @@ static pane_result modules_action(app *a, pane *p, tui_action act)
 		app_status(a, TUI_S_ERROR, "this module has no debug file and id to ask for");
 		return PANE_HANDLED;
 	}
-	worker_retry(&a->w, (uint32_t)p->crash, df, id,
+	worker_retry(a->w, (uint32_t)p->crash, df, id,
 		     json_string_value(json_object_get(row, "name")),
 		     json_string_value(json_object_get(row, "code_id")));
 	app_status(a, TUI_S_NORMAL, "asking the servers again for %s", df);
@@ -269,9 +269,9 @@ static pane_result unloaded_enter(app *a, pane *p, json_t *row)
 	if (!n)
 		return PANE_HANDLED;
 	snprintf(n->arg, sizeof n->arg, "%s", name ? name : "");
-	worker_lock(&a->w);
+	worker_lock(a->w);
 	n->ops->build(a, n);
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	if (!n->list.n)
 		app_status(a, TUI_S_NORMAL, "no frame points into %s", n->arg);
 	return PANE_HANDLED;

@@ -31,14 +31,14 @@ static void browse(app *a, const sym_cache *c)
 void sym_open_file(app *a, const char *path)
 {
 	snprintf(a->sym_title, sizeof a->sym_title, "%s", path);
-	worker_want_symfile(&a->w, path, a->symcache_dir);
+	worker_want_symfile(a->w, path, a->symcache_dir);
 	a->sym_wait = 1;
 }
 
 void sym_want_module(app *a, const char *debug_file, const char *debug_id)
 {
 	snprintf(a->sym_title, sizeof a->sym_title, "%s %s", debug_file, debug_id);
-	worker_want_symbols(&a->w, debug_file, debug_id);
+	worker_want_symbols(a->w, debug_file, debug_id);
 	a->sym_wait = 1;
 	app_status(a, TUI_S_NORMAL, "opening the symbols of %s ...", debug_file);
 }
@@ -48,27 +48,20 @@ void sym_note_change(app *a)
 {
 	if (!a->sym_wait)
 		return;
-	worker_lock(&a->w);
-	int answered = a->w.want_sym == 2;
-	const sym_cache *c = a->w.sym_answer;
-	sym_status st = a->w.sym_answer_status;
-	char err[512];
-	snprintf(err, sizeof err, "%s", a->w.sym_error);
-	const sym_report *report = answered && c && a->w.sym_owned == c ? &a->w.sym_report : NULL;
-	worker_unlock(&a->w);
-	if (!answered)
+	worker_symbols ans;
+	if (!worker_symbols_answer(a->w, &ans))
 		return;
 	a->sym_wait = 0;
-	if (!c) {
+	if (!ans.cache) {
 		app_status(a, TUI_S_ERROR, "%s: %s", a->sym_title,
-			   err[0] ? err : st == SYM_STATUS_CORRUPT ? "symbols damaged" : "no symbols");
+			   ans.error[0] ? ans.error
+			   : ans.status == SYM_STATUS_CORRUPT ? "symbols damaged" : "no symbols");
 		if (!a->depth)
 			a->quit = 1;
 		return;
 	}
-	browse(a, c);
-	/* The worker leaves its report alone until the next request. */
-	symbrowse_set_report(&a->sb, report);
+	browse(a, ans.cache);
+	symbrowse_set_report(&a->sb, ans.report);
 }
 
 /* ---- the prompt for an address, any sym pane's G ------------------------------- */

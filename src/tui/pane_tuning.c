@@ -35,7 +35,7 @@ static int use_lists(app *a, const char *dir)
 	a->signer = sg;
 	snprintf(a->lists_dir, sizeof a->lists_dir, "%s", dir ? dir : "");
 	/* Every pane signed with the lists is signed again. */
-	worker_lock(&a->w);
+	worker_lock(a->w);
 	for (int i = 0; i < a->depth; i++) {
 		pane *p = &a->stack[i];
 		if (!(p->ops->flags & PANE_F_SIGNED))
@@ -44,7 +44,7 @@ static int use_lists(app *a, const char *dir)
 		if (p->ops->build)
 			p->ops->build(a, p);
 	}
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	size_t nw = sig_lists_nwarnings(l);
 	if (nw)
 		app_status(a, TUI_S_ERROR, "%s (%zu more)", sig_lists_warning(l, 0), nw - 1);
@@ -112,6 +112,18 @@ void tuning_edit_list(app *a, int list, int line)
 		tuning_rows(a, p);
 }
 
+/* The session's crashes, and the hits of its Crash Stats search. */
+static uint32_t session_counts(app *a, size_t *nhits)
+{
+	worker_search s;
+	worker_lock(a->w);
+	worker_search_get(a->w, &s);
+	*nhits = json_array_size(s.hits);
+	uint32_t n = worker_ncrashes(a->w);
+	worker_unlock(a->w);
+	return n;
+}
+
 static void tuning_rows(app *a, pane *p)
 {
 	json_t *rows = json_array();
@@ -127,16 +139,15 @@ static void tuning_rows(app *a, pane *p)
 	}
 	json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Use", "value",
 					      "lists from a directory...", "_use", 1));
-	if (a->w.ncrashes) {
+	size_t nhits;
+	uint32_t ncrashes = session_counts(a, &nhits);
+	if (ncrashes) {
 		snprintf(buf, sizeof buf,
 			 "re-sign the %u crash%s of this session (baseline: built-in lists)",
-			 a->w.ncrashes, a->w.ncrashes == 1 ? "" : "es");
+			 ncrashes, ncrashes == 1 ? "" : "es");
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:b}", "key", "Re-sign", "value",
 						      buf, "_resign", 1));
 	}
-	worker_lock(&a->w);
-	size_t nhits = json_array_size(a->w.cs.hits);
-	worker_unlock(&a->w);
 	if (nhits) {
 		snprintf(buf, sizeof buf,
 			 "re-sign the %zu crash%s of the Crash Stats search (those fetched into the store)",
@@ -194,9 +205,9 @@ static void resign(app *a, pane *p)
 	if (resig_start(a) != 0)
 		return;
 	uint32_t n = 0, waiting = 0;
-	worker_lock(&a->w);
-	for (uint32_t i = 0; i < a->w.ncrashes; i++) {
-		tui_crash *c = &a->w.crashes[i];
+	worker_lock(a->w);
+	for (uint32_t i = 0; i < worker_ncrashes(a->w); i++) {
+		const tui_crash *c = worker_crash(a->w, i);
 		if (c->state != CRASH_READY) {
 			waiting += c->state != CRASH_FAILED;
 			continue;
@@ -206,7 +217,7 @@ static void resign(app *a, pane *p)
 			n++;
 		free(text);
 	}
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	tuning_rows(a, p);
 	app_status(a, TUI_S_NORMAL, "%u crashes re-signed%s", n,
 		   waiting ? " (some are still being walked)" : "");
@@ -219,16 +230,18 @@ static void resign_search(app *a, pane *p)
 	cd_err e;
 	if (resig_start(a) != 0)
 		return;
-	worker_lock(&a->w);
-	size_t nh = json_array_size(a->w.cs.hits), n = 0;
+	worker_search s;
+	worker_lock(a->w);
+	worker_search_get(a->w, &s);
+	size_t nh = json_array_size(s.hits), n = 0;
 	char(*ids)[CS_ID_LEN + 1] = calloc(nh ? nh : 1, sizeof *ids);
 	for (size_t i = 0; ids && i < nh; i++) {
 		const char *id =
-			json_string_value(json_object_get(json_array_get(a->w.cs.hits, i), "uuid"));
+			json_string_value(json_object_get(json_array_get(s.hits, i), "uuid"));
 		if (id && cs_crash_id_valid(id))
 			snprintf(ids[n++], sizeof ids[0], "%s", id);
 	}
-	worker_unlock(&a->w);
+	worker_unlock(a->w);
 	a->resig_ids = ids;
 	a->nresig_ids = n;
 	size_t signed_n = 0;
@@ -311,10 +324,8 @@ static void resign_cache(app *a, pane *p)
 
 void tuning_show(app *a)
 {
-	worker_lock(&a->w);
-	size_t nhits = json_array_size(a->w.cs.hits);
-	worker_unlock(&a->w);
-	if (!a->w.ncrashes && !nhits && !a->db) {
+	size_t nhits;
+	if (!session_counts(a, &nhits) && !nhits && !a->db) {
 		app_status(a, TUI_S_ERROR,
 			   "no crashes to re-sign: open a dump or a directory, or search Crash Stats, first");
 		return;
@@ -369,11 +380,13 @@ static void tuning_crashes(app *a, json_t *row)
 									      "_csid", a->resig_ids[c]));
 				continue;
 			}
-			if (c >= a->w.ncrashes)
-				continue;
-			json_array_append_new(rows, json_pack("{s:s, s:s, s:I}", "text",
-							      cd_basename(a->w.crashes[c].path),
-							      "offset", "", "_crash", (json_int_t)c));
+			worker_lock(a->w);
+			const tui_crash *tc = worker_crash(a->w, (uint32_t)c);
+			if (tc)
+				json_array_append_new(rows, json_pack("{s:s, s:s, s:I}", "text",
+								      cd_basename(tc->path), "offset", "",
+								      "_crash", (json_int_t)c));
+			worker_unlock(a->w);
 		}
 	}
 	pane *p = pane_push(a, &pane_tuning_crashes, -1);

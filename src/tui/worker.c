@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "worker.h"
+#include "worker_int.h"
 
 #define bump worker__bump
 
@@ -14,7 +14,7 @@
  * other end of notify_fd, so it redraws at once. */
 void worker__bump(tui_worker *w)
 {
-	w->seq++;
+	atomic_fetch_add(&w->seq, 1);
 	if (w->notify_fd >= 0 && write(w->notify_fd, "", 1) < 0) {
 		/* full pipe: the UI has a wake-up pending already */
 	}
@@ -319,25 +319,26 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int worker_start(tui_worker *w, sym_store *store, sym_store *net, char *const *paths,
+int worker_start(tui_worker **out, sym_store *store, sym_store *net, char *const *paths,
 		 uint32_t npaths, int notify_fd)
 {
-	memset(w, 0, sizeof *w);
+	tui_worker *w = calloc(1, sizeof *w);
+	*out = w;
+	if (!w)
+		return CD_ENOMEM;
 	w->notify_fd = notify_fd;
 	w->store = store;
 	w->net = net;
 	w->wanted = -1;
+	/* Usable (without a thread) however the rest fails. */
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
 	w->crashes = calloc(npaths ? npaths : 1, sizeof *w->crashes);
 	if (!w->crashes)
 		return CD_ENOMEM;
-	for (uint32_t i = 0; i < npaths; i++) {
-		w->crashes[i].path = strdup(paths[i]);
-		if (!w->crashes[i].path)
+	for (uint32_t i = 0; i < npaths; i++, w->ncrashes++)
+		if (!(w->crashes[i].path = strdup(paths[i])))
 			return CD_ENOMEM;
-	}
-	w->ncrashes = npaths;
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
 	if (pthread_create(&w->thread, NULL, run, w) != 0)
 		return CD_EIO;
 	w->started = 1;
@@ -390,12 +391,26 @@ void worker_retry(tui_worker *w, uint32_t i, const char *debug_file, const char 
 	pthread_mutex_unlock(&w->lock);
 }
 
-int worker_add(tui_worker *w, const char *path)
+int worker_open(tui_worker *w, const char *path)
 {
-	char *copy = strdup(path);
-	if (!copy)
-		return -1;
 	pthread_mutex_lock(&w->lock);
+	for (uint32_t i = 0; i < w->ncrashes; i++) {
+		tui_crash *c = &w->crashes[i];
+		if (strcmp(c->path, path))
+			continue;
+		if (c->state == CRASH_FAILED) {
+			c->state = CRASH_PENDING;
+			c->seq++;
+			pthread_cond_signal(&w->wake);
+		}
+		pthread_mutex_unlock(&w->lock);
+		return (int)i;
+	}
+	char *copy = strdup(path);
+	if (!copy) {
+		pthread_mutex_unlock(&w->lock);
+		return -1;
+	}
 	tui_crash *n = realloc(w->crashes, (w->ncrashes + 1) * sizeof *n);
 	if (!n) {
 		pthread_mutex_unlock(&w->lock);
@@ -423,6 +438,8 @@ void worker_unlock(tui_worker *w)
 
 void worker_free(tui_worker *w)
 {
+	if (!w)
+		return;
 	if (w->started) {
 		pthread_mutex_lock(&w->lock);
 		w->stop = 1;
@@ -431,9 +448,9 @@ void worker_free(tui_worker *w)
 		pthread_cond_signal(&w->wake);
 		pthread_mutex_unlock(&w->lock);
 		pthread_join(w->thread, NULL);
-		pthread_mutex_destroy(&w->lock);
-		pthread_cond_destroy(&w->wake);
 	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->wake);
 	for (uint32_t i = 0; i < w->ncrashes; i++) {
 		free(w->crashes[i].path);
 		json_decref(w->crashes[i].doc);
@@ -443,5 +460,54 @@ void worker_free(tui_worker *w)
 	sym_cache_close(w->sym_owned);
 	sym_report_free(&w->sym_report);
 	worker__cs_free(w);
-	memset(w, 0, sizeof *w);
+	free(w);
+}
+
+uint32_t worker_seq(tui_worker *w)
+{
+	return atomic_load(&w->seq);
+}
+
+uint32_t worker_ncrashes(const tui_worker *w)
+{
+	return w ? w->ncrashes : 0;
+}
+
+const tui_crash *worker_crash(const tui_worker *w, uint32_t i)
+{
+	return w && i < w->ncrashes ? &w->crashes[i] : NULL;
+}
+
+void worker_activity_get(const tui_worker *w, worker_activity *out)
+{
+	memset(out, 0, sizeof *out);
+	if (w->busy && w->busy_crash < w->ncrashes) {
+		out->walking = w->crashes[w->busy_crash].path;
+		out->threads_done = w->threads_done;
+		out->threads_total = w->threads_total;
+		out->downloading = w->downloading;
+		out->dl = w->dl;
+		out->reprocessing = w->cs.compare == CSJ_RUNNING;
+	}
+	if (w->cs.fetching[0])
+		out->fetching = w->cs.fetching;
+	out->searching = w->cs.search == CSJ_RUNNING || w->cs.search == CSJ_ASKED;
+	out->search_done = w->cs.done;
+	out->search_wanted = w->cs.total_wanted;
+}
+
+int worker_symbols_answer(tui_worker *w, worker_symbols *out)
+{
+	pthread_mutex_lock(&w->lock);
+	int answered = w->want_sym == 2;
+	if (answered) {
+		out->cache = w->sym_answer;
+		out->status = w->sym_answer_status;
+		/* The worker leaves its report alone until the next request. */
+		out->report = w->sym_answer && w->sym_owned == w->sym_answer ? &w->sym_report : NULL;
+		snprintf(out->error, sizeof out->error, "%s", w->sym_error);
+		w->want_sym = 0;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return answered;
 }

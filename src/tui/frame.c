@@ -1,0 +1,174 @@
+/*
+ * frame.c - what surrounds the top pane: the title bar (what the pane is
+ * of, a crash's tabs), the status line (the worker's progress, the last
+ * message, a prompt being typed, where in the list) and the help overlay.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "pane.h"
+
+/* The title bar: what the pane is of (its title op, else its crash's
+ * dump), then a crash's tabs, the current one marked. */
+void frame_draw_title(app *a)
+{
+	pane *p = pane_top(a);
+	attrset(tui_attr(TUI_S_TITLE));
+	char what[1200] = "", title[1300];
+	if (p && p->ops->title)
+		p->ops->title(a, p, what, sizeof what);
+	else if (p)
+		snprintf(what, sizeof what, "%s", pane_crash_name(a, p));
+	snprintf(title, sizeof title, " crashdesk  %s", what);
+	int tabs = p && (pane_is_tab(p) || p->crash >= 0);
+	/* The tab a pane over the tabs (details, say) was opened from. */
+	const pane_ops *cur = p ? p->ops : NULL;
+	for (int i = a->depth - 1; tabs && i >= 0 && !(cur->flags & PANE_F_TAB); i--)
+		if (pane_is_tab(&a->stack[i]))
+			cur = a->stack[i].ops;
+	int tabs_w = 0;
+	for (int k = 0; tabs && k < pane_ntabs; k++)
+		tabs_w += (int)strlen(pane_tabs[k].ops->name) + 2;
+	/* Too narrow for every tab and the title: the title (the dump's name)
+	 * wins, with the current tab alone. */
+	int compact = tabs && COLS - tabs_w < tui_text_width(title) + 1;
+	if (compact)
+		tabs_w = (int)strlen(cur->name) + 2;
+	int room = COLS - tabs_w;
+	if (room < 12) /* a very narrow screen keeps the tabs only */
+		room = 0;
+	tui_put(0, 0, room, title, TUI_ALIGN_LEFT);
+	int x = room;
+	for (int k = 0; tabs && k < pane_ntabs && x < COLS; k++) {
+		const pane_ops *t = pane_tabs[k].ops;
+		if (compact && t != cur)
+			continue;
+		char name[64];
+		snprintf(name, sizeof name, " %s ", t->name);
+		int w = (int)strlen(name);
+		if (x + w > COLS)
+			w = COLS - x;
+		attrset(t == cur ? tui_attr(TUI_S_TAB) | (int)A_REVERSE : tui_attr(TUI_S_TITLE));
+		tui_put(0, x, w, name, TUI_ALIGN_LEFT);
+		x += w;
+	}
+	attrset(A_NORMAL);
+}
+
+void frame_draw_status(app *a)
+{
+	int y = LINES - 1;
+	pane *p = pane_top(a);
+	char left[1024], right[128] = "";
+	tui_style style = TUI_S_STATUS;
+	if (a->prompt) {
+		snprintf(left, sizeof left, "%s%s", a->prompt->label, a->input);
+		attrset(A_NORMAL);
+		tui_put(y, 0, COLS, left, TUI_ALIGN_LEFT);
+		int cx = tui_text_width(left);
+		move(y, cx < COLS ? cx : COLS - 1);
+		curs_set(1);
+		return;
+	}
+	curs_set(0);
+	worker_activity w;
+	worker_lock(a->w);
+	worker_activity_get(a->w, &w);
+	if (w.fetching) {
+		snprintf(left, sizeof left, "fetching %s from Crash Stats (raw, processed%s) ...  Esc cancels",
+			 w.fetching, a->cs.token[0] ? ", minidump" : "");
+	} else if (w.searching) {
+		snprintf(left, sizeof left, "searching Crash Stats: %zu of %zu hits ...  Esc cancels",
+			 w.search_done, w.search_wanted);
+	} else if (w.walking && w.reprocessing) {
+		snprintf(left, sizeof left, "reprocessing the stored minidump: thread %u of %u",
+			 w.threads_done, w.threads_total);
+	} else if (w.walking && w.downloading) {
+		snprintf(left, sizeof left,
+			 "symbols for %s: %u of %u files asked, %u found, %.1f MB, %u transfers",
+			 cd_basename(w.walking), w.dl.files_done, w.dl.files_total, w.dl.files_found,
+			 w.dl.bytes / 1e6, w.dl.active);
+	} else if (w.walking) {
+		if (w.threads_total)
+			snprintf(left, sizeof left, "walking %s: thread %u of %u", cd_basename(w.walking),
+				 w.threads_done, w.threads_total);
+		else /* not counted yet: no "thread 0 of 0" */
+			snprintf(left, sizeof left, "walking %s ...", cd_basename(w.walking));
+	} else if (a->sym_wait) {
+		snprintf(left, sizeof left, "loading symbols: %s ...", a->sym_title);
+	} else {
+		snprintf(left, sizeof left, "%s", a->status);
+		style = a->status[0] && a->status_style != TUI_S_NORMAL ? a->status_style
+									: TUI_S_STATUS;
+	}
+	worker_unlock(a->w);
+	/* A filter in force is always said: the rows shown are not all. */
+	if (p && p->list.filter[0])
+		snprintf(right, sizeof right, " filter: %.40s  %u/%u  ?:help q:back ", p->list.filter,
+			 p->list.n ? p->list.sel + 1 : 0, p->list.n);
+	else if (p && p->list.n)
+		snprintf(right, sizeof right, " %u/%u  ?:help q:back ", p->list.sel + 1, p->list.n);
+	else
+		snprintf(right, sizeof right, " ?:help q:back ");
+	int rw = tui_text_width(right);
+	if (rw > COLS / 2)
+		rw = 0;
+	attrset(tui_attr(style) | (style == TUI_S_STATUS ? 0 : A_REVERSE));
+	tui_put(y, 0, COLS - rw, left, TUI_ALIGN_LEFT);
+	attrset(tui_attr(TUI_S_STATUS));
+	if (rw)
+		tui_put(y, COLS - rw, rw, right, TUI_ALIGN_RIGHT);
+	attrset(A_NORMAL);
+}
+
+void frame_draw_help(app *a)
+{
+	int h = LINES - 4, w = COLS - 8;
+	if (h > (int)a->help_list.n + 3)
+		h = (int)a->help_list.n + 3;
+	if (w > 76)
+		w = 76;
+	int boxed = 1;
+	if (h < 3 || w < 20) {
+		h = LINES - 2;
+		w = COLS;
+		boxed = 0;
+	}
+	int y = (LINES - h) / 2, x = (COLS - w) / 2;
+	/* A box, cleared inside, so that the pane behind does not show
+	 * through and the overlay's edge is plain. */
+	if (boxed && y >= 1 && x >= 1 && y + h < LINES && x + w < COLS) {
+		/* Drawn as UTF-8 text (the alternate character set is not
+		 * translated everywhere); ASCII without a UTF-8 locale. */
+		int utf8 = MB_CUR_MAX > 1;
+		const char *hl = utf8 ? "\xe2\x94\x80" : "-", *vl = utf8 ? "\xe2\x94\x82" : "|";
+		char line[4 * 80 + 16];
+		attrset(tui_attr(TUI_S_TITLE));
+		for (int edge = 0; edge < 2; edge++) {
+			size_t k = (size_t)snprintf(line, sizeof line, "%s",
+						    utf8 ? (edge ? "\xe2\x94\x94" : "\xe2\x94\x8c") : "+");
+			for (int i = 0; i < w && k + 8 < sizeof line; i++)
+				k += (size_t)snprintf(line + k, sizeof line - k, "%s", hl);
+			snprintf(line + k, sizeof line - k, "%s",
+				 utf8 ? (edge ? "\xe2\x94\x98" : "\xe2\x94\x90") : "+");
+			tui_put(edge ? y + h : y - 1, x - 1, w + 2, line, TUI_ALIGN_LEFT);
+		}
+		for (int i = 0; i < h; i++) {
+			tui_put(y + i, x - 1, 1, vl, TUI_ALIGN_LEFT);
+			tui_put(y + i, x + w, 1, vl, TUI_ALIGN_LEFT);
+		}
+	}
+	attrset(A_NORMAL);
+	for (int i = 0; i < h; i++)
+		tui_put(y + i, x, w, "", TUI_ALIGN_LEFT);
+	attrset(tui_attr(TUI_S_TITLE));
+	char title[96];
+	snprintf(title, sizeof title, " Keys of this pane (%s)  (Esc closes)",
+		 pane_top(a) ? pane_top(a)->ops->name : "");
+	tui_put(y, x, w, title, TUI_ALIGN_LEFT);
+	attrset(A_NORMAL);
+	tui_list_draw(&a->help_list, y + 1, x, h - 1, w, 1);
+}
+
