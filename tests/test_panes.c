@@ -38,10 +38,12 @@ static const char crash_json[] =
 	"{\"frame\":1,\"trust\":\"cfi\",\"module\":\"libxul.so\",\"module_offset\":\"0x80\","
 	"\"function\":\"caller\"}]}]}";
 
+static const char *cache_name = "cache";
+
 static app *start(const char *target, tui_options *o)
 {
 	static char cache[300];
-	snprintf(cache, sizeof cache, "%s/cache", tmp);
+	snprintf(cache, sizeof cache, "%s/%s", tmp, cache_name);
 	memset(o, 0, sizeof *o);
 	o->cache_dir = cache;
 	o->config_dir = tmp; /* no user views: the built-in ones */
@@ -322,6 +324,36 @@ static void test_home_directory(void)
 	app_free(a);
 }
 
+/* A dump opened in the TUI goes through the processed-result cache as
+ * `walk --json` does: walked and stored the first time, reused the next. */
+static void test_cache(void)
+{
+	const char *sample = "data/samples/sample.dmp";
+	if (access(sample, R_OK) != 0)
+		T_SKIP("%s not made (make sample)", sample);
+	char path[400];
+	snprintf(path, sizeof path, "%s/cached.dmp", tmp);
+	T_ASSERT(copy_file(sample, path) == 0);
+	tui_options o;
+	rep_source src[2];
+	cache_name = "cache-2"; /* nothing walked in it yet */
+	for (int k = 0; k < 2; k++) {
+		app *a = start(path, &o);
+		T_ASSERT(a);
+		worker_lock(a->w);
+		const tui_crash *c = worker_crash(a->w, 0);
+		T_CHECK(c && c->state == CRASH_READY && c->rep && c->dump);
+		src[k] = c && c->rep ? c->rep->source : (rep_source)-1;
+		worker_unlock(a->w);
+		if (k == 1)
+			T_CHECK(a->db && store_processed_count(a->db) >= 1);
+		app_free(a);
+	}
+	cache_name = "cache";
+	T_EQ_U64(src[0], REP_WALKED);
+	T_EQ_U64(src[1], REP_REUSED);
+}
+
 /* Selects the row whose field contains text and presses Enter on it. */
 static int enter_on(app *a, const char *field, const char *text)
 {
@@ -382,6 +414,7 @@ int main(void)
 	T_RUN(test_help_and_prompts);
 	T_RUN(test_stack_limit);
 	T_RUN(test_home_directory);
+	T_RUN(test_cache);
 	T_RUN(test_tuning_rereads_lists);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

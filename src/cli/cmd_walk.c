@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "../process/process.h"
+#include "../report/report.h"
 #include "../store/store.h"
 #include "../symbols/symbols.h"
 #include "../unwind/unwind.h"
@@ -95,199 +96,73 @@ static int say_missing(const walk_opts *o)
 	return (o->remote && !o->verbose_given) || o->verbose >= 1;
 }
 
-/* The identity of the annotations the JSON would include. */
-static void annotations_key(const char *dump, const char *given, cd_buf *b)
+/* Prints a processed crash as --json asks: the compact text as stored,
+ * or indented with --pretty. */
+static void print_json(const rep_crash *c, int pretty, FILE *f)
 {
-	char extra[4096];
-	const char *p = given;
-	if (!p && proc_extra_path(dump, extra, sizeof extra) == CD_OK)
-		p = extra;
-	struct stat st;
-	if (p && stat(p, &st) == 0)
-		cd_buf_printf(b, "|extra:%s:%lld:%lld.%09ld", p, (long long)st.st_size,
-			      (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	if (pretty || !c->text)
+		json_dumpf(c->doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	else
-		cd_buf_puts(b, "|extra:none");
+		fputs(c->text, f);
+	fputc('\n', f);
 }
 
-/* The key of a processed result: which symbols each module has now
- * (local files only) and the annotations; NULL when it cannot be made. */
-static char *symbols_key(const char *path, sym_store *store, const walk_opts *o,
-			 const sym_module_ref *mods, size_t n)
+/* --verbose=info and up: every module's symbols, each frame's trust. */
+static void say_walk(const char *path, const proc_crash *c, int verbose)
 {
-	char *k = NULL;
-	cd_err e;
-	if (sym_store_symkey(store, mods, n, &k, &e) != CD_OK) {
-		cli_error("%s", e.msg);
-		return NULL;
-	}
-	cd_buf b;
-	cd_buf_init(&b, 1 << 14);
-	cd_buf_puts(&b, k);
-	/* The layout of the JSON: results of an older one are not reused
-	 * (bump it with every change to what the walk or the JSON gives). */
-	cd_buf_puts(&b, "|json:rm9");
-	annotations_key(path, o->annotations, &b);
-	free(k);
-	char *key = b.data ? strdup(b.data) : NULL;
-	cd_buf_free(&b);
-	return key;
-}
-
-/* The dump's modules (for the key of its processed result and the words
- * on missing symbols) and that key. Symbols are not fetched here: the
- * walk asks for those its frames need (proc_crash_open()). */
-static int prepare_symbols(const char *path, sym_store *store, const walk_opts *o,
-			   sym_module_ref **mods_out, size_t *nmods, char **symkey)
-{
-	*mods_out = NULL;
-	*nmods = 0;
-	*symkey = NULL;
-	md_dump *d;
-	cd_err e;
-	if (md_open(path, &d, &e) != CD_OK)
-		return 0; /* proc_crash_open() says why */
-	sym_module_ref *mods = calloc(d->nmodules ? d->nmodules : 1, sizeof *mods);
-	char **strs = calloc(d->nmodules ? 4 * (size_t)d->nmodules : 1, sizeof *strs);
-	if (!mods || !strs) {
-		free(mods);
-		free(strs);
-		md_close(d);
-		cli_error("out of memory");
-		return 1;
-	}
-	/* The refs outlive the dump: copies. */
-	for (uint32_t i = 0; i < d->nmodules; i++) {
+	const md_dump *d = c->dump;
+	for (uint32_t i = 0; verbose >= 2 && i < d->nmodules; i++) {
+		static const char *st[] = { "not looked for", "loaded", "missing", "corrupt" };
 		const md_module *m = &d->modules[i];
-		mods[i] = (sym_module_ref){ strs[4 * i] = strdup(m->debug_file),
-					    strs[4 * i + 1] = strdup(m->debug_id),
-					    strs[4 * i + 2] = strdup(m->code_file),
-					    strs[4 * i + 3] = strdup(m->code_id) };
+		fprintf(stderr, "crashdesk: %s: symbols for %s (%s %s): %s\n", path,
+			cd_basename(m->code_file), cd_basename(m->debug_file), m->debug_id,
+			st[proc_crash_module_status(c, m)]);
 	}
-	size_t n = d->nmodules;
-	md_close(d);
-	free(strs);
-	*mods_out = mods;
-	*nmods = n;
-	*symkey = symbols_key(path, store, o, mods, n);
-	return 0;
-}
-
-static void free_mods(sym_module_ref *mods, size_t n)
-{
-	for (size_t i = 0; mods && i < n; i++) {
-		free((char *)mods[i].debug_file);
-		free((char *)mods[i].debug_id);
-		free((char *)mods[i].code_file);
-		free((char *)mods[i].code_id);
-	}
-	free(mods);
-}
-
-/* A processed result of the same dump with the same symbols, printed. */
-static int reuse(const char *path, const char *sha, const char *symkey, const walk_opts *o)
-{
-	char *text;
-	cd_err e;
-	if (!o->db || o->reprocess || !sha[0] || !symkey ||
-	    store_processed_get(o->db, sha, symkey, &text, NULL, &e) != CD_OK)
-		return 0;
-	/* Stored compact, as --json prints it: only --pretty re-reads it. */
-	if (!o->pretty) {
-		fputs(text, stdout);
-		putchar('\n');
-		free(text);
-	} else {
-		json_error_t je;
-		json_t *doc = json_loads(text, 0, &je);
-		free(text);
-		if (!doc)
-			return 0;
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(doc);
-	}
-	if (o->verbose >= 2)
-		fprintf(stderr, "crashdesk: %s: processed result reused (same dump, same symbols)\n",
-			path);
-	return 1;
+	for (uint32_t i = 0; verbose >= 3 && i < d->nthreads; i++)
+		for (uint32_t k = 0; k < c->stacks[i].nframes; k++)
+			fprintf(stderr, "crashdesk: %s: thread %u frame %u at 0x%llx found by %s\n",
+				path, i, k,
+				(unsigned long long)md_context_pc(&c->stacks[i].frames[k].regs),
+				walk_trust_name(c->stacks[i].frames[k].trust));
 }
 
 static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 {
-	proc_crash *c;
+	int json = o->json || o->cyborg;
+	/* Processed results are kept for --json and reused by it (not after
+	 * --refresh or --reprocess); the human report needs the walk. */
+	rep_opts ro = { .symbols = store, .db = json ? o->db : NULL,
+			.annotations = o->annotations,
+			.reuse = o->json && !o->refresh && !o->reprocess };
+	rep_crash *c;
 	cd_err e;
-	sym_module_ref *mods;
-	size_t nmods;
-	char *symkey, sha[65] = "";
-	if (prepare_symbols(path, store, o, &mods, &nmods, &symkey))
-		return 1;
-	if ((o->json || o->cyborg) && o->db && cd_sha256_file(path, sha, &e) != CD_OK)
-		sha[0] = 0;
-	/* --refresh asks the servers again: no result is reused. */
-	if (o->json && !o->refresh && reuse(path, sha, symkey, o)) {
-		if (say_missing(o))
-			cli_print_missing(path, store, mods, nmods);
-		free(symkey);
-		free_mods(mods, nmods);
-		return 0;
-	}
-	if (proc_crash_open(path, store, o->annotations, NULL, NULL, NULL, &c, &e) != CD_OK) {
+	if (rep_open(path, &ro, &c, &e) != CD_OK) {
 		cli_error("%s", e.msg);
-		free(symkey);
-		free_mods(mods, nmods);
 		return 1;
 	}
-	const md_dump *d = c->dump;
-	if (o->verbose >= 2) {
-		for (uint32_t i = 0; i < d->nmodules; i++) {
-			static const char *st[] = { "not looked for", "loaded", "missing", "corrupt" };
-			const md_module *m = &d->modules[i];
-			fprintf(stderr, "crashdesk: %s: symbols for %s (%s %s): %s\n", path,
-				cd_basename(m->code_file), cd_basename(m->debug_file), m->debug_id,
-				st[proc_crash_module_status(c, m)]);
-		}
+	if (c->source == REP_JSON || c->source == REP_STORED) {
+		cli_error("%s: a processed crash, not a minidump: nothing to walk "
+			  "(crashdesk open shows it)", path);
+		rep_free(c);
+		return 1;
 	}
-	if (o->verbose >= 3) {
-		for (uint32_t i = 0; i < d->nthreads; i++)
-			for (uint32_t k = 0; k < c->stacks[i].nframes; k++)
-				fprintf(stderr, "crashdesk: %s: thread %u frame %u at 0x%llx found by %s\n",
-					path, i, k,
-					(unsigned long long)md_context_pc(&c->stacks[i].frames[k].regs),
-					walk_trust_name(c->stacks[i].frames[k].trust));
-	}
-	if (o->json || o->cyborg) {
+	if (c->walk) {
+		say_walk(path, c->walk, o->verbose);
 		/* Annotations that could not be read are worth a word, not a failure. */
-		if (c->annotations_error[0])
-			cli_error("%s", c->annotations_error);
-		json_t *root = proc_crash_json(c);
-		FILE *jf = o->cyborg ? o->cyborg : stdout;
-		/* The compact text is what the store keeps: written once, and
-		 * printed as it is unless --pretty. */
-		char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (o->pretty || !text)
-			json_dumpf(root, jf, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		else
-			fputs(text, jf);
-		fputc('\n', jf);
-		/* Keyed by the symbols the walk had, downloads included, so
-		 * the next walk of the dump finds it before walking. */
-		char *after = o->db && sha[0] && !c->nfailed
-				      ? symbols_key(path, store, o, mods, nmods) : NULL;
-		if (after && text && store_processed_put(o->db, sha, after, text, &e) != CD_OK)
-			cli_error("%s", e.msg);
-		free(text);
-		free(after);
-		json_decref(root);
+		if (json && c->walk->annotations_error[0])
+			cli_error("%s", c->walk->annotations_error);
+	} else if (o->verbose >= 2) {
+		fprintf(stderr, "crashdesk: %s: processed result reused (same dump, same symbols)\n",
+			path);
 	}
-	if (!o->json)
-		proc_crash_human(c, o->brief, stdout);
+	if (json)
+		print_json(c, o->pretty, o->cyborg ? o->cyborg : stdout);
+	if (!o->json && c->walk)
+		proc_crash_human(c->walk, o->brief, stdout);
 	if (say_missing(o))
-		cli_print_missing(path, store, mods, nmods);
-	int status = c->nfailed != 0;
-	proc_crash_free(c);
-	free(symkey);
-	free_mods(mods, nmods);
+		cli_print_missing(path, store, c->mods, c->nmods);
+	int status = rep_failed(c) != 0;
+	rep_free(c);
 	return status;
 }
 

@@ -253,15 +253,15 @@ void app_open_crash(app *a, int crash)
  * gets the same configuration and database. */
 int app_start_worker(app *a, char *const *paths, uint32_t n)
 {
-	int rc = worker_start(&a->w, a->store, a->net, paths, n, a->wake[1]);
-	if (rc != CD_OK)
-		return rc;
 	char db[4200], symkey[2048] = "";
 	snprintf(db, sizeof db, "%s/crashdesk.db", a->o->cache_dir);
+	int rc = worker_start(&a->w, a->store, a->net, db, paths, n, a->wake[1]);
+	if (rc != CD_OK)
+		return rc;
 	for (int k = 0; k < a->o->nsymbol_paths; k++)
 		snprintf(symkey + strlen(symkey), sizeof symkey - strlen(symkey), "%s%s",
 			 k ? ":" : "", a->o->symbol_paths[k]);
-	worker_cs_setup(a->w, a->cs_ok ? &a->cs : NULL, db, symkey);
+	worker_cs_setup(a->w, a->cs_ok ? &a->cs : NULL, symkey);
 	return CD_OK;
 }
 

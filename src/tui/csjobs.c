@@ -16,15 +16,13 @@
 #include "../signature/signature.h"
 #include "worker_int.h"
 
-void worker_cs_setup(tui_worker *w, const cs_config *cfg, const char *db_path,
-		     const char *symkey)
+void worker_cs_setup(tui_worker *w, const cs_config *cfg, const char *symkey)
 {
 	pthread_mutex_lock(&w->lock);
 	if (cfg) {
 		w->cs.cfg = *cfg;
 		w->cs.have_cfg = 1;
 	}
-	snprintf(w->cs.db_path, sizeof w->cs.db_path, "%s", db_path ? db_path : "");
 	snprintf(w->cs.symkey, sizeof w->cs.symkey, "%s", symkey && *symkey ? symkey : "tui");
 	pthread_mutex_unlock(&w->lock);
 }
@@ -242,8 +240,8 @@ static void run_compare(tui_worker *w)
 	pthread_mutex_unlock(&w->lock);
 
 	cd_err e = { .msg = "" };
-	json_t *proc = NULL, *raw = NULL, *local = NULL, *diff = NULL;
-	proc_crash *pc = NULL;
+	json_t *proc = NULL, *raw = NULL, *diff = NULL;
+	rep_crash *local = NULL;
 	char dump[4400];
 	const size_t plen = strlen(CS_PATH_PREFIX);
 	const char *id = path && !strncmp(path, CS_PATH_PREFIX, plen) ? path + plen : NULL;
@@ -257,15 +255,16 @@ static void run_compare(tui_worker *w)
 				      &e) != CD_OK)
 		cd_errf(&e, CD_ENOTFOUND,
 			"%s: no minidump stored (dumps need an API token: CRASHSTATS_API_TOKEN)", id);
-	else if (proc_crash_open(dump, w->net ? w->net : w->store, NULL, worker__walk_progress, w,
-				 &w->cancel, &pc, &e) != CD_OK)
+	else if (rep_open(dump,
+			  &(rep_opts){ .symbols = w->net ? w->net : w->store, .db = w->cs.db,
+				       .reuse = 1, .progress = worker__walk_progress,
+				       .progress_ctx = w, .cancel = &w->cancel },
+			  &local, &e) != CD_OK)
 		;
-	else if (!(local = proc_crash_json(pc)))
-		cd_errf(&e, CD_ENOMEM, "out of memory");
 	else {
 		raw = load_doc(w->cs.db, id, "raw");
-		char *sig = local_signature(local, raw, lists[0] ? lists : NULL);
-		diff = cs_reprocess_diff(proc, local, sig);
+		char *sig = local_signature(local->doc, raw, lists[0] ? lists : NULL);
+		diff = cs_reprocess_diff(proc, local->doc, sig);
 		free(sig);
 		char *text = diff ? json_dumps(diff, JSON_COMPACT) : NULL;
 		if (text)
@@ -274,10 +273,9 @@ static void run_compare(tui_worker *w)
 					    text, &e);
 		free(text);
 	}
-	proc_crash_free(pc);
 	json_decref(proc);
 	json_decref(raw);
-	json_decref(local);
+	rep_free(local);
 	free(path);
 
 	pthread_mutex_lock(&w->lock);
@@ -377,32 +375,10 @@ json_t *worker__cs_open(tui_worker *w, const char *id, cd_err *e)
 			return NULL;
 		}
 	}
-	json_t *raw = load_doc(w->cs.db, id, "raw");
-	/* The panes read rust-minidump's schema: Socorro's json_dump, with
-	 * the raw crash's annotations where a walk puts the .extra's. */
-	json_t *jd = json_object_get(proc, "json_dump");
-	json_t *doc = json_is_object(jd) ? json_deep_copy(jd) : json_object();
-	if (!doc) {
-		json_decref(proc);
-		json_decref(raw);
-		cd_errf(e, CD_ENOMEM, "out of memory");
-		return NULL;
-	}
-	json_object_set_new(doc, "annotations", raw ? raw : json_object());
-	store_crash sc;
-	cs_crash_summary(id, raw, proc, &sc);
-	char dump[4400] = "";
-	cd_err de;
-	if (store_crash_dump_get(w->cs.db, id, "upload_file_minidump", dump, sizeof dump, NULL,
-				 &de) != CD_OK && !dump_note[0])
-		snprintf(dump_note, sizeof dump_note, "%s",
-			 "not stored (fetching it needs an API token: CRASHSTATS_API_TOKEN)");
-	json_t *info = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s}", "id", id, "signature",
-				 sc.signature, "product", sc.product, "version", sc.version,
-				 "channel", sc.channel, "date", sc.date, "dump",
-				 dump[0] ? dump : dump_note);
-	json_object_set_new(doc, "_crashstats", info ? info : json_object());
 	json_decref(proc);
+	json_t *doc;
+	if (rep_stored_crash(w->cs.db, id, dump_note, &doc, e) != CD_OK)
+		return NULL;
 	return doc;
 }
 

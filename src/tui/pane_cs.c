@@ -85,24 +85,10 @@ void cs_open_crash(app *a, const char *id)
  * annotations), as JSON text for the signer; NULL when not stored. */
 char *cs_stored_doc_text(app *a, const char *id)
 {
-	char *ptext = NULL, *rtext = NULL;
+	json_t *doc;
 	cd_err e;
-	if (!a->db || store_crash_doc_get(a->db, id, "processed", &ptext, NULL, &e) != CD_OK)
+	if (rep_stored_crash(a->db, id, NULL, &doc, &e) != CD_OK)
 		return NULL;
-	json_t *proc = json_loads(ptext, 0, NULL);
-	free(ptext);
-	json_t *jd = json_object_get(proc, "json_dump");
-	json_t *doc = json_is_object(jd) ? json_deep_copy(jd) : NULL;
-	json_decref(proc);
-	if (!doc)
-		return NULL;
-	if (store_crash_doc_get(a->db, id, "raw", &rtext, NULL, &e) == CD_OK) {
-		json_t *raw = json_loads(rtext, 0, NULL);
-		if (json_is_object(raw))
-			json_object_set(doc, "annotations", raw);
-		json_decref(raw);
-		free(rtext);
-	}
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	return text;

@@ -124,14 +124,14 @@ const pane_ops pane_home = {
 
 /* ---- a directory's crashes ---------------------------------------------- */
 
-static void describe_time(json_t *doc, const proc_crash *pc, char *buf, size_t n)
+static void describe_time(json_t *doc, const md_dump *d, char *buf, size_t n)
 {
 	json_t *ct = json_object_get(json_object_get(doc, "annotations"), "CrashTime");
 	int64_t t = 0;
 	if (json_is_string(ct))
 		t = strtoll(json_string_value(ct), NULL, 10);
-	if (!t && pc && pc->dump)
-		t = pc->dump->time_date_stamp;
+	if (!t && d)
+		t = d->time_date_stamp;
 	when_text(t, buf, n);
 }
 
@@ -155,7 +155,7 @@ static json_t *crash_rows(app *a)
 			if (f0)
 				rows_top_function(f0, fn, sizeof fn, src, sizeof src);
 			snprintf(mod, sizeof mod, "%s", m ? m : "");
-			describe_time(c->doc, c->pc, when, sizeof when);
+			describe_time(c->doc, c->dump, when, sizeof when);
 		} else if (c->state == CRASH_FAILED) {
 			snprintf(reason, sizeof reason, "unreadable: %s", c->error);
 			style = "error";

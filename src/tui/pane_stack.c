@@ -119,7 +119,7 @@ static void details_build(app *a, pane *p)
 	const tui_crash *c = pane_crash_fresh(a, p);
 	if (!c)
 		return;
-	const md_dump *d = c->pc ? c->pc->dump : NULL;
+	const md_dump *d = c->dump;
 	pane_set_rows(a, p,
 		      rows_frame_details(c->doc, p->thread, p->frame, d ? read_memory : NULL,
 					 (void *)d),

@@ -92,32 +92,35 @@ static void dl_progress(void *ctx, const sym_progress *p)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Walks path with store into a new document; NULL with e filled. */
-static json_t *walk(tui_worker *w, const char *path, sym_store *store, proc_crash **pc,
-		    cd_err *e)
+/* Opens path (a dump walked with store, or its result from the cache when
+ * reuse says so; a processed crash as JSON) into a new report; NULL with
+ * e filled. */
+static rep_crash *open_report(tui_worker *w, const char *path, sym_store *store, int reuse,
+			      cd_err *e)
 {
-	*pc = NULL;
-	if (proc_crash_open(path, store, NULL, worker__walk_progress, w, &w->cancel, pc, e) != CD_OK)
+	cd_err de;
+	if (!w->cs.db && w->cs.db_path[0] &&
+	    store_open(w->cs.db_path, &w->cs.db, &de) != CD_OK)
+		w->cs.db = NULL; /* walks work without the cache */
+	rep_opts o = { .symbols = store, .db = w->cs.db, .reuse = reuse, .keep_dump = 1,
+		       .progress = worker__walk_progress, .progress_ctx = w, .cancel = &w->cancel };
+	rep_crash *r;
+	if (rep_open(path, &o, &r, e) != CD_OK)
 		return NULL;
-	json_t *doc = proc_crash_json(*pc);
-	if (!doc) {
-		cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
-		proc_crash_free(*pc);
-		*pc = NULL;
-		return NULL;
-	}
-	note_sources(store, doc);
-	return doc;
+	if (rep_dump(r))
+		note_sources(store, r->doc);
+	return r;
 }
 
-/* Under the lock: puts a new walk of crash c in place of the old one. The
- * UI holds no pointer into the old document (its rows are copies). */
-static void replace(tui_worker *w, tui_crash *c, json_t *doc, proc_crash *pc)
+/* Under the lock: puts a new report of crash c in place of the old one.
+ * The UI holds no pointer into the old document (its rows are copies). */
+static void replace(tui_worker *w, tui_crash *c, rep_crash *r)
 {
 	json_decref(c->doc);
-	proc_crash_free(c->pc);
-	c->doc = doc;
-	c->pc = pc;
+	rep_free(c->rep);
+	c->rep = r;
+	c->doc = json_incref(r->doc);
+	c->dump = rep_dump(r);
 	c->state = CRASH_READY;
 	c->seq++;
 	bump(w);
@@ -135,14 +138,13 @@ static void fetch_missing(tui_worker *w, uint32_t ci, const char *path)
 	int was = sym_store_lazy(w->net, 1);
 	for (int round = 0; round < 16 && !w->cancel; round++) {
 		cd_err e = { 0 };
-		proc_crash *npc;
 		/* Walked with the network store even when nothing will come,
 		 * so the modules pane can say why each module lacks symbols. */
-		json_t *doc = walk(w, path, w->net, &npc, &e);
-		if (!doc)
+		rep_crash *r = open_report(w, path, w->net, 0, &e);
+		if (!r)
 			break;
 		pthread_mutex_lock(&w->lock);
-		replace(w, &w->crashes[ci], doc, npc);
+		replace(w, &w->crashes[ci], r);
 		pthread_mutex_unlock(&w->lock);
 		if (!sym_store_queued(w->net))
 			break;
@@ -227,7 +229,7 @@ static void *run(void *arg)
 		if (w->want_retry == 1 && w->net && w->retry_crash < w->ncrashes) {
 			uint32_t ci = w->retry_crash;
 			tui_crash *c = &w->crashes[ci];
-			int ready = c->state == CRASH_READY && c->pc;
+			int ready = c->state == CRASH_READY && c->dump;
 			const char *cpath = c->path;
 			sym_module_ref ref = { w->retry_debug_file, w->retry_debug_id,
 					       w->retry_code_file, w->retry_code_id };
@@ -241,11 +243,10 @@ static void *run(void *arg)
 			sym_status st;
 			sym_store_retry(w->net, &ref, &st);
 			cd_err e = { 0 };
-			proc_crash *npc = NULL;
-			json_t *doc = ready ? walk(w, cpath, w->net, &npc, &e) : NULL;
+			rep_crash *r = ready ? open_report(w, cpath, w->net, 0, &e) : NULL;
 			pthread_mutex_lock(&w->lock);
-			if (doc)
-				replace(w, &w->crashes[ci], doc, npc);
+			if (r)
+				replace(w, &w->crashes[ci], r);
 			w->downloading = 0;
 			w->busy = 0;
 			bump(w);
@@ -267,46 +268,29 @@ static void *run(void *arg)
 		char *path = c->path;
 		pthread_mutex_unlock(&w->lock);
 
-		proc_crash *pc = NULL;
 		cd_err e = { 0 };
 		json_t *doc = NULL;
-		int rc;
-		size_t len = strlen(path);
-		if (!strncmp(path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX))) {
+		rep_crash *r = NULL;
+		if (!strncmp(path, CS_PATH_PREFIX, strlen(CS_PATH_PREFIX)))
 			doc = worker__cs_open(w, path + strlen(CS_PATH_PREFIX), &e);
-			rc = doc ? CD_OK : e.code ? e.code : CD_ENOMEM;
-		} else if (len > 5 && !strcmp(path + len - 5, ".json")) {
-			/* A processed crash already (walk --json, or a report's
-			 * json_dump): shown as it is, without dump memory. */
-			json_error_t je;
-			doc = json_load_file(path, 0, &je);
-			rc = doc && json_is_object(doc) ? CD_OK : CD_EFORMAT;
-			if (rc != CD_OK) {
-				cd_errf(&e, rc, "%s:%d:%d: %s", path, je.line, je.column,
-					doc ? "not a JSON object" : je.text);
-				json_decref(doc);
-				doc = NULL;
-			} else if (json_is_object(json_object_get(doc, "json_dump"))) {
-				json_t *inner = json_incref(json_object_get(doc, "json_dump"));
-				json_decref(doc);
-				doc = inner;
-			}
-		} else {
-			doc = walk(w, path, w->store, &pc, &e);
-			rc = doc ? CD_OK : e.code ? e.code : CD_ENOMEM;
-		}
+		else
+			r = open_report(w, path, w->store, 1, &e);
 
 		pthread_mutex_lock(&w->lock);
 		c = &w->crashes[i];
-		if (rc == CD_OK && doc) {
-			replace(w, c, doc, pc);
+		if (r) {
+			replace(w, c, r);
+		} else if (doc) {
+			json_decref(c->doc);
+			c->doc = doc;
+			c->state = CRASH_READY;
+			c->seq++;
 		} else {
 			snprintf(c->error, sizeof c->error, "%s", e.msg[0] ? e.msg : "out of memory");
 			c->state = CRASH_FAILED;
 			c->seq++;
-			proc_crash_free(pc);
 		}
-		int walked = c->state == CRASH_READY && c->pc;
+		int walked = c->state == CRASH_READY && c->dump;
 		pthread_mutex_unlock(&w->lock);
 		/* Shown already; now what the servers have. */
 		if (walked)
@@ -319,8 +303,8 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int worker_start(tui_worker **out, sym_store *store, sym_store *net, char *const *paths,
-		 uint32_t npaths, int notify_fd)
+int worker_start(tui_worker **out, sym_store *store, sym_store *net, const char *db_path,
+		 char *const *paths, uint32_t npaths, int notify_fd)
 {
 	tui_worker *w = calloc(1, sizeof *w);
 	*out = w;
@@ -330,6 +314,7 @@ int worker_start(tui_worker **out, sym_store *store, sym_store *net, char *const
 	w->store = store;
 	w->net = net;
 	w->wanted = -1;
+	snprintf(w->cs.db_path, sizeof w->cs.db_path, "%s", db_path ? db_path : "");
 	/* Usable (without a thread) however the rest fails. */
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->wake, NULL);
@@ -454,7 +439,7 @@ void worker_free(tui_worker *w)
 	for (uint32_t i = 0; i < w->ncrashes; i++) {
 		free(w->crashes[i].path);
 		json_decref(w->crashes[i].doc);
-		proc_crash_free(w->crashes[i].pc);
+		rep_free(w->crashes[i].rep);
 	}
 	free(w->crashes);
 	sym_cache_close(w->sym_owned);

@@ -22,13 +22,14 @@
 
 #include "../crashstats/crashstats.h"
 #include "../process/process.h"
+#include "../report/report.h"
 #include "../store/store.h"
 #include "../symbols/symbols.h"
 
 /* A crash of Crash Stats is a crash of the session whose path is
  * CS_PATH_PREFIX followed by its id: the worker reads it from the store
  * (fetching it first when it is not there) instead of walking a file. */
-#define CS_PATH_PREFIX "crashstats:"
+#define CS_PATH_PREFIX REP_CS_PREFIX
 
 typedef struct tui_worker tui_worker;
 
@@ -40,20 +41,24 @@ typedef struct tui_crash {
 	char *path;
 	crash_state state;
 	json_t *doc;         /* the processed crash, when READY */
-	proc_crash *pc;      /* the dump behind doc, for its memory; NULL for a
-			      * processed crash read as JSON */
+	rep_crash *rep;      /* what doc came from; NULL for a Crash Stats crash */
+	const md_dump *dump; /* the dump behind doc, for its memory (in rep);
+			      * NULL for a processed crash read as JSON */
 	char error[512];     /* when FAILED */
 	uint32_t seq;        /* bumped on each change, so the UI knows to redraw */
 } tui_crash;
 
 /* Starts the thread over the given dumps (paths are copied) into *out;
  * the stores are borrowed and used by the worker thread only. A dump is
- * walked with store at once (what is on disk), then, when net is given,
- * the symbols it still lacks are downloaded in the background and it is
- * walked again, so frames fill in. Each change writes a byte to
- * notify_fd (non-blocking; -1 for none). */
-int worker_start(tui_worker **out, sym_store *store, sym_store *net, char *const *paths,
-		 uint32_t npaths, int notify_fd);
+ * opened with store at once (rep_open(): its result from the cache of
+ * db_path when the symbols on disk are the same, else walked and kept
+ * there), then, when net is given, the symbols it still lacks are
+ * downloaded in the background and it is walked again, so frames fill in.
+ * db_path: the cache's database (the worker opens its own connection;
+ * NULL: none). Each change writes a byte to notify_fd (non-blocking; -1
+ * for none). */
+int worker_start(tui_worker **out, sym_store *store, sym_store *net, const char *db_path,
+		 char *const *paths, uint32_t npaths, int notify_fd);
 /* Stops the thread and frees everything; NULL is fine. */
 void worker_free(tui_worker *w);
 void worker_lock(tui_worker *w);
@@ -112,12 +117,10 @@ int worker_symbols_answer(tui_worker *w, worker_symbols *out);
 
 /* ---- Crash Stats ------------------------------------------------------------ */
 
-/* Gives the worker Crash Stats' configuration (copied) and the database
- * file it opens its own connection to (cfg NULL: no Crash Stats, stored
- * crashes only); symkey names the session's symbols in stored reprocess
- * results. Call after worker_start(). */
-void worker_cs_setup(tui_worker *w, const cs_config *cfg, const char *db_path,
-		     const char *symkey);
+/* Gives the worker Crash Stats' configuration (copied; cfg NULL: no
+ * Crash Stats, stored crashes only); symkey names the session's symbols
+ * in stored reprocess results. Call after worker_start(). */
+void worker_cs_setup(tui_worker *w, const cs_config *cfg, const char *symkey);
 /* Asks for a search (q is taken over and reset) of up to limit hits from
  * offset; offset 0 starts a new result, more hits are appended. */
 void worker_cs_search(tui_worker *w, cs_query *q, const char *text, size_t limit,

@@ -1,0 +1,249 @@
+/*
+ * report.c - opening a crash (report.h): the processed-result cache around
+ * proc_crash_open(), processed JSON files, and stored Crash Stats crashes.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../crashstats/crashstats.h"
+#include "report.h"
+
+/* ---- the cache key ------------------------------------------------------ */
+
+/* The identity of the annotations the JSON would include. */
+static void annotations_key(const char *dump, const char *given, cd_buf *b)
+{
+	char extra[4096];
+	const char *p = given;
+	if (!p && proc_extra_path(dump, extra, sizeof extra) == CD_OK)
+		p = extra;
+	struct stat st;
+	if (p && stat(p, &st) == 0)
+		cd_buf_printf(b, "|extra:%s:%lld:%lld.%09ld", p, (long long)st.st_size,
+			      (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	else
+		cd_buf_puts(b, "|extra:none");
+}
+
+/* The key of a processed result: which symbols each module has now (local
+ * files only), the layout and the annotations; NULL when it cannot be made. */
+static char *result_key(const char *path, const rep_opts *o, const rep_crash *c)
+{
+	char *k = NULL;
+	cd_err e;
+	if (!o->symbols) {
+		k = strdup("nosymbols");
+	} else if (sym_store_symkey(o->symbols, c->mods, c->nmods, &k, &e) != CD_OK) {
+		return NULL;
+	}
+	if (!k)
+		return NULL;
+	cd_buf b;
+	cd_buf_init(&b, 1 << 14);
+	cd_buf_puts(&b, k);
+	cd_buf_puts(&b, "|" REP_LAYOUT);
+	annotations_key(path, o->annotations, &b);
+	free(k);
+	char *key = b.data ? strdup(b.data) : NULL;
+	cd_buf_free(&b);
+	return key;
+}
+
+/* The dump's modules, copied (they outlive the dump): the key of its
+ * result is made of their symbols. A dump that cannot be opened has
+ * none; the walk says why. */
+static int read_modules(const char *path, rep_crash *c)
+{
+	md_dump *d;
+	cd_err e;
+	if (md_open(path, &d, &e) != CD_OK)
+		return CD_OK;
+	c->mods = calloc(d->nmodules ? d->nmodules : 1, sizeof *c->mods);
+	if (!c->mods) {
+		md_close(d);
+		return CD_ENOMEM;
+	}
+	for (uint32_t i = 0; i < d->nmodules; i++) {
+		const md_module *m = &d->modules[i];
+		c->mods[i] = (sym_module_ref){ strdup(m->debug_file), strdup(m->debug_id),
+					       strdup(m->code_file), strdup(m->code_id) };
+		c->nmods++;
+	}
+	md_close(d);
+	return CD_OK;
+}
+
+/* ---- the three kinds of input -------------------------------------------- */
+
+static int open_dump(const char *path, const rep_opts *o, rep_crash *c, cd_err *e)
+{
+	if (read_modules(path, c) != CD_OK)
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	cd_err he;
+	if (o->db && cd_sha256_file(path, c->sha256, &he) != CD_OK)
+		c->sha256[0] = 0;
+	if (o->reuse && c->sha256[0]) {
+		char *key = result_key(path, o, c), *text = NULL;
+		if (key && store_processed_get(o->db, c->sha256, key, &text, NULL, &he) == CD_OK) {
+			json_t *doc = json_loads(text, 0, NULL);
+			if (json_is_object(doc)) {
+				c->source = REP_REUSED;
+				c->doc = doc;
+				c->text = text;
+				free(key);
+				/* The memory is the dump's: kept when asked for. */
+				if (o->keep_dump && md_open(path, &c->dump, &he) != CD_OK)
+					c->dump = NULL;
+				return CD_OK;
+			}
+			json_decref(doc);
+		}
+		free(text);
+		free(key);
+	}
+	int rc = proc_crash_open(path, o->symbols, o->annotations, o->progress, o->progress_ctx,
+				 o->cancel, &c->walk, e);
+	if (rc != CD_OK)
+		return rc;
+	c->source = REP_WALKED;
+	if (!(c->doc = proc_crash_json(c->walk)) ||
+	    !(c->text = json_dumps(c->doc, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	/* Keyed by the symbols the walk had, downloads included, so the next
+	 * open of the dump finds it before walking. A walk with a failed
+	 * thread is not kept: the next one may do better. */
+	if (o->db && c->sha256[0] && !c->walk->nfailed) {
+		char *key = result_key(path, o, c);
+		if (key)
+			store_processed_put(o->db, c->sha256, key, c->text, &he);
+		free(key);
+	}
+	return CD_OK;
+}
+
+static int open_json(const char *path, rep_crash *c, cd_err *e)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	if (!json_is_object(doc)) {
+		int rc = cd_errf(e, CD_EFORMAT, "%s:%d:%d: %s", path, je.line, je.column,
+				 doc ? "not a JSON object" : je.text);
+		json_decref(doc);
+		return rc;
+	}
+	/* Socorro's processed crash holds rust-minidump's in json_dump. */
+	json_t *jd = json_object_get(doc, "json_dump");
+	if (json_is_object(jd)) {
+		json_incref(jd);
+		json_decref(doc);
+		doc = jd;
+	}
+	c->source = REP_JSON;
+	c->doc = doc;
+	return CD_OK;
+}
+
+static json_t *load_doc(store *db, const char *id, const char *kind)
+{
+	char *text = NULL;
+	cd_err e;
+	if (store_crash_doc_get(db, id, kind, &text, NULL, &e) != CD_OK)
+		return NULL;
+	json_t *doc = json_loads(text, 0, NULL);
+	free(text);
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int rep_stored_crash(store *db, const char *id, const char *dump_note, json_t **out, cd_err *e)
+{
+	*out = NULL;
+	json_t *proc = db ? load_doc(db, id, "processed") : NULL;
+	if (!proc)
+		return cd_errf(e, CD_ENOTFOUND, "%s: no processed crash stored", id);
+	json_t *raw = load_doc(db, id, "raw");
+	/* The panes read rust-minidump's schema: Socorro's json_dump, with
+	 * the raw crash's annotations where a walk puts the .extra's. */
+	json_t *jd = json_object_get(proc, "json_dump");
+	json_t *doc = json_is_object(jd) ? json_deep_copy(jd) : json_object();
+	if (!doc) {
+		json_decref(proc);
+		json_decref(raw);
+		return cd_errf(e, CD_ENOMEM, "out of memory");
+	}
+	store_crash sc;
+	cs_crash_summary(id, raw, proc, &sc);
+	char dump[4400] = "";
+	cd_err de;
+	if (store_crash_dump_get(db, id, "upload_file_minidump", dump, sizeof dump, NULL, &de) !=
+	    CD_OK)
+		snprintf(dump, sizeof dump, "%s",
+			 dump_note && *dump_note
+				 ? dump_note
+				 : "not stored (fetching it needs an API token: CRASHSTATS_API_TOKEN)");
+	json_t *info = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s}", "id", id, "signature",
+				 sc.signature, "product", sc.product, "version", sc.version,
+				 "channel", sc.channel, "date", sc.date, "dump", dump);
+	/* sc borrows from raw and proc: packed before they go. */
+	json_object_set_new(doc, "annotations", raw ? raw : json_object());
+	json_object_set_new(doc, "_crashstats", info ? info : json_object());
+	json_decref(proc);
+	*out = doc;
+	return CD_OK;
+}
+
+int rep_open(const char *path, const rep_opts *o, rep_crash **out, cd_err *e)
+{
+	*out = NULL;
+	rep_crash *c = calloc(1, sizeof *c);
+	if (!c)
+		return cd_errf(e, CD_ENOMEM, "out of memory");
+	size_t len = strlen(path), plen = strlen(REP_CS_PREFIX);
+	int rc;
+	if (!strncmp(path, REP_CS_PREFIX, plen)) {
+		c->source = REP_STORED;
+		rc = rep_stored_crash(o->db, path + plen, NULL, &c->doc, e);
+	} else if (len > 5 && !strcmp(path + len - 5, ".json")) {
+		rc = open_json(path, c, e);
+	} else {
+		rc = open_dump(path, o, c, e);
+	}
+	if (rc != CD_OK) {
+		rep_free(c);
+		return rc;
+	}
+	*out = c;
+	return CD_OK;
+}
+
+const md_dump *rep_dump(const rep_crash *c)
+{
+	return c->walk ? c->walk->dump : c->dump;
+}
+
+uint32_t rep_failed(const rep_crash *c)
+{
+	return c->walk ? c->walk->nfailed : 0;
+}
+
+void rep_free(rep_crash *c)
+{
+	if (!c)
+		return;
+	json_decref(c->doc);
+	free(c->text);
+	proc_crash_free(c->walk);
+	md_close(c->dump);
+	for (size_t i = 0; i < c->nmods; i++) {
+		free((char *)c->mods[i].debug_file);
+		free((char *)c->mods[i].debug_id);
+		free((char *)c->mods[i].code_file);
+		free((char *)c->mods[i].code_id);
+	}
+	free(c->mods);
+	free(c);
+}
