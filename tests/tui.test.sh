@@ -526,8 +526,41 @@ if [ -n "$sym" ]; then
 	keys q
 	keys Tab
 	check sym/check "no anomalies"
-	keys q q
+	# The title bar names the two views, the current one marked, in order.
+	s=$(screen | head -1)
+	printf '%s\n' "$s" | grep -qE "Functions +Check" && ok sym/tabs-labelled ||
+		fail sym/tabs-labelled "$s"
+	keys q
+	# Inlines: every INLINE record of the function, not only those at
+	# its first byte (the count the file has under FUNC cd00).
+	want=$(awk '$1 == "FUNC" { f = $2 } $1 == "INLINE" && f == "cd00" { n++ } END { print n }' "$sym")
+	keys "|" cd00 Enter
+	wait_for "1 rows match" >/dev/null
+	s=$(screen)
+	printf '%s\n' "$s" | grep "0xcd00" | grep -qE "WriteThreadListStream +$want( |$)" &&
+		ok sym/inline-count || fail sym/inline-count "want $want inline records: $s"
+	keys q
 	check sym/quit "EXITED 0"
+	# A file of PUBLIC records only (a system library's) is not empty; its
+	# addresses sort by value; past its last symbol a lookup says the
+	# address may be outside the module.
+	{ sed -n 1p "$sym"; echo "PUBLIC 9f0 0 nine_f_zero"; echo "PUBLIC 1000 0 one_thousand";
+	  echo "PUBLIC 200 0 two_hundred"; } >"$tmp/pub.sym"
+	start "TERM=xterm-256color '$cd' sym browse '$tmp/pub.sym'"
+	check sym/public-only "one_thousand"
+	check sym/public-count "0 functions, 3 PUBLIC symbols"
+	keys o o
+	check sym/sorted-desc "descending"
+	s=$(screen)
+	order=$(printf '%s\n' "$s" | grep -oE "one_thousand|nine_f_zero|two_hundred" | tr '\n' ' ')
+	[ "$order" = "one_thousand nine_f_zero two_hundred " ] && ok sym/hex-sort-by-value ||
+		fail sym/hex-sort-by-value "order: $order
+$s"
+	keys @ "ffffffff" Enter
+	check sym/outside-module "may be outside it"
+	check sym/outside-names-last "past one_thousand"
+	keys q q
+	check sym/public-quit "EXITED 0"
 	# A damaged file: its anomalies with their line numbers.
 	{ sed -n 1,3p "$sym"; echo "FUNC zz 10 0 broken"; echo "FUNC 10 10 0 fine"; } >"$tmp/bad.sym"
 	start "TERM=xterm-256color '$cd' sym browse '$tmp/bad.sym'"
@@ -537,7 +570,14 @@ if [ -n "$sym" ]; then
 	s=$(screen)
 	printf '%s\n' "$s" | grep -E "^ +4 +damaged" >/dev/null && ok sym/damaged-line-number ||
 		fail sym/damaged-line-number "$s"
-	keys q q
+	# Enter on the anomaly: the file's lines around it, the line marked.
+	keys Enter
+	check sym/anomaly-lines "line 4: damaged"
+	s=$(screen)
+	printf '%s\n' "$s" | grep -E "^> 4 +FUNC zz 10 0 broken" >/dev/null &&
+		printf '%s\n' "$s" | grep -E "^5 +FUNC 10 10 0 fine" >/dev/null && ok sym/anomaly-marked ||
+		fail sym/anomaly-marked "$s"
+	keys q q q
 	check sym/damaged-quit "EXITED 0"
 else
 	echo "skip sym: crashme-fp.sym not found"

@@ -468,6 +468,50 @@ int sym_func_at(const sym_cache *c, uint64_t i, const char **name, uint64_t *add
 	return CD_OK;
 }
 
+uint64_t sym_func_inlines(const sym_cache *c, uint64_t i)
+{
+	if (i >= c->nfuncs)
+		return 0;
+	const sym_fc_func *f = &c->funcs[i];
+	if (f->data_off > c->ndata || f->data_len > c->ndata - f->data_off)
+		return 0;
+	/* The line records come first: their count and byte length, then
+	 * the inline records' count. */
+	const uint8_t *p = c->data + f->data_off, *end = p + f->data_len;
+	uint64_t n, nbytes;
+	if (!sym__get_varint(&p, end, &n) || !sym__get_varint(&p, end, &nbytes) ||
+	    nbytes > (uint64_t)(end - p))
+		return 0;
+	p += nbytes;
+	return sym__get_varint(&p, end, &n) ? n : 0;
+}
+
+uint64_t sym_public_count(const sym_cache *c)
+{
+	return c->npublics;
+}
+
+int sym_public_at(const sym_cache *c, uint64_t i, const char **name, uint64_t *addr)
+{
+	if (i >= c->npublics)
+		return CD_ENOTFOUND;
+	*name = str(c, c->publics[i].name);
+	*addr = c->publics[i].addr;
+	return CD_OK;
+}
+
+uint64_t sym_code_end(const sym_cache *c)
+{
+	uint64_t end = 0;
+	/* Sorted by address, but a big function may end after a later one. */
+	for (uint64_t i = c->nfuncs > 64 ? c->nfuncs - 64 : 0; i < c->nfuncs; i++)
+		if (c->funcs[i].addr + c->funcs[i].size > end)
+			end = c->funcs[i].addr + c->funcs[i].size;
+	if (c->npublics && c->publics[c->npublics - 1].addr >= end)
+		end = c->publics[c->npublics - 1].addr;
+	return end;
+}
+
 /* ---- open or build ---------------------------------------------------------------- */
 
 int sym_cache_path(const char *sym_path, const char *cache_dir, char *buf, size_t n, cd_err *e)

@@ -410,5 +410,14 @@ void sym_sweep_temporaries(const char *dir);
 uint64_t sym_func_count(const sym_cache *c);
 int sym_func_at(const sym_cache *c, uint64_t i, const char **name, uint64_t *addr,
 		uint64_t *size);
+/* The INLINE records of function i (0 when none, or i is out of range). */
+uint64_t sym_func_inlines(const sym_cache *c, uint64_t i);
+/* PUBLIC symbols in address order. */
+uint64_t sym_public_count(const sym_cache *c);
+int sym_public_at(const sym_cache *c, uint64_t i, const char **name, uint64_t *addr);
+/* Where the file's code ends as far as it says: past the last FUNC's last
+ * byte or at the last PUBLIC's address, whichever is higher (0: neither).
+ * A PUBLIC has no size, so lookups past it still name it. */
+uint64_t sym_code_end(const sym_cache *c);
 
 #endif

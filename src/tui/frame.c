@@ -10,8 +10,38 @@
 
 #include "pane.h"
 
+/* The tabs of the title bar: a crash's, or those of a pane's own group
+ * (the sym browser's views, a search's hits and facets), found on the
+ * pane or the nearest one below it; *cur the one shown. 0 when none. */
+static int tab_strip(app *a, const pane_ops **out, int max, const pane_ops **cur)
+{
+	pane *p = pane_top(a);
+	int n = 0;
+	if (!p)
+		return 0;
+	if (pane_is_tab(p) || p->crash >= 0) {
+		for (int k = 0; k < pane_ntabs && n < max; k++)
+			out[n++] = pane_tabs[k].ops;
+		*cur = p->ops;
+		for (int i = a->depth - 1; i >= 0 && !((*cur)->flags & PANE_F_TAB); i--)
+			if (pane_is_tab(&a->stack[i]))
+				*cur = a->stack[i].ops;
+		return n;
+	}
+	for (int i = a->depth - 1; i >= 0; i--) {
+		const pane_ops *o = a->stack[i].ops;
+		if (!o->tabs)
+			continue;
+		for (const pane_ops *const *t = o->tabs; *t && n < max; t++)
+			out[n++] = *t;
+		*cur = o;
+		return n;
+	}
+	return 0;
+}
+
 /* The title bar: what the pane is of (its title op, else its crash's
- * dump), then a crash's tabs, the current one marked. */
+ * dump), then its tabs, the current one marked. */
 void frame_draw_title(app *a)
 {
 	pane *p = pane_top(a);
@@ -22,15 +52,12 @@ void frame_draw_title(app *a)
 	else if (p)
 		snprintf(what, sizeof what, "%s", pane_crash_name(a, p));
 	snprintf(title, sizeof title, " crashdesk  %s", what);
-	int tabs = p && (pane_is_tab(p) || p->crash >= 0);
 	/* The tab a pane over the tabs (details, say) was opened from. */
-	const pane_ops *cur = p ? p->ops : NULL;
-	for (int i = a->depth - 1; tabs && i >= 0 && !(cur->flags & PANE_F_TAB); i--)
-		if (pane_is_tab(&a->stack[i]))
-			cur = a->stack[i].ops;
+	const pane_ops *strip[16], *cur = NULL;
+	int ntabs = tab_strip(a, strip, 16, &cur), tabs = ntabs > 0;
 	int tabs_w = 0;
-	for (int k = 0; tabs && k < pane_ntabs; k++)
-		tabs_w += (int)strlen(pane_tabs[k].ops->name) + 2;
+	for (int k = 0; k < ntabs; k++)
+		tabs_w += (int)strlen(strip[k]->name) + 2;
 	/* Too narrow for every tab and the title: the title (the dump's name)
 	 * wins, with the current tab alone. */
 	int compact = tabs && COLS - tabs_w < tui_text_width(title) + 1;
@@ -41,8 +68,8 @@ void frame_draw_title(app *a)
 		room = 0;
 	tui_put(0, 0, room, title, TUI_ALIGN_LEFT);
 	int x = room;
-	for (int k = 0; tabs && k < pane_ntabs && x < COLS; k++) {
-		const pane_ops *t = pane_tabs[k].ops;
+	for (int k = 0; k < ntabs && x < COLS; k++) {
+		const pane_ops *t = strip[k];
 		if (compact && t != cur)
 			continue;
 		char name[64];

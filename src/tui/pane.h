@@ -38,6 +38,7 @@
 
 typedef struct app app;
 typedef struct pane pane;
+typedef struct pane_ops pane_ops;
 
 /* What a handler did with a key: the engine tries its own meaning of an
  * ignored one (as htop's HandlerResult). */
@@ -51,7 +52,7 @@ enum pane_flags {
 	PANE_F_SYM = 1 << 4,     /* of the sym-file browser */
 };
 
-typedef struct pane_ops {
+struct pane_ops {
 	const char *name;        /* the tab's and the help's name */
 	const char *view;        /* the view of its columns: views/ YAML, else built-in */
 	unsigned flags;          /* pane_flags */
@@ -69,7 +70,10 @@ typedef struct pane_ops {
 	void (*title)(app *a, const pane *p, char *buf, size_t n);
 	/* Before the pane leaves the stack. */
 	void (*close)(app *a, pane *p);
-} pane_ops;
+	/* The panes its title bar shows as tabs beside it, NULL-terminated
+	 * (a crash's tabs are pane_tabs[]); NULL: none. */
+	const pane_ops *const *tabs;
+};
 
 struct pane {
 	const pane_ops *ops;
@@ -214,7 +218,7 @@ extern const pane_ops pane_home, pane_crashes;
 extern const pane_ops pane_summary, pane_signature, pane_annotations, pane_row;
 extern const pane_ops pane_threads, pane_frames, pane_details, pane_modules, pane_module_why,
 	pane_unloaded, pane_unloaded_frames;
-extern const pane_ops pane_symfuncs, pane_symcheck, pane_symlookup;
+extern const pane_ops pane_symfuncs, pane_symcheck, pane_symlookup, pane_symlines;
 extern const pane_ops pane_tuning, pane_tuning_crashes;
 extern const pane_ops pane_cs_results, pane_cs_facets, pane_compare;
 

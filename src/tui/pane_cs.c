@@ -198,6 +198,8 @@ static pane_result results_action(app *a, pane *p, tui_action act)
 	return PANE_HANDLED;
 }
 
+static const pane_ops *const results_tabs[] = { &pane_cs_results, &pane_cs_facets, NULL };
+
 static const tui_action results_acts[] = { TUI_ACT_NEXT_PANE, TUI_ACT_PREV_PANE, TUI_ACT_NONE };
 
 static void results_title(app *a, const pane *p, char *buf, size_t n)
@@ -214,6 +216,7 @@ const pane_ops pane_cs_results = {
 	.action = results_action,
 	.acts = results_acts,
 	.title = results_title,
+	.tabs = results_tabs,
 };
 
 static void facets_build(app *a, pane *p)
@@ -249,6 +252,7 @@ const pane_ops pane_cs_facets = {
 	.action = results_action,
 	.acts = results_acts,
 	.title = results_title,
+	.tabs = results_tabs,
 };
 
 /* ---- compare with Socorro ------------------------------------------------------ */

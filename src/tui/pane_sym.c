@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curses.h>
+
 #include "pane.h"
 
 static void sym_title(app *a, const pane *p, char *buf, size_t n)
@@ -25,7 +27,9 @@ static void browse(app *a, const sym_cache *c)
 	tui_list_set_source(&p->list, pane_view(a, &pane_symfuncs), symbrowse_count(&a->sb),
 			    symbrowse_cell, &a->sb);
 	p->built = 1;
-	app_status(a, TUI_S_NORMAL, "%s: %u functions", a->sym_title, symbrowse_count(&a->sb));
+	app_status(a, TUI_S_NORMAL, "%s: %u function%s, %u PUBLIC symbol%s", a->sym_title,
+		   a->sb.nfuncs, a->sb.nfuncs == 1 ? "" : "s", a->sb.npublics,
+		   a->sb.npublics == 1 ? "" : "s");
 }
 
 void sym_open_file(app *a, const char *path)
@@ -79,7 +83,9 @@ static void show_lookup(app *a, const char *text)
 	if (!p)
 		return;
 	snprintf(p->arg, sizeof p->arg, "0x%llx", addr);
-	pane_set_rows(a, p, symbrowse_lookup_rows(&a->sb, addr), 0);
+	json_t *rows = symbrowse_lookup_rows(&a->sb, addr);
+	report_wrap_kv_rows(rows, COLS - 17);
+	pane_set_rows(a, p, rows, 0);
 }
 
 static const tui_prompt prompt_address = { "address (hex): ", show_lookup };
@@ -109,6 +115,8 @@ static pane_result sym_action(app *a, pane *p, tui_action act)
 	}
 }
 
+static const pane_ops *const sym_tabs[] = { &pane_symfuncs, &pane_symcheck, NULL };
+
 static const tui_action sym_tab_acts[] = { TUI_ACT_GOTO_ADDRESS, TUI_ACT_NEXT_PANE,
 					   TUI_ACT_PREV_PANE, TUI_ACT_NONE };
 static const tui_action sym_acts[] = { TUI_ACT_GOTO_ADDRESS, TUI_ACT_NONE };
@@ -119,6 +127,68 @@ static pane_result symfuncs_enter(app *a, pane *p, json_t *row)
 	(void)row; /* served by a cell function, not JSON */
 	char buf[64];
 	show_lookup(a, tui_list_cell(&p->list, p->list.sel, "address", buf, sizeof buf));
+	return PANE_HANDLED;
+}
+
+/* The lines of a .sym file around line n (the line marked), a row each;
+ * long lines cut at 1,000 bytes (a hostile file's line may be huge).
+ * NULL when the file cannot be read. */
+static json_t *file_lines(const char *path, long n, const char *what)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	json_t *rows = json_array();
+	json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "key", "Anomaly", "value", what,
+					      "_style", "heading"));
+	char buf[1001];
+	long at = 1;
+	int fresh = 1; /* buf holds the start of a line */
+	while (at <= n + 5 && fgets(buf, sizeof buf, f)) {
+		size_t len = strlen(buf);
+		int whole = len && buf[len - 1] == '\n';
+		if (whole)
+			buf[--len] = 0;
+		if (fresh && at >= n - 5) {
+			char key[32];
+			snprintf(key, sizeof key, "%s%ld", at == n ? "> " : "", at);
+			json_t *r = json_pack("{s:s, s:s}", "key", key, "value", buf);
+			if (at == n)
+				json_object_set_new(r, "_style", json_string("error"));
+			json_array_append_new(rows, r);
+		}
+		fresh = whole;
+		if (whole)
+			at++;
+	}
+	fclose(f);
+	return rows;
+}
+
+/* Enter on an anomaly: the file's lines around it; the row whole when the
+ * file is not at hand (a module's symbols from a store). */
+static pane_result symcheck_enter(app *a, pane *p, json_t *row)
+{
+	const char *line = json_string_value(json_object_get(row, "line"));
+	const char *kind = json_string_value(json_object_get(row, "kind"));
+	const char *msg = json_string_value(json_object_get(row, "message"));
+	long n = line ? atol(line) : 0;
+	char what[1200];
+	snprintf(what, sizeof what, "line %ld: %s: %s", n, kind ? kind : "", msg ? msg : "");
+	json_t *rows = n > 0 && a->o->sym_file ? file_lines(a->o->sym_file, n, what) : NULL;
+	if (!rows)
+		return pane_show_row(a, p, row);
+	pane *np = pane_push(a, &pane_symlines, -1);
+	if (!np) {
+		json_decref(rows);
+		return PANE_HANDLED;
+	}
+	report_wrap_kv_rows(rows, COLS - 17);
+	pane_set_rows(a, np, rows, 0);
+	/* The line itself in view. */
+	for (uint32_t i = 0; i < np->list.n; i++)
+		if (!strncmp(tui_list_cell(&np->list, i, "key", what, sizeof what), "> ", 2))
+			tui_list_select(&np->list, i, pane_page());
 	return PANE_HANDLED;
 }
 
@@ -139,14 +209,26 @@ const pane_ops pane_symfuncs = {
 	.acts = sym_tab_acts,
 	.title = sym_title,
 	.close = symfuncs_close,
+	.tabs = sym_tabs,
 };
 
 const pane_ops pane_symcheck = {
 	.name = "Check",
 	.view = "check",
 	.flags = PANE_F_SYM,
+	.enter = symcheck_enter,
 	.action = sym_action,
 	.acts = sym_tab_acts,
+	.title = sym_title,
+	.tabs = sym_tabs,
+};
+
+const pane_ops pane_symlines = {
+	.name = "Lines",
+	.view = "kv",
+	.flags = PANE_F_SYM,
+	.action = sym_action,
+	.acts = sym_acts,
 	.title = sym_title,
 };
 

@@ -15,8 +15,12 @@ void symbrowse_init(symbrowse *b)
 void symbrowse_set(symbrowse *b, const sym_cache *c)
 {
 	b->c = c;
-	uint64_t n = c ? sym_func_count(c) : 0;
-	b->n = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	/* FUNC records, then PUBLIC ones: a file with only PUBLICs (a system
+	 * library's) is not empty. */
+	uint64_t nf = c ? sym_func_count(c) : 0, np = c ? sym_public_count(c) : 0;
+	b->nfuncs = nf > UINT32_MAX ? UINT32_MAX : (uint32_t)nf;
+	b->npublics = np > UINT32_MAX - b->nfuncs ? UINT32_MAX - b->nfuncs : (uint32_t)np;
+	b->n = b->nfuncs + b->npublics;
 	b->report = NULL;
 }
 
@@ -42,30 +46,42 @@ const char *symbrowse_cell(void *ctx, uint32_t row, const char *field, char *buf
 {
 	const symbrowse *b = ctx;
 	const char *name;
-	uint64_t addr, size;
-	if (!b->c || sym_func_at(b->c, row, &name, &addr, &size) != CD_OK)
+	uint64_t addr, size = 0;
+	int public = row >= b->nfuncs;
+	if (!b->c || (public ? sym_public_at(b->c, row - b->nfuncs, &name, &addr)
+			     : sym_func_at(b->c, row, &name, &addr, &size)) != CD_OK)
 		return "";
 	if (!strcmp(field, "name"))
 		return name;
+	if (!strcmp(field, "kind"))
+		return public ? "PUBLIC" : "FUNC";
+	/* 0x: the list sorts numbers by value, and this is one. */
 	if (!strcmp(field, "address")) {
-		snprintf(buf, n, "%" PRIx64, addr);
+		snprintf(buf, n, "0x%" PRIx64, addr);
 		return buf;
 	}
 	if (!strcmp(field, "size")) {
+		if (public)
+			return ""; /* a PUBLIC has none */
 		snprintf(buf, n, "0x%" PRIx64, size);
 		return buf;
 	}
-	if (!strcmp(field, "file") || !strcmp(field, "inlines")) {
+	if (public)
+		return "";
+	if (!strcmp(field, "inlines")) {
+		/* Every INLINE record of the function, not just those at its
+		 * first byte (where there are seldom any). */
+		uint64_t k = sym_func_inlines(b->c, row);
+		if (!k)
+			return "";
+		snprintf(buf, n, "%" PRIu64, k);
+		return buf;
+	}
+	if (!strcmp(field, "file")) {
 		/* Only rows on screen come here, so a lookup each is cheap. */
 		sym_lookup lk;
 		if (sym_lookup_addr(b->c, addr, &lk) != CD_OK)
 			return "";
-		if (!strcmp(field, "inlines")) {
-			if (!lk.ninlines)
-				return "";
-			snprintf(buf, n, "%u", lk.ninlines);
-			return buf;
-		}
 		const char *file = lk.ninlines ? lk.inlines[lk.ninlines - 1].call_file : lk.file;
 		if (!file || !*file)
 			return "";
@@ -96,6 +112,19 @@ json_t *symbrowse_lookup_rows(const symbrowse *b, uint64_t addr)
 	}
 	snprintf(buf, sizeof buf, "%s%s", lk.function, lk.is_public ? "  (PUBLIC: no FUNC covers it)" : "");
 	kv(rows, "Function", buf, lk.is_public ? "missing" : NULL);
+	/* A PUBLIC has no size: past the last one, the name is only the
+	 * nearest symbol before, however far away. */
+	uint64_t end = sym_code_end(b->c);
+	if (lk.is_public && addr > end && addr - lk.function_addr >= 0x10000) {
+		double d = (double)(addr - lk.function_addr);
+		const char *unit = d >= 1e9 ? "GB" : d >= 1e6 ? "MB" : "KB";
+		double v = d >= 1e9 ? d / 1e9 : d >= 1e6 ? d / 1e6 : d / 1e3;
+		snprintf(buf, sizeof buf,
+			 "0x%" PRIx64 " is %.1f %s past %s, the file's last symbol: nothing in the file "
+			 "says where the module ends, so this address may be outside it",
+			 addr, v, unit, lk.function);
+		kv(rows, "Outside?", buf, "error");
+	}
 	snprintf(buf, sizeof buf, "0x%" PRIx64 " + 0x%" PRIx64 " (size 0x%" PRIx64 ", parameters 0x%" PRIx64 ")",
 		 lk.function_addr, addr - lk.function_addr, lk.function_size, lk.param_size);
 	kv(rows, "Start + offset", buf, NULL);

@@ -18,7 +18,8 @@
 
 typedef struct symbrowse {
 	const sym_cache *c;
-	uint32_t n;
+	uint32_t n;                /* rows: nfuncs FUNC records, then npublics PUBLIC ones */
+	uint32_t nfuncs, npublics;
 	const sym_report *report;  /* NULL: not known (the cache was already built) */
 } symbrowse;
 

@@ -258,7 +258,7 @@ static const struct {
 			       "name version base size debug_file debug_id status source" },
 	[TUI_PANE_UNLOADED] = { "unloaded", "name base size frames" },
 	[TUI_PANE_ANNOTATIONS] = { "annotations", "key value description" },
-	[TUI_PANE_SYMFUNCS] = { "symfuncs", "address size name inlines file" },
+	[TUI_PANE_SYMFUNCS] = { "symfuncs", "address size kind name inlines file" },
 	[TUI_PANE_SIGNATURE] = { "signature", "frame function normalized fate list regex" },
 	/* a hit carries the _columns asked for; these are the ones a view may name */
 	[TUI_PANE_CS_RESULTS] = { "cs_results",
