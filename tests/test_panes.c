@@ -142,14 +142,14 @@ static void test_tabs(void)
 	/* Tab goes through the tabs in their order and wraps; each replaces
 	 * the last (one level). */
 	static const char *const order[] = { "Signature", "Threads", "Frames", "Modules",
-					     "Unloaded", "Annotations", "Summary" };
+					     "Unloaded", "Annotations", "JSON", "Summary" };
 	for (size_t k = 0; k < sizeof order / sizeof *order; k++) {
 		app_key(a, '\t', 0);
 		T_EQ_STR(pane_top(a)->ops->name, order[k]);
 		T_EQ_U64(a->depth, 1);
 	}
 	app_key(a, KEY_BTAB, 1);
-	T_EQ_STR(pane_top(a)->ops->name, "Annotations");
+	T_EQ_STR(pane_top(a)->ops->name, "JSON");
 	/* A tab's key shows it; the frames are the crashing thread's, the
 	 * title says which. */
 	keys(a, "f");
@@ -240,6 +240,38 @@ static void test_help_and_prompts(void)
 	keys(a, "\n");
 	T_EQ_STR(p->list.filter, "");
 	T_CHECK(p->list.n > 1);
+	app_free(a);
+}
+
+/* J: the processed crash as indented JSON, a line a row, in the
+ * document's order, without what only the TUI adds; Y copies it all. */
+static void test_json_pane(void)
+{
+	char path[300];
+	write_crash(path, sizeof path);
+	tui_options o;
+	app *a = start(path, &o);
+	T_ASSERT(a);
+	keys(a, "J");
+	pane *p = pane_top(a);
+	T_ASSERT(p->ops == &pane_json);
+	T_EQ_STR(cell(p, 0, "text"), "{");
+	T_EQ_STR(cell(p, 1, "text"), "  \"status\": \"OK\",");
+	int ci = find_row(p, "text", "\"crash_info\": {"), th = find_row(p, "text", "\"threads\": [");
+	T_CHECK(ci > 0 && th > ci);
+	T_CHECK(find_row(p, "text", "\"function\": \"middle\"") > th);
+	T_CHECK(find_row(p, "text", "\"_") < 0); /* no private fields */
+	T_EQ_STR(cell(p, p->list.n - 1, "text"), "}");
+	/* Copying it all says how much went to the clipboard; stdout (the
+	 * OSC 52 sequence) goes nowhere here. */
+	FILE *saved = stdout;
+	stdout = fopen("/dev/null", "w");
+	keys(a, "Y");
+	fclose(stdout);
+	stdout = saved;
+	char want[64];
+	snprintf(want, sizeof want, "copied %u rows", p->list.n);
+	T_CHECK(strstr(a->status, want) != NULL);
 	app_free(a);
 }
 
@@ -412,6 +444,7 @@ int main(void)
 	T_RUN(test_tabs);
 	T_RUN(test_threads_enter);
 	T_RUN(test_help_and_prompts);
+	T_RUN(test_json_pane);
 	T_RUN(test_stack_limit);
 	T_RUN(test_home_directory);
 	T_RUN(test_cache);

@@ -129,6 +129,30 @@ static void test_list(void)
 	tui_list_free(&l);
 }
 
+/* Versions and numbered names sort as people count, hex as numbers. */
+static void test_natural_sort(void)
+{
+	tui_view v = { .name = "v", .ncols = 1, .cols = { { "Version", "v", 0, 1, TUI_ALIGN_LEFT, 0 } } };
+	const char *in[] = { "128.0.1", "99.0", "thread 10", "128.0", "0x1000", "thread 2",
+			     "0x9f0", "Thread 3" };
+	json_t *rows = json_array();
+	for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+		json_array_append_new(rows, json_pack("{s:s}", "v", in[i]));
+	tui_list l;
+	memset(&l, 0, sizeof l);
+	T_ASSERT(tui_list_set_json(&l, &v, rows) == 0);
+	l.sort_col = 0;
+	tui_list_refresh(&l);
+	char got[256] = "", buf[32];
+	for (uint32_t i = 0; i < l.n; i++)
+		snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", i ? "," : "",
+			 tui_list_cell(&l, i, "v", buf, sizeof buf));
+	/* 0x9f0 and 0x1000 are numbers (2544 < 4096); the rest is text in
+	 * natural order, case aside. */
+	T_EQ_STR(got, "0x9f0,0x1000,99.0,128.0,128.0.1,thread 2,Thread 3,thread 10");
+	tui_list_free(&l);
+}
+
 /* A processed crash in rust-minidump's schema, small but with every part
  * the panes read. */
 static json_t *doc(void)
@@ -381,6 +405,7 @@ int main(void)
 	T_RUN(test_text_width);
 	T_RUN(test_layout);
 	T_RUN(test_list);
+	T_RUN(test_natural_sort);
 	T_RUN(test_rows);
 	T_RUN(test_stack_bytes);
 	T_RUN(test_cs_query);

@@ -415,15 +415,39 @@ for f in own-fp-null_write_inline own-abort_assert own-fp-plugin; do
 	ln -s "$dumps/$f.dmp" "$tmp/dir/$f.dmp"
 	[ -f "$dumps/$f.extra" ] && ln -s "$dumps/$f.extra" "$tmp/dir/$f.extra"
 done
+# The same crash twice (its annotations too): a bucket of two.
+ln -s "$dumps/own-abort_assert.dmp" "$tmp/dir/twin.dmp"
+ln -s "$dumps/own-abort_assert.extra" "$tmp/dir/twin.extra"
 start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$tmp/dir'"
 check list/rows "own-fp-plugin.dmp"
 check list/reasons "SIGABRT"
+# Each crash's signature is a column; b groups them, the biggest bucket
+# first with its count, its crashes under it.
+check list/signature-column "Abort | crashme.cc:"
+wait_gone "walking" >/dev/null
+keys b
+check list/grouped "grouped by signature"
+s=$(screen)
+first=$(printf '%s\n' "$s" | sed -n 3p)
+printf '%s\n' "$first" | grep -q "2 crashes" && printf '%s\n' "$first" | grep -q "Abort | crashme.cc" &&
+	printf '%s\n' "$s" | sed -n 4,5p | grep -cE "own-abort_assert.dmp|twin.dmp" | grep -qx 2 &&
+	printf '%s\n' "$s" | sed -n 6p | grep -q "1 crash " && ok list/buckets-biggest-first ||
+	fail list/buckets-biggest-first "$s"
+keys b
+check list/ungrouped "one row per dump"
 keys F
-keys "abort" Enter
+keys "own-abort" Enter
 check list/filter "1 rows match"
-screen | tail -1 | grep -q "filter: abort" && ok list/filter-in-force-said || fail list/filter-in-force-said "$(screen | tail -1)"
+screen | tail -1 | grep -q "filter: own-abort" && ok list/filter-in-force-said || fail list/filter-in-force-said "$(screen | tail -1)"
 keys Enter
 check list/open-crash "SIGABRT"
+# J: the processed crash as JSON, in the document's order, a tab of its own.
+keys J
+check json/pane '"crash_info": {'
+s=$(screen)
+printf '%s\n' "$s" | head -1 | grep -qE " JSON( |$)" && printf '%s\n' "$s" | sed -n 3p | grep -qx "{ *" &&
+	printf '%s\n' "$s" | sed -n 4p | grep -q '^  "status": "OK",' && ok json/document-order ||
+	fail json/document-order "$s"
 keys q
 check list/back "own-abort_assert.dmp"
 keys q
@@ -508,6 +532,60 @@ keys f
 check dumb/frames "storage::flush"
 keys q
 check dumb/quit "EXITED 0"
+
+# ---- code and memory: disassembly, a stack's words, PHC stacks ---------------------------
+json=$("$cd" walk --json --symbols-path "$syms" "$dump" 2>/dev/null)
+insn=$(printf '%s' "$json" | grep -o '"instruction":"[^"]*"' | head -1 | sed 's/.*:"//; s/"$//')
+start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$dump'"
+check code/start "SIGSEGV / SEGV_MAPERR"
+keys f D
+check code/disasm "thread 0 frame 0 at"
+s=$(screen)
+# The marked instruction is the one the crash analysis decoded; branch
+# targets are named with the symbols.
+printf '%s\n' "$s" | grep "^=>" | grep -qF -- "$insn" && ok code/faulting-marked ||
+	fail code/faulting-marked "want => $insn: $s"
+printf '%s\n' "$s" | grep -E "^ +0x[0-9a-f]+ " | grep -E "(jz|jnz|call|jmp) " | grep -q "crashme-fp!" &&
+	ok code/targets-named || fail code/targets-named "$s"
+# A caller: the call it returns from is marked.
+keys q j D
+check code/caller "thread 0 frame 1 at"
+s=$(screen)
+printf '%s\n' "$s" | grep "^=>" | grep -q "call " && ok code/caller-call-marked ||
+	fail code/caller-call-marked "$s"
+# X: the selected frame's stack a word a line, what each word points to
+# named; w: 16 bytes a line.
+keys q X
+check code/memory "stack from its stack pointer"
+check code/memory-names "crashme-fp!null_write_inline(int)+0x"
+s=$(screen)
+printf '%s\n' "$s" | sed -n 4p | grep -qE "^0x[0-9a-f]{16} 0x[0-9a-f]{16}" && ok code/memory-words ||
+	fail code/memory-words "$s"
+keys w
+check code/memory-bytes "16 bytes a line"
+s=$(screen)
+printf '%s\n' "$s" | sed -n 4p | grep -qE "^0x[0-9a-f]{16} ([0-9a-f]{2} ){8} ([0-9a-f]{2} ){7}[0-9a-f]{2}" &&
+	ok code/memory-hexdump || fail code/memory-hexdump "$s"
+keys q q
+check code/quit "EXITED 0"
+# PHC's stacks (comma-separated addresses in the annotations), named
+# against the dump's modules, in their order.
+mkdir -p "$tmp/phc"
+ln -s "$dump" "$tmp/phc/phc.dmp"
+offs=$(printf '%s' "$json" | grep -o '"offset":"0x[0-9a-f]*"' | sed -n '2p;3p' | sed 's/.*:"//; s/"$//' | tr '\n' ',')
+printf '{"ProductName":"Crashme","PHCKind":"FreedPage","PHCAllocStack":"%s0x10"}' "$offs" >"$tmp/phc/phc.extra"
+start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$tmp/phc/phc.dmp'"
+check phc/start "SIGSEGV / SEGV_MAPERR"
+keys a / PHCAllocStack Enter Enter
+check phc/pane "where the memory was allocated"
+check phc/named "crashme-fp!null_write_inline(int)+0x"
+s=$(screen)
+printf '%s\n' "$s" | grep -E "^ +0 +0x" | grep -q "crashme-fp!storage::" &&
+	printf '%s\n' "$s" | grep -E "^ +1 +0x" | grep -q "crashme-fp!null_write_inline" &&
+	printf '%s\n' "$s" | grep -E "^ +2 +0x10 " | grep -q "in no module" && ok phc/in-order ||
+	fail phc/in-order "$s"
+keys q q
+check phc/quit "EXITED 0"
 
 # ---- the sym-file browser ----------------------------------------------------------------
 sym=$(find "$syms" -name 'crashme-fp.sym' | head -1)

@@ -147,7 +147,7 @@ static int reg_value(const md_context *c, const char *name, uint64_t *v)
 
 /* capstone's Intel text in the form rust-minidump's decoder prints:
  * "mov dword [0x45], 0x5" (no "ptr", numbers in hex). */
-static void yaxpeax_text(const cs_insn *in, char *out, size_t size)
+void proc__insn_text(const cs_insn *in, char *out, size_t size)
 {
 	char ops[256];
 	size_t k = 0;
@@ -294,7 +294,7 @@ static void decode(const md_dump *d, const md_context *c, proc_analysis *a)
 		return;
 	}
 	a->decoded = 1;
-	yaxpeax_text(in, a->instruction, sizeof a->instruction);
+	proc__insn_text(in, a->instruction, sizeof a->instruction);
 	const cs_x86 *x = &in->detail->x86;
 	unsigned id = in->id;
 	a->is_division = id == X86_INS_DIV || id == X86_INS_IDIV;

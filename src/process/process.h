@@ -167,6 +167,28 @@ int proc_mac_boot_args(const md_dump *d, char *buf, size_t size);
 /* The lines of /proc/self/maps: 0 when the dump has none. */
 int proc_map_count(const md_dump *d, uint64_t *n);
 
+/* ---- disassembly (disasm.c) ----------------------------------------- */
+
+typedef struct proc_insn {
+	uint64_t addr;
+	uint8_t len;
+	uint8_t bytes[16];
+	char text[160];      /* "mov dword [rax], 0x5" (x86 as rust-minidump spells it) */
+	uint64_t target;     /* a direct jump's or call's destination; 0: none */
+} proc_insn;
+/* The instructions around addr, decoded from the dump's memory: up to
+ * before instructions ahead of the one at addr, it, and up to after
+ * behind it, at most max into out (*n of them). An instruction starts at
+ * addr (the crashing pc); with is_return, addr is a return address and
+ * the one marked is the call that ends there. *at: the index of the
+ * marked one in out. CD_ENOTFOUND when the dump has no code there (or no
+ * call ends at a return address), CD_EUSAGE for a CPU it cannot decode. */
+int proc_disassemble(const md_dump *d, uint64_t addr, int is_return, int before, int after,
+		     proc_insn *out, int max, int *n, int *at);
+/* capstone's x86 text as rust-minidump prints it (analysis.c). */
+struct cs_insn;
+void proc__insn_text(const struct cs_insn *in, char *out, size_t size);
+
 /* ---- one dump, processed ------------------------------------------- */
 
 struct sym_store;

@@ -33,7 +33,7 @@ const pane_tab pane_tabs[] = {
 	{ TUI_ACT_SUMMARY, &pane_summary },   { TUI_ACT_SIGNATURE, &pane_signature },
 	{ TUI_ACT_THREADS, &pane_threads },   { TUI_ACT_FRAMES, &pane_frames },
 	{ TUI_ACT_MODULES, &pane_modules },   { TUI_ACT_UNLOADED, &pane_unloaded },
-	{ TUI_ACT_ANNOTATIONS, &pane_annotations },
+	{ TUI_ACT_ANNOTATIONS, &pane_annotations }, { TUI_ACT_JSON, &pane_json },
 };
 const int pane_ntabs = (int)(sizeof pane_tabs / sizeof *pane_tabs);
 
@@ -96,6 +96,8 @@ const tui_view *pane_view(app *a, const pane_ops *ops)
 	} builtin[] = {
 		{ "home", offsetof(app, v_home) }, { "check", offsetof(app, v_check) },
 		{ "text", offsetof(app, v_text) }, { "line", offsetof(app, v_line) },
+		{ "disasm", offsetof(app, v_disasm) }, { "memory", offsetof(app, v_memory) },
+		{ "phc", offsetof(app, v_phc) },
 	};
 	for (size_t i = 0; ops->view && i < sizeof builtin / sizeof *builtin; i++)
 		if (!strcmp(ops->view, builtin[i].name))
@@ -317,7 +319,7 @@ static void open_selected(app *a)
 }
 
 /* OSC 52: the terminal (or tmux) puts the text on the clipboard. */
-static void copy_to_clipboard(app *a, const char *text)
+static void copy_to_clipboard(app *a, const char *text, const char *what)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t n = strlen(text);
@@ -340,7 +342,10 @@ static void copy_to_clipboard(app *a, const char *text)
 	fprintf(stdout, "\033]52;c;%s\a", out);
 	fflush(stdout);
 	free(out);
-	app_status(a, TUI_S_NORMAL, "copied: %.200s", text);
+	if (what)
+		app_status(a, TUI_S_NORMAL, "copied %s", what);
+	else
+		app_status(a, TUI_S_NORMAL, "copied: %.200s", text);
 }
 
 static void act_copy(app *a)
@@ -354,7 +359,32 @@ static void act_copy(app *a)
 	for (char *c = line; *c; c++)
 		if (*c == '\t')
 			*c = ' ';
-	copy_to_clipboard(a, line);
+	copy_to_clipboard(a, line, NULL);
+}
+
+/* Every row shown (the filter's, when one is in force), a line each. */
+static void act_copy_all(app *a)
+{
+	pane *p = pane_top(a);
+	if (!p || !p->list.n)
+		return;
+	cd_buf b;
+	cd_buf_init(&b, (size_t)64 << 20); /* the clipboard takes no more */
+	char *line = malloc(1 << 16);
+	if (!line)
+		return;
+	for (uint32_t i = 0; i < p->list.n; i++) {
+		tui_list_line(&p->list, i, line, 1 << 16);
+		cd_buf_puts(&b, line);
+		cd_buf_puts(&b, "\n");
+	}
+	free(line);
+	char what[96];
+	snprintf(what, sizeof what, "%u row%s (%zu bytes)", p->list.n, p->list.n == 1 ? "" : "s",
+		 b.len);
+	if (b.data)
+		copy_to_clipboard(a, b.data, what);
+	cd_buf_free(&b);
 }
 
 static void act_sort(app *a)
@@ -437,14 +467,15 @@ static int applies(const pane_ops *ops, tui_action act)
 	switch (act) {
 	case TUI_ACT_OPEN:
 		return ops->enter != NULL;
-	case TUI_ACT_COMPARE:
+	case TUI_ACT_COMPARE: case TUI_ACT_DISASM: case TUI_ACT_MEMORY:
 		return !!(ops->flags & PANE_F_CRASH);
 	case TUI_ACT_NEXT_PANE: case TUI_ACT_PREV_PANE:
 		return !!(ops->flags & PANE_F_TAB);
 	case TUI_ACT_TUNING:
 		return !(ops->flags & PANE_F_SYM);
 	/* a pane's own, when its acts list them */
-	case TUI_ACT_FOLD: case TUI_ACT_RETRY: case TUI_ACT_GOTO_ADDRESS:
+	case TUI_ACT_FOLD: case TUI_ACT_RETRY: case TUI_ACT_GOTO_ADDRESS: case TUI_ACT_GROUP:
+	case TUI_ACT_WORDS:
 	case TUI_ACT_NONE: case TUI_ACT_COUNT:
 		return 0;
 	default:
@@ -635,10 +666,13 @@ static void on_key(app *a, int key)
 			app_status(a, TUI_S_NORMAL, "canceling ...");
 		break;
 	case TUI_ACT_COPY: act_copy(a); break;
+	case TUI_ACT_COPY_ALL: act_copy_all(a); break;
 	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
 	case TUI_ACT_TUNING: tuning_show(a); break;
 	case TUI_ACT_SEARCH_CRASHSTATS: app_prompt(a, &cs_prompt_search, a->cs_query); break;
 	case TUI_ACT_COMPARE: cs_show_compare(a); break;
+	case TUI_ACT_DISASM: code_open(a, &pane_disasm); break;
+	case TUI_ACT_MEMORY: code_open(a, &pane_memory); break;
 	default:
 		a->dirty = 0;
 		break;
@@ -679,6 +713,20 @@ static void init_views(app *a, char *warnings, size_t n)
 				 .cols = { { "Line", "line", 10, 0, TUI_ALIGN_RIGHT },
 					   { "Kind", "kind", 9, 0, TUI_ALIGN_LEFT },
 					   { "Problem", "message", 0, 1, TUI_ALIGN_LEFT } } };
+	a->v_disasm = (tui_view){ .name = "disasm", .ncols = 5,
+				  .cols = { { "", "mark", 2, 0, TUI_ALIGN_LEFT },
+					    { "Address", "address", 18, 0, TUI_ALIGN_RIGHT },
+					    { "Bytes", "bytes", 20, 0, TUI_ALIGN_LEFT },
+					    { "Instruction", "insn", 0, 3, TUI_ALIGN_LEFT },
+					    { "Target", "target", 0, 2, TUI_ALIGN_LEFT } } };
+	a->v_memory = (tui_view){ .name = "memory", .ncols = 3,
+				  .cols = { { "Address", "address", 18, 0, TUI_ALIGN_RIGHT },
+					    { "Value", "value", 0, 3, TUI_ALIGN_LEFT },
+					    { "Points to / text", "points", 0, 2, TUI_ALIGN_LEFT } } };
+	a->v_phc = (tui_view){ .name = "phc", .ncols = 3,
+			       .cols = { { "#", "frame", 4, 0, TUI_ALIGN_RIGHT },
+					 { "Address", "address", 18, 0, TUI_ALIGN_RIGHT },
+					 { "Function", "function", 0, 1, TUI_ALIGN_LEFT } } };
 }
 
 /* Releases everything a (partly) started app holds. */
@@ -697,6 +745,7 @@ void app_free(app *a)
 	sig_lists_free(a->lists);
 	sig_lists_free(a->baseline);
 	free(a->recorded);
+	home_forget_signatures(a);
 	free(a->resig_ids);
 	json_decref(a->resig_rows);
 	cd_wipe(&a->cs, sizeof a->cs); /* the token */

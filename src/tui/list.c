@@ -4,6 +4,7 @@
  * are formatted, so a list of half a million functions redraws as fast as
  * one of ten.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,14 +132,48 @@ static int row_matches(const tui_list *l, uint32_t r, const char *needle)
 	return 0;
 }
 
-/* Numbers (decimal or 0x hex) compare by value, the rest as text. */
+/* Text in "natural" order: runs of digits compare by value, so versions
+ * and names with numbers sort as people count (99.0 < 128.0 < 128.0.1,
+ * thread 2 < thread 10); the rest compares without case. */
+static int natural_compare(const char *a, const char *b)
+{
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			size_t na = 0, nb = 0;
+			while (isdigit((unsigned char)a[na]))
+				na++;
+			while (isdigit((unsigned char)b[nb]))
+				nb++;
+			if (na != nb)
+				return na < nb ? -1 : 1;
+			int c = memcmp(a, b, na);
+			if (c)
+				return c < 0 ? -1 : 1;
+			a += na;
+			b += nb;
+			continue;
+		}
+		int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+		if (ca != cb)
+			return ca < cb ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}
+
+/* Numbers (decimal or 0x hex) compare by value, the rest in natural order. */
 static int compare_cells(const char *a, const char *b)
 {
 	char *ea, *eb;
 	unsigned long long x = strtoull(a, &ea, 0), y = strtoull(b, &eb, 0);
 	if (*a && *b && !*ea && !*eb)
 		return x < y ? -1 : x > y;
-	return strcasecmp(a, b);
+	return natural_compare(a, b);
 }
 
 static int by_sort_column(const void *pa, const void *pb, void *ctx)

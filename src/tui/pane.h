@@ -80,7 +80,7 @@ struct pane {
 	tui_list list;
 	int crash;            /* index into the worker's crashes, -1: none */
 	int thread, frame;    /* frames, details */
-	int unfold;           /* frames: inline frames shown */
+	int unfold;           /* frames: inline frames shown; crashes: grouped by signature */
 	uint32_t built_seq;   /* the state the rows came from */
 	int built;
 	char arg[256];        /* frames into a module: its name; lookup: the address */
@@ -98,7 +98,7 @@ struct app {
 	const tui_options *o;
 	tui_views views;
 	/* the built-in views of panes that have no views/ file */
-	tui_view v_kv, v_text, v_home, v_check, v_line;
+	tui_view v_kv, v_text, v_home, v_check, v_line, v_disasm, v_memory, v_phc;
 	sym_store *store;     /* local stores and the download cache */
 	sym_store *net;       /* the same and symbol servers; NULL without URLs */
 	store *db;            /* recently opened crashes; NULL when it cannot be opened */
@@ -114,6 +114,11 @@ struct app {
 	json_t *resig_rows;   /* a re-sign of the cache: the row showing input k */
 	uint8_t *recorded;    /* [crash]: its summary went into db */
 	uint32_t nrecorded;
+	/* [crash]: its signature with the session's lists, and the crash's
+	 * seq and the lists' generation it was made for (the crash list) */
+	struct app_sig { char *sig; uint32_t seq, gen; } *sigs;
+	uint32_t nsigs;
+	uint32_t lists_gen;   /* bumped whenever other lists are loaded */
 	/* Crash Stats: the configuration (its token is only ever handed to
 	 * the worker's client), the last query as typed */
 	cs_config cs;
@@ -215,17 +220,24 @@ void frame_draw_help(app *a);
 /* ---- the panes ------------------------------------------------------------ */
 
 extern const pane_ops pane_home, pane_crashes;
-extern const pane_ops pane_summary, pane_signature, pane_annotations, pane_row;
+extern const pane_ops pane_summary, pane_signature, pane_annotations, pane_row, pane_json;
 extern const pane_ops pane_threads, pane_frames, pane_details, pane_modules, pane_module_why,
 	pane_unloaded, pane_unloaded_frames;
 extern const pane_ops pane_symfuncs, pane_symcheck, pane_symlookup, pane_symlines;
 extern const pane_ops pane_tuning, pane_tuning_crashes;
 extern const pane_ops pane_cs_results, pane_cs_facets, pane_compare;
+extern const pane_ops pane_disasm, pane_memory, pane_phc;
+
+/* pane_code.c: the disassembly or memory pane of the top pane's crash
+ * (its selected frame, or the crash); a PHC annotation's stack. */
+void code_open(app *a, const pane_ops *ops);
+void code_open_phc(app *a, pane *p, const char *key);
 
 /* pane_home.c */
 void home_show(app *a);
 void home_open_target(app *a, const char *path);
 void home_note_change(app *a);    /* under the lock: remembers walked crashes */
+void home_forget_signatures(app *a);
 extern const tui_prompt home_prompt_open;
 
 /* pane_report.c */

@@ -135,6 +135,100 @@ static void describe_time(json_t *doc, const md_dump *d, char *buf, size_t n)
 	when_text(t, buf, n);
 }
 
+/* Under the worker's lock: crash i's signature with the session's lists,
+ * made once per walk of it and set of lists ("" when it cannot be signed). */
+static const char *crash_signature(app *a, uint32_t i, const tui_crash *c)
+{
+	if (i >= a->nsigs) {
+		uint32_t n = worker_ncrashes(a->w);
+		struct app_sig *s = realloc(a->sigs, n * sizeof *s);
+		if (!s)
+			return "";
+		memset(s + a->nsigs, 0, (n - a->nsigs) * sizeof *s);
+		a->sigs = s;
+		a->nsigs = n;
+	}
+	struct app_sig *s = &a->sigs[i];
+	if (s->sig && s->seq == c->seq && s->gen == a->lists_gen)
+		return s->sig;
+	cd_err e;
+	const sig_result *r = report_sign(a, c->doc, &e);
+	free(s->sig);
+	s->sig = strdup(r && r->signature ? r->signature : "");
+	s->seq = c->seq;
+	s->gen = a->lists_gen;
+	return s->sig ? s->sig : "";
+}
+
+void home_forget_signatures(app *a)
+{
+	for (uint32_t i = 0; i < a->nsigs; i++)
+		free(a->sigs[i].sig);
+	free(a->sigs);
+	a->sigs = NULL;
+	a->nsigs = 0;
+}
+
+/* Grouped: a heading row per signature (the most crashes first, then by
+ * name), its crashes below it. */
+static int by_count(const void *pa, const void *pb)
+{
+	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	json_int_t na = json_integer_value(json_object_get(a, "_n"));
+	json_int_t nb = json_integer_value(json_object_get(b, "_n"));
+	if (na != nb)
+		return na > nb ? -1 : 1;
+	return strcmp(json_string_value(json_object_get(a, "_sig")),
+		      json_string_value(json_object_get(b, "_sig")));
+}
+
+static json_t *group_rows(json_t *rows)
+{
+	json_t *groups = json_object(); /* signature -> array of rows */
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const char *sig = json_string_value(json_object_get(r, "signature"));
+		const char *key = sig && *sig ? sig : "(no signature: not walked, or unreadable)";
+		json_t *g = json_object_get(groups, key);
+		if (!g) {
+			g = json_array();
+			json_object_set_new(groups, key, g);
+		}
+		json_array_append(g, r);
+	}
+	size_t n = json_object_size(groups), k = 0;
+	json_t **heads = calloc(n ? n : 1, sizeof *heads);
+	const char *key;
+	json_t *g;
+	json_object_foreach(groups, key, g) {
+		size_t m = json_array_size(g);
+		char count[64];
+		snprintf(count, sizeof count, "%zu crash%s", m, m == 1 ? "" : "es");
+		if (heads)
+			heads[k++] = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:O}", "reason",
+					       count, "signature", key, "function", "", "module", "",
+					       "time", "", "file", "", "_n", (json_int_t)m, "_sig", key,
+					       "_members", g);
+	}
+	json_t *out = json_array();
+	if (heads) {
+		qsort(heads, k, sizeof *heads, by_count);
+		for (size_t h = 0; h < k; h++) {
+			json_t *members = json_incref(json_object_get(heads[h], "_members"));
+			json_object_del(heads[h], "_members");
+			json_object_set_new(heads[h], "_style", json_string("heading"));
+			json_array_append_new(out, heads[h]);
+			json_array_extend(out, members);
+			json_decref(members);
+		}
+	}
+	free(heads);
+	json_decref(groups);
+	json_decref(rows);
+	return out;
+}
+
 /* Under the worker's lock: one row per dump of the directory. */
 static json_t *crash_rows(app *a)
 {
@@ -142,8 +236,9 @@ static json_t *crash_rows(app *a)
 	for (uint32_t i = 0; i < worker_ncrashes(a->w); i++) {
 		const tui_crash *c = worker_crash(a->w, i);
 		char reason[256] = "", fn[512] = "", mod[256] = "", when[32] = "";
-		const char *style = NULL;
+		const char *style = NULL, *sig = "";
 		if (c->state == CRASH_READY) {
+			sig = crash_signature(a, i, c);
 			json_t *ci = json_object_get(c->doc, "crash_info");
 			const char *t = json_string_value(json_object_get(ci, "type"));
 			snprintf(reason, sizeof reason, "%s", t ? t : "No crash");
@@ -164,9 +259,9 @@ static json_t *crash_rows(app *a)
 				 c->state == CRASH_WORKING ? "walking..." : "waiting");
 			style = "dim";
 		}
-		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "reason", reason, "function",
-				      fn, "module", mod, "time", when, "file", cd_basename(c->path),
-				      "_crash", (json_int_t)i);
+		json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "reason", reason,
+				      "signature", sig, "function", fn, "module", mod, "time", when,
+				      "file", cd_basename(c->path), "_crash", (json_int_t)i);
 		if (style)
 			json_object_set_new(r, "_style", json_string(style));
 		json_array_append_new(rows, r);
@@ -176,18 +271,46 @@ static json_t *crash_rows(app *a)
 
 static void crashes_build(app *a, pane *p)
 {
-	uint32_t seq = worker_seq(a->w);
+	/* The rows change with the walks, the lists and the grouping. */
+	uint32_t seq = worker_seq(a->w) * 4u + (uint32_t)p->unfold + a->lists_gen * 2654435761u;
 	if (p->built && p->built_seq == seq)
 		return;
-	pane_set_rows(a, p, crash_rows(a), seq);
+	json_t *rows = crash_rows(a);
+	pane_set_rows(a, p, p->unfold ? group_rows(rows) : rows, seq);
 }
 
 static pane_result crashes_enter(app *a, pane *p, json_t *row)
 {
-	(void)p;
-	app_open_crash(a, (int)json_integer_value(json_object_get(row, "_crash")));
+	json_t *ci = json_object_get(row, "_crash");
+	if (json_is_integer(ci)) {
+		app_open_crash(a, (int)json_integer_value(ci));
+		return PANE_HANDLED;
+	}
+	/* A bucket's heading: its crashes alone, by filter. */
+	const char *sig = json_string_value(json_object_get(row, "_sig"));
+	if (sig) {
+		snprintf(p->list.filter, sizeof p->list.filter, "%s", sig);
+		tui_list_refresh(&p->list);
+		app_status(a, TUI_S_NORMAL, "%u rows match \"%s\"", p->list.n, p->list.filter);
+	}
 	return PANE_HANDLED;
 }
+
+/* b: grouped by signature, or one row per dump again. */
+static pane_result crashes_action(app *a, pane *p, tui_action act)
+{
+	if (act != TUI_ACT_GROUP)
+		return PANE_IGNORED;
+	p->unfold = !p->unfold;
+	worker_lock(a->w);
+	crashes_build(a, p);
+	worker_unlock(a->w);
+	tui_list_select(&p->list, 0, pane_page());
+	app_status(a, TUI_S_NORMAL, p->unfold ? "grouped by signature" : "one row per dump");
+	return PANE_HANDLED;
+}
+
+static const tui_action crashes_acts[] = { TUI_ACT_GROUP, TUI_ACT_NONE };
 
 static void crashes_title(app *a, const pane *p, char *buf, size_t n)
 {
@@ -200,6 +323,8 @@ const pane_ops pane_crashes = {
 	.view = "crashes",
 	.build = crashes_build,
 	.enter = crashes_enter,
+	.action = crashes_action,
+	.acts = crashes_acts,
 	.title = crashes_title,
 };
 
@@ -279,6 +404,7 @@ void home_open_target(app *a, const char *path)
 		pane_pop(a);
 	worker_free(a->w);
 	a->w = NULL;
+	home_forget_signatures(a);
 	if (app_start_worker(a, paths, n) != CD_OK)
 		app_status(a, TUI_S_ERROR, "cannot start the worker thread");
 	for (uint32_t i = 0; i < n; i++)

@@ -262,10 +262,78 @@ static void annotations_build(app *a, pane *p)
 	pane_set_rows(a, p, rows, c->seq);
 }
 
+/* ---- the raw processed crash ----------------------------------------------- */
+
+/* The document without what only the TUI adds to it ("_symbol_status" of
+ * each module, "_crashstats"): fields whose names start with "_". */
+static json_t *without_private(json_t *v)
+{
+	if (json_is_object(v)) {
+		json_t *o = json_object();
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+			if (k[0] != '_')
+				json_object_set_new(o, k, without_private(x));
+		return o;
+	}
+	if (json_is_array(v)) {
+		json_t *a = json_array();
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+			json_array_append_new(a, without_private(x));
+		return a;
+	}
+	return json_incref(v);
+}
+
+/* A line of the indented JSON a row, as Crash Stats' "Raw data" tab shows
+ * the processed crash; y copies a line, Y all of them. */
+static void json_build(app *a, pane *p)
+{
+	const tui_crash *c = pane_crash_fresh(a, p);
+	if (!c)
+		return;
+	json_t *doc = without_private(c->doc);
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	json_t *rows = json_array();
+	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		json_array_append_new(rows, json_pack("{s:s}", "text", line));
+		if (!nl)
+			break;
+	}
+	free(text);
+	pane_set_rows(a, p, rows, c->seq);
+}
+
+const pane_ops pane_json = {
+	.name = "JSON",
+	.view = "line",
+	.flags = PANE_F_CRASH | PANE_F_TAB,
+	.build = json_build,
+	.enter = pane_show_row,
+};
+
+/* Enter on PHC's stacks (addresses, comma-separated): them symbolicated. */
+static pane_result annotations_enter(app *a, pane *p, json_t *row)
+{
+	const char *key = json_string_value(json_object_get(row, "key"));
+	if (key && (!strcmp(key, "PHCAllocStack") || !strcmp(key, "PHCFreeStack"))) {
+		code_open_phc(a, p, key);
+		return PANE_HANDLED;
+	}
+	return pane_show_row(a, p, row);
+}
+
 const pane_ops pane_annotations = {
 	.name = "Annotations",
 	.view = "annotations",
 	.flags = PANE_F_CRASH | PANE_F_TAB,
 	.build = annotations_build,
-	.enter = pane_show_row,
+	.enter = annotations_enter,
 };

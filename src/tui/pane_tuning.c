@@ -34,6 +34,7 @@ static int use_lists(app *a, const char *dir)
 	a->lists = l;
 	a->signer = sg;
 	snprintf(a->lists_dir, sizeof a->lists_dir, "%s", dir ? dir : "");
+	a->lists_gen++;
 	/* Every pane signed with the lists is signed again. */
 	worker_lock(a->w);
 	for (int i = 0; i < a->depth; i++) {

@@ -64,6 +64,14 @@ static const struct {
 					"Search Crash Stats (--FIELD=VALUE filters, as crashdesk search)" },
 	[TUI_ACT_COMPARE] = { "compare",
 			      "Compare with Socorro: walk the stored dump locally, show the differences" },
+	[TUI_ACT_JSON] = { "json", "The processed crash as JSON, annotations included (copyable)" },
+	[TUI_ACT_COPY_ALL] = { "copy_all", "Copy every row of the pane to the clipboard (OSC 52)" },
+	[TUI_ACT_GROUP] = { "group", "Group the crashes by signature, the biggest bucket first" },
+	[TUI_ACT_DISASM] = { "disassembly",
+			     "The instructions around the selected frame (the crashing one, marked)" },
+	[TUI_ACT_MEMORY] = { "memory",
+			     "Memory: the selected frame's stack, or around the crash address" },
+	[TUI_ACT_WORDS] = { "words", "One word a line (what it points to), or 16 bytes a line" },
 };
 
 const char *tui_action_name(tui_action a)
@@ -251,7 +259,7 @@ void tui_keymap_describe(const tui_keymap *km, tui_action a, char *buf, size_t n
 static const struct {
 	const char *name, *fields;
 } panes[TUI_PANE_COUNT] = {
-	[TUI_PANE_CRASHES] = { "crashes", "reason function module time file" },
+	[TUI_PANE_CRASHES] = { "crashes", "reason signature function module time file" },
 	[TUI_PANE_THREADS] = { "threads", "index id name frames function crashed" },
 	[TUI_PANE_FRAMES] = { "frames", "frame module offset function source trust" },
 	[TUI_PANE_MODULES] = { "modules",

@@ -162,6 +162,85 @@ static void fetch_missing(tui_worker *w, uint32_t ci, const char *path)
 	sym_store_lazy(w->net, was);
 }
 
+/* The name of addr in dump d's modules, from store's symbols where it has
+ * them (module!function+0xoff), else module+0xoff; "" in no module. */
+static char *name_of(sym_store *store, const md_dump *d, uint64_t addr)
+{
+	char buf[1200] = "";
+	for (uint32_t i = 0; d && i < d->nmodules; i++) {
+		const md_module *m = &d->modules[i];
+		if (addr - m->base >= m->size)
+			continue;
+		const char *mod = cd_basename(m->code_file[0] ? m->code_file : m->debug_file);
+		sym_status st;
+		const sym_cache *c = store && m->debug_file[0] && m->debug_id[0]
+					     ? sym_store_get(store, m->debug_file, m->debug_id, &st)
+					     : NULL;
+		sym_lookup lk;
+		if (c && sym_lookup_addr(c, addr - m->base, &lk) == CD_OK)
+			snprintf(buf, sizeof buf, "%s!%s+0x%llx", mod,
+				 lk.ninlines ? lk.inlines[0].function : lk.function,
+				 (unsigned long long)(addr - m->base - lk.function_addr));
+		else
+			snprintf(buf, sizeof buf, "%s+0x%llx", mod, (unsigned long long)(addr - m->base));
+		break;
+	}
+	return strdup(buf);
+}
+
+/* Under the lock on entry and return: answers the last request for names. */
+static void answer_names(tui_worker *w)
+{
+	uint32_t req = w->names_asked, ci = w->names_crash;
+	uint64_t *addrs = w->names_addrs;
+	size_t n = w->names_n;
+	w->names_addrs = NULL;
+	w->names_n = 0;
+	const md_dump *d = ci < w->ncrashes ? w->crashes[ci].dump : NULL;
+	pthread_mutex_unlock(&w->lock);
+	/* The dump is the worker's and stays while the crash's report does:
+	 * only this thread replaces it. */
+	char **names = calloc(n ? n : 1, sizeof *names);
+	for (size_t k = 0; names && k < n; k++)
+		names[k] = name_of(w->store, d, addrs[k]);
+	pthread_mutex_lock(&w->lock);
+	for (size_t k = 0; w->answer_names && k < w->answer_n; k++)
+		free(w->answer_names[k]);
+	free(w->answer_names);
+	free(w->answer_addrs);
+	w->answer_names = names;
+	w->answer_addrs = addrs;
+	w->answer_n = names ? n : 0;
+	w->answer_crash = ci;
+	w->names_done = req;
+	bump(w);
+}
+
+uint32_t worker_want_names(tui_worker *w, uint32_t crash, const uint64_t *addrs, size_t n)
+{
+	uint64_t *copy = malloc((n ? n : 1) * sizeof *copy);
+	pthread_mutex_lock(&w->lock);
+	uint32_t req = ++w->names_asked;
+	free(w->names_addrs);
+	w->names_addrs = copy;
+	w->names_n = copy ? n : 0;
+	if (copy && n)
+		memcpy(copy, addrs, n * sizeof *copy);
+	w->names_crash = crash;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	return req;
+}
+
+void worker_names_get(const tui_worker *w, worker_names *out)
+{
+	out->request = w->names_done;
+	out->crash = w->answer_crash;
+	out->addrs = w->answer_addrs;
+	out->names = w->answer_names;
+	out->n = w->answer_n;
+}
+
 /* Under the lock: the next crash to walk, or -1. */
 static int next_job(tui_worker *w)
 {
@@ -210,7 +289,12 @@ static void *run(void *arg)
 			}
 			pthread_mutex_lock(&w->lock);
 			if (owned) {
-				sym_cache_close(w->sym_owned);
+				for (size_t k = 0; w->answer_names && k < w->answer_n; k++)
+		free(w->answer_names[k]);
+	free(w->answer_names);
+	free(w->answer_addrs);
+	free(w->names_addrs);
+	sym_cache_close(w->sym_owned);
 				sym_report_free(&w->sym_report);
 				w->sym_owned = owned;
 				w->sym_report = rep;
@@ -222,6 +306,10 @@ static void *run(void *arg)
 			w->sym_answer_status = st;
 			w->want_sym = 2;
 			bump(w);
+			continue;
+		}
+		if (w->names_asked != w->names_done && w->names_addrs) {
+			answer_names(w);
 			continue;
 		}
 		if (worker__cs_step(w))
@@ -442,6 +530,11 @@ void worker_free(tui_worker *w)
 		rep_free(w->crashes[i].rep);
 	}
 	free(w->crashes);
+	for (size_t k = 0; w->answer_names && k < w->answer_n; k++)
+		free(w->answer_names[k]);
+	free(w->answer_names);
+	free(w->answer_addrs);
+	free(w->names_addrs);
 	sym_cache_close(w->sym_owned);
 	sym_report_free(&w->sym_report);
 	worker__cs_free(w);

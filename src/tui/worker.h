@@ -115,6 +115,23 @@ typedef struct worker_symbols {
  * cache and report stay valid until the next request. */
 int worker_symbols_answer(tui_worker *w, worker_symbols *out);
 
+/* ---- naming addresses --------------------------------------------------- */
+
+/* Asks for the names of addresses in crash i's modules (copied; the
+ * memory, disassembly and PHC panes): "module!function+0xoff" where the
+ * store has the module's symbols, "module+0xoff" without. It replaces an
+ * earlier request; returns the request's number. */
+uint32_t worker_want_names(tui_worker *w, uint32_t crash, const uint64_t *addrs, size_t n);
+typedef struct worker_names {
+	uint32_t request;         /* the request answered; 0: none yet */
+	uint32_t crash;
+	const uint64_t *addrs;
+	char *const *names;       /* names[k] of addrs[k]; "" outside every module */
+	size_t n;
+} worker_names;
+/* Under the lock: the last answer (borrowed until the next request). */
+void worker_names_get(const tui_worker *w, worker_names *out);
+
 /* ---- Crash Stats ------------------------------------------------------------ */
 
 /* Gives the worker Crash Stats' configuration (copied; cfg NULL: no

@@ -76,6 +76,13 @@ struct tui_worker {
 	sym_cache *sym_owned;     /* a .sym file's cache: closed by worker_free */
 	sym_report sym_report;    /* its anomalies, when it was (re)built */
 	char sym_error[512];
+	/* under the lock: addresses to name (worker_want_names) and the
+	 * last answer */
+	uint32_t names_asked, names_done; /* request numbers */
+	uint32_t names_crash, answer_crash;
+	uint64_t *names_addrs, *answer_addrs;
+	size_t names_n, answer_n;
+	char **answer_names;
 	tui_cs cs;
 	atomic_uint seq;          /* bumped on every change */
 	int notify_fd;            /* written a byte on every change; -1: none */

@@ -2,7 +2,7 @@
  * as a minidump, its crash reason and crash address analysis (capstone on
  * whatever bytes sit at the instruction pointer), every thread walked
  * without symbols, then the JSON and the human report made, as
- * `minidump-stackwalk` makes them. Seeds: ../shared/corpus/dumps. */
+ * `minidump-stackwalk` makes them, and the TUI's disassembly of frames. Seeds: ../shared/corpus/dumps. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			proc_crash_human(&c, 0, f);
 			fclose(f);
 		}
+		/* The disassembly pane's listing of every frame, as a crash
+		 * address and as a return address. */
+		for (uint32_t i = 0; i < d->nthreads; i++)
+			for (uint32_t k = 0; k < c.stacks[i].nframes && k < 4; k++) {
+				proc_insn ins[16];
+				int n, at;
+				uint64_t pc = md_context_pc(&c.stacks[i].frames[k].regs);
+				proc_disassemble(d, pc, k > 0, 8, 8, ins, 16, &n, &at);
+			}
 		for (uint32_t i = 0; i < d->nthreads; i++)
 			walk_stack_free(&c.stacks[i]);
 	}
