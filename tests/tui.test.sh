@@ -617,6 +617,18 @@ if [ -n "$sym" ]; then
 	s=$(screen)
 	printf '%s\n' "$s" | grep "0xcd00" | grep -qE "WriteThreadListStream +$want( |$)" &&
 		ok sym/inline-count || fail sym/inline-count "want $want inline records: $s"
+	# A name cut to its column scrolls sideways (l, Right) until its end
+	# shows, and back (h, Left).
+	keys "|" C-u "WriteMinidumpForChild(int, int" Enter
+	wait_for "rows match" >/dev/null
+	s=$(screen)
+	printf '%s\n' "$s" | grep "WriteMinidumpF" | grep -q "…" && ! printf '%s\n' "$s" | grep -q "bool), void\*)" &&
+		ok sym/name-cut || fail sym/name-cut "$s"
+	keys l l l l l l l l
+	check sym/scrolled-right "bool), void*)"
+	check sym/scrolled-said "cut text scrolled"
+	keys h h h h h h h h
+	wait_gone "bool), void*)" && ok sym/scrolled-back || fail sym/scrolled-back "$(screen)"
 	keys q
 	check sym/quit "EXITED 0"
 	# A file of PUBLIC records only (a system library's) is not empty; its

@@ -133,7 +133,8 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 	 * --refresh or --reprocess); the human report needs the walk. */
 	rep_opts ro = { .symbols = store, .db = json ? o->db : NULL,
 			.annotations = o->annotations,
-			.reuse = o->json && !o->refresh && !o->reprocess };
+			.reuse = o->json && !o->refresh && !o->reprocess,
+			.text_only = !o->pretty };
 	rep_crash *c;
 	cd_err e;
 	if (rep_open(path, &ro, &c, &e) != CD_OK) {

@@ -51,43 +51,78 @@ static char *result_key(const char *path, const rep_opts *o, const rep_crash *c)
 }
 
 /* The dump's modules, copied (they outlive the dump): the key of its
- * result is made of their symbols. A dump that cannot be opened has
- * none; the walk says why. */
-static int read_modules(const char *path, rep_crash *c)
+ * result is made of their symbols. */
+static int copy_modules(const md_dump *d, rep_crash *c)
 {
-	md_dump *d;
-	cd_err e;
-	if (md_open(path, &d, &e) != CD_OK)
+	if (c->mods)
 		return CD_OK;
 	c->mods = calloc(d->nmodules ? d->nmodules : 1, sizeof *c->mods);
-	if (!c->mods) {
-		md_close(d);
+	if (!c->mods)
 		return CD_ENOMEM;
-	}
 	for (uint32_t i = 0; i < d->nmodules; i++) {
 		const md_module *m = &d->modules[i];
 		c->mods[i] = (sym_module_ref){ strdup(m->debug_file), strdup(m->debug_id),
 					       strdup(m->code_file), strdup(m->code_id) };
 		c->nmods++;
 	}
-	md_close(d);
 	return CD_OK;
+}
+
+/* The same before a walk, to look a result up. A dump that cannot be
+ * opened has none; the walk says why. */
+static int read_modules(const char *path, rep_crash *c)
+{
+	md_dump *d;
+	cd_err e;
+	if (md_open(path, &d, &e) != CD_OK)
+		return CD_OK;
+	int rc = copy_modules(d, c);
+	md_close(d);
+	return rc;
+}
+
+/* The document without the fields its users add (names starting with
+ * "_": the TUI's notes on each module's symbols), as the walk made it. */
+static json_t *as_walked(json_t *v)
+{
+	if (json_is_object(v)) {
+		json_t *o = json_object();
+		const char *k;
+		json_t *x;
+		json_object_foreach(v, k, x)
+			if (k[0] != '_')
+				json_object_set_new(o, k, as_walked(x));
+		return o;
+	}
+	if (json_is_array(v)) {
+		json_t *a = json_array();
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+			json_array_append_new(a, as_walked(x));
+		return a;
+	}
+	return json_incref(v);
 }
 
 /* ---- the three kinds of input -------------------------------------------- */
 
 static int open_dump(const char *path, const rep_opts *o, rep_crash *c, cd_err *e)
 {
-	if (read_modules(path, c) != CD_OK)
+	/* The modules name the symbols of a stored result: read first when
+	 * one is looked up, else taken from the walk. */
+	if (o->reuse && o->db && read_modules(path, c) != CD_OK)
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	cd_err he;
-	if (o->db && cd_sha256_file(path, c->sha256, &he) != CD_OK)
+	/* Hashed to be looked up, or to be stored now. */
+	if (o->db && (o->reuse || !o->store_later) && cd_sha256_file(path, c->sha256, &he) != CD_OK)
 		c->sha256[0] = 0;
 	if (o->reuse && c->sha256[0]) {
 		char *key = result_key(path, o, c), *text = NULL;
 		if (key && store_processed_get(o->db, c->sha256, key, &text, NULL, &he) == CD_OK) {
-			json_t *doc = json_loads(text, 0, NULL);
-			if (json_is_object(doc)) {
+			/* Stored as valid JSON: printing it needs no parse. */
+			json_t *doc = o->text_only ? NULL : json_loads(text, 0, NULL);
+			if (o->text_only || json_is_object(doc)) {
 				c->source = REP_REUSED;
 				c->doc = doc;
 				c->text = text;
@@ -107,19 +142,41 @@ static int open_dump(const char *path, const rep_opts *o, rep_crash *c, cd_err *
 	if (rc != CD_OK)
 		return rc;
 	c->source = REP_WALKED;
-	if (!(c->doc = proc_crash_json(c->walk)) ||
-	    !(c->text = json_dumps(c->doc, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+	if (copy_modules(c->walk->dump, c) != CD_OK || !(c->doc = proc_crash_json(c->walk)))
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	/* The text is what is stored and what --json prints; made later by
+	 * rep_keep() when storing waits. */
+	if (!o->store_later && !(c->text = json_dumps(c->doc, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	if (!o->store_later)
+		rep_keep(c, path, o, &he);
+	return CD_OK;
+}
+
+int rep_keep(rep_crash *c, const char *path, const rep_opts *o, cd_err *e)
+{
 	/* Keyed by the symbols the walk had, downloads included, so the next
 	 * open of the dump finds it before walking. A walk with a failed
 	 * thread is not kept: the next one may do better. */
-	if (o->db && c->sha256[0] && !c->walk->nfailed) {
-		char *key = result_key(path, o, c);
-		if (key)
-			store_processed_put(o->db, c->sha256, key, c->text, &he);
-		free(key);
+	if (!o->db || c->source != REP_WALKED || !c->walk || c->walk->nfailed)
+		return CD_OK;
+	if (!c->text) {
+		json_t *clean = as_walked(c->doc);
+		c->text = clean ? json_dumps(clean, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		json_decref(clean);
+		if (!c->text)
+			return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	}
-	return CD_OK;
+	if (!c->sha256[0] && cd_sha256_file(path, c->sha256, e) != CD_OK) {
+		c->sha256[0] = 0;
+		return e->code;
+	}
+	char *key = result_key(path, o, c);
+	if (!key)
+		return cd_errf(e, CD_ENOMEM, "%s: cannot name its symbols", path);
+	int rc = store_processed_put(o->db, c->sha256, key, c->text, e);
+	free(key);
+	return rc;
 }
 
 static int open_json(const char *path, rep_crash *c, cd_err *e)

@@ -46,6 +46,8 @@ typedef struct rep_opts {
 	store *db;                /* the cache; NULL: nothing reused or kept */
 	const char *annotations;  /* the raw crash as a JSON file; NULL: the dump's .extra */
 	int reuse;                /* a stored result will do */
+	int text_only;            /* a reused result's text is enough: not parsed (doc NULL) */
+	int store_later;          /* a walk's result is not stored now: rep_keep() will */
 	int keep_dump;            /* a reused result keeps its dump open (memory) */
 	proc_progress_fn progress;
 	void *progress_ctx;
@@ -54,7 +56,7 @@ typedef struct rep_opts {
 
 typedef struct rep_crash {
 	rep_source source;
-	json_t *doc;              /* the processed crash */
+	json_t *doc;              /* the processed crash; NULL when reused with text_only */
 	char *text;               /* doc as compact JSON, for a dump (walked or reused) */
 	proc_crash *walk;         /* REP_WALKED: the walk */
 	md_dump *dump;            /* REP_REUSED with keep_dump: the dump */
@@ -71,6 +73,10 @@ typedef struct rep_crash {
  * (the file's name in it) when the file cannot be read, CD_ECANCELED on
  * *cancel. */
 int rep_open(const char *path, const rep_opts *o, rep_crash **out, cd_err *e);
+/* Stores a walk's result in o->db (opened with store_later, say, so that
+ * it is shown before it is stored); nothing for results not walked now or
+ * walks with a failed thread. */
+int rep_keep(rep_crash *c, const char *path, const rep_opts *o, cd_err *e);
 /* The dump's memory: the walk's dump, the one kept, or NULL (JSON). */
 const md_dump *rep_dump(const rep_crash *c);
 /* Threads whose walk failed (0 when not walked now). */

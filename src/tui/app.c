@@ -156,7 +156,6 @@ static void rebuild_all(app *a)
 {
 	worker_lock(a->w);
 	cs_note_change(a);
-	home_note_change(a);
 	for (int i = 0; i < a->depth; i++) {
 		pane *p = &a->stack[i];
 		if (p->ops->build)
@@ -665,6 +664,20 @@ static void on_key(app *a, int key)
 		if (worker_cs_cancel(a->w))
 			app_status(a, TUI_S_NORMAL, "canceling ...");
 		break;
+	case TUI_ACT_LEFT:
+	case TUI_ACT_RIGHT:
+		if (p) {
+			int step = COLS / 4 > 8 ? COLS / 4 : 8;
+			p->list.xoff += act == TUI_ACT_RIGHT ? step : -step;
+			if (p->list.xoff < 0)
+				p->list.xoff = 0;
+			if (p->list.xoff)
+				app_status(a, TUI_S_NORMAL, "cut text scrolled %d cells (Left: back)",
+					   p->list.xoff);
+			else
+				a->status[0] = 0;
+		}
+		break;
 	case TUI_ACT_COPY: act_copy(a); break;
 	case TUI_ACT_COPY_ALL: act_copy_all(a); break;
 	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
@@ -744,7 +757,6 @@ void app_free(app *a)
 	sig_signer_free(a->signer);
 	sig_lists_free(a->lists);
 	sig_lists_free(a->baseline);
-	free(a->recorded);
 	home_forget_signatures(a);
 	free(a->resig_ids);
 	json_decref(a->resig_rows);

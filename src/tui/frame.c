@@ -46,27 +46,47 @@ void frame_draw_title(app *a)
 {
 	pane *p = pane_top(a);
 	attrset(tui_attr(TUI_S_TITLE));
-	char what[1200] = "", title[1300];
+	char what[1200] = "";
 	if (p && p->ops->title)
 		p->ops->title(a, p, what, sizeof what);
 	else if (p)
 		snprintf(what, sizeof what, "%s", pane_crash_name(a, p));
-	snprintf(title, sizeof title, " crashdesk  %s", what);
 	/* The tab a pane over the tabs (details, say) was opened from. */
 	const pane_ops *strip[16], *cur = NULL;
 	int ntabs = tab_strip(a, strip, 16, &cur), tabs = ntabs > 0;
 	int tabs_w = 0;
 	for (int k = 0; k < ntabs; k++)
 		tabs_w += (int)strlen(strip[k]->name) + 2;
-	/* Too narrow for every tab and the title: the title (the dump's name)
-	 * wins, with the current tab alone. */
-	int compact = tabs && COLS - tabs_w < tui_text_width(title) + 1;
+	/* Too narrow for the title and every tab: the title's path gives up
+	 * its directories ("…/name.dmp  thread 0"); still too narrow, the
+	 * strip shrinks to the current tab; then the title loses its start
+	 * (the name stays the longest). */
+	const char *lead = " crashdesk  ";
+	int lead_w = (int)strlen(lead);
+	if (lead_w + tui_text_width(what) + 1 > COLS - tabs_w) {
+		char *sep = strstr(what, "  "), *slash = NULL;
+		for (char *q = what; *q && (!sep || q < sep); q++)
+			if (*q == '/')
+				slash = q;
+		if (slash) {
+			char shorter[sizeof what];
+			snprintf(shorter, sizeof shorter, "\u2026%s", slash);
+			snprintf(what, sizeof what, "%s", shorter);
+		}
+	}
+	int what_w = tui_text_width(what);
+	int compact = tabs && lead_w + what_w + 1 > COLS - tabs_w;
 	if (compact)
 		tabs_w = (int)strlen(cur->name) + 2;
 	int room = COLS - tabs_w;
 	if (room < 12) /* a very narrow screen keeps the tabs only */
 		room = 0;
-	tui_put(0, 0, room, title, TUI_ALIGN_LEFT);
+	if (room > lead_w) {
+		tui_put(0, 0, lead_w, lead, TUI_ALIGN_LEFT);
+		tui_put_cut(0, lead_w, room - lead_w, what, TUI_ALIGN_LEFT, 1);
+	} else {
+		tui_put(0, 0, room, lead, TUI_ALIGN_LEFT);
+	}
 	int x = room;
 	for (int k = 0; k < ntabs && x < COLS; k++) {
 		const pane_ops *t = strip[k];

@@ -68,6 +68,7 @@ typedef struct tui_list {
 	char hide[16];            /* rows where this field is set are not shown */
 	int sort_col;             /* -1: source order */
 	int sort_desc;
+	int xoff;                 /* cells of cut text scrolled off to the left */
 } tui_list;
 
 /* Takes ownership of rows (a JSON array of objects). A row whose "_span"

@@ -318,6 +318,26 @@ int tui_list_layout(const tui_view *v, int w, int *widths)
 	}
 }
 
+/* s past its first n display cells (whole characters), for scrolling a
+ * cut cell sideways; never past the point where the rest fits in width. */
+static const char *scrolled(const char *s, int n, int width)
+{
+	int over = tui_text_width(s) - width;
+	if (n > over)
+		n = over;
+	while (n > 0 && *s) {
+		size_t len = 1;
+		while (s[len] && (s[len] & 0xc0) == 0x80 && len < 4)
+			len++;
+		char c[8];
+		memcpy(c, s, len);
+		c[len] = 0;
+		n -= tui_text_width(c);
+		s += len;
+	}
+	return s;
+}
+
 void tui_list_draw(tui_list *l, int y, int x, int h, int w, int focus)
 {
 	if (!l->view || h < 1 || w < 1)
@@ -362,14 +382,16 @@ void tui_list_draw(tui_list *l, int y, int x, int h, int w, int focus)
 		 * a sentence): never cut to one column's width. */
 		json_t *span = json_object_get(tui_list_row(l, r), "_span");
 		if (json_is_string(span)) {
-			tui_put_cut(row_y, x, w, json_string_value(span), TUI_ALIGN_LEFT, 0);
+			tui_put_cut(row_y, x, w, scrolled(json_string_value(span), l->xoff, w),
+				    TUI_ALIGN_LEFT, 0);
 			continue;
 		}
 		for (int c = 0; c < ncols; c++) {
 			char buf[256];
 			const tui_column *col = &l->view->cols[c];
+			const char *text = tui_list_cell(l, r, col->field, buf, sizeof buf);
 			tui_put_cut(row_y, cx, widths[c],
-				    tui_list_cell(l, r, col->field, buf, sizeof buf), col->align,
+				    l->xoff ? scrolled(text, l->xoff, widths[c]) : text, col->align,
 				    col->cut_left);
 			cx += widths[c];
 			if (c + 1 < ncols)

@@ -112,8 +112,6 @@ struct app {
 	char (*resig_ids)[CS_ID_LEN + 1]; /* a re-sign of a search: its inputs */
 	size_t nresig_ids;
 	json_t *resig_rows;   /* a re-sign of the cache: the row showing input k */
-	uint8_t *recorded;    /* [crash]: its summary went into db */
-	uint32_t nrecorded;
 	/* [crash]: its signature with the session's lists, and the crash's
 	 * seq and the lists' generation it was made for (the crash list) */
 	struct app_sig { char *sig; uint32_t seq, gen; } *sigs;
@@ -236,7 +234,6 @@ void code_open_phc(app *a, pane *p, const char *key);
 /* pane_home.c */
 void home_show(app *a);
 void home_open_target(app *a, const char *path);
-void home_note_change(app *a);    /* under the lock: remembers walked crashes */
 void home_forget_signatures(app *a);
 extern const tui_prompt home_prompt_open;
 

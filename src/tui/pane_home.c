@@ -330,42 +330,6 @@ const pane_ops pane_crashes = {
 
 /* ---- opening things ------------------------------------------------------- */
 
-/* Under the worker's lock: the home pane's memory of a processed dump. */
-static void record_summary(app *a, uint32_t i)
-{
-	const tui_crash *c = worker_crash(a->w, i);
-	if (!a->db || !a->recorded || i >= a->nrecorded || a->recorded[i] ||
-	    c->state != CRASH_READY)
-		return;
-	a->recorded[i] = 1;
-	json_t *ann = json_object_get(c->doc, "annotations");
-	json_t *ci = json_object_get(c->doc, "crash_info");
-	json_t *f0 = json_array_get(json_object_get(rows_crashing_thread(c->doc), "frames"), 0);
-	char top[512] = "", top_src[256];
-	if (f0)
-		rows_top_function(f0, top, sizeof top, top_src, sizeof top_src);
-	store_summary sum = {
-		.product = json_string_value(json_object_get(ann, "ProductName")),
-		.version = json_string_value(json_object_get(ann, "Version")),
-		.crash_reason = json_string_value(json_object_get(ci, "type")),
-		.crash_address = json_string_value(json_object_get(ci, "address")),
-		.crash_function = top[0] ? top : NULL,
-		.module = json_string_value(json_object_get(f0, "module")),
-	};
-	cd_err e;
-	char abs[PATH_MAX];
-	if (!realpath(c->path, abs))
-		return;
-	store_recent_touch(a->db, abs, STORE_DUMP, NULL, &e);
-	store_recent_update_summary(a->db, abs, &sum, &e);
-}
-
-void home_note_change(app *a)
-{
-	for (uint32_t i = 0; i < worker_ncrashes(a->w); i++)
-		record_summary(a, i);
-}
-
 /* Starts the worker over the dumps of path; the first pane shows them. */
 void home_open_target(app *a, const char *path)
 {
@@ -410,9 +374,6 @@ void home_open_target(app *a, const char *path)
 	for (uint32_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
-	free(a->recorded);
-	a->recorded = calloc(n ? n : 1, 1);
-	a->nrecorded = a->recorded ? n : 0;
 	if (dir && a->db) {
 		char abs[PATH_MAX];
 		if (realpath(path, abs))

@@ -50,6 +50,18 @@ void sym_want_module(app *a, const char *debug_file, const char *debug_id)
 /* Polls the worker's answer to a request for symbols. */
 void sym_note_change(app *a)
 {
+	/* The check of a file opened from its cache, arriving later. */
+	const sym_report *rep;
+	if (!a->sym_wait && a->sym && !a->sb.report &&
+	    worker_symbols_report(a->w, a->sym, &rep)) {
+		symbrowse_set_report(&a->sb, rep);
+		worker_lock(a->w);
+		for (int i = 0; i < a->depth; i++)
+			if (a->stack[i].ops == &pane_symcheck)
+				pane_symcheck.build(a, &a->stack[i]);
+		worker_unlock(a->w);
+		return;
+	}
 	if (!a->sym_wait)
 		return;
 	worker_symbols ans;
@@ -101,10 +113,9 @@ static pane_result sym_action(app *a, pane *p, tui_action act)
 	case TUI_ACT_NEXT_PANE:
 	case TUI_ACT_PREV_PANE:
 		if (p->ops == &pane_symfuncs) {
-			pane *n = pane_push(a, &pane_symcheck, -1);
-			if (n)
-				pane_set_rows(a, n, symbrowse_check_rows(&a->sb), 0);
+			pane_open(a, &pane_symcheck, -1, -1);
 		} else if (p->ops == &pane_symcheck) {
+			/* back to the functions */
 			pane_pop(a);
 		} else {
 			return PANE_IGNORED;
@@ -212,10 +223,20 @@ const pane_ops pane_symfuncs = {
 	.tabs = sym_tabs,
 };
 
+/* The anomalies, or "checking..." until the worker has read the file. */
+static void symcheck_build(app *a, pane *p)
+{
+	uint32_t known = a->sb.report != NULL;
+	if (p->built && p->built_seq == known + 1)
+		return;
+	pane_set_rows(a, p, symbrowse_check_rows(&a->sb), known + 1);
+}
+
 const pane_ops pane_symcheck = {
 	.name = "Check",
 	.view = "check",
 	.flags = PANE_F_SYM,
+	.build = symcheck_build,
 	.enter = symcheck_enter,
 	.action = sym_action,
 	.acts = sym_tab_acts,

@@ -72,6 +72,8 @@ static const struct {
 	[TUI_ACT_MEMORY] = { "memory",
 			     "Memory: the selected frame's stack, or around the crash address" },
 	[TUI_ACT_WORDS] = { "words", "One word a line (what it points to), or 16 bytes a line" },
+	[TUI_ACT_LEFT] = { "left", "Scroll cut text back to the left" },
+	[TUI_ACT_RIGHT] = { "right", "Scroll cut text to the right, to read what the cut hides" },
 };
 
 const char *tui_action_name(tui_action a)

@@ -97,6 +97,8 @@ typedef enum {
 	TUI_ACT_DISASM,
 	TUI_ACT_MEMORY,
 	TUI_ACT_WORDS,
+	TUI_ACT_LEFT,
+	TUI_ACT_RIGHT,
 	TUI_ACT_COUNT
 } tui_action;
 

@@ -2,13 +2,19 @@
  * worker.c - walks the dumps of a session one at a time, the one the user
  * is waiting for first, and answers requests for a module's symbols.
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "rows.h"
 #include "worker_int.h"
 
 #define bump worker__bump
+
+/* Dumps smaller than this are walked rather than read from the cache. */
+#define REUSE_MIN_BYTES (4u << 20)
 
 /* Under the lock: something changed; the UI sleeps in poll() on the
  * other end of notify_fd, so it redraws at once. */
@@ -92,24 +98,72 @@ static void dl_progress(void *ctx, const sym_progress *p)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* The worker's own connection to the cache, opened on first use (after
+ * the first crash is on screen: opening costs a few ms); NULL without. */
+static store *cache_db(tui_worker *w)
+{
+	cd_err e;
+	if (!w->cs.db && w->cs.db_path[0] && store_open(w->cs.db_path, &w->cs.db, &e) != CD_OK)
+		w->cs.db = NULL; /* walks work without the cache */
+	return w->cs.db;
+}
+
 /* Opens path (a dump walked with store, or its result from the cache when
  * reuse says so; a processed crash as JSON) into a new report; NULL with
  * e filled. */
 static rep_crash *open_report(tui_worker *w, const char *path, sym_store *store, int reuse,
 			      cd_err *e)
 {
-	cd_err de;
-	if (!w->cs.db && w->cs.db_path[0] &&
-	    store_open(w->cs.db_path, &w->cs.db, &de) != CD_OK)
-		w->cs.db = NULL; /* walks work without the cache */
+	/* A small dump walks faster than its stored result is read and
+	 * parsed (a few ms with the symbol caches mapped): only a big one is
+	 * worth looking up. Either way the walk is stored, after the panes
+	 * show it (keep_report()). */
+	struct stat st;
+	if (reuse && stat(path, &st) == 0 && st.st_size < REUSE_MIN_BYTES)
+		reuse = 0;
+	if (reuse)
+		cache_db(w);
 	rep_opts o = { .symbols = store, .db = w->cs.db, .reuse = reuse, .keep_dump = 1,
-		       .progress = worker__walk_progress, .progress_ctx = w, .cancel = &w->cancel };
+		       .store_later = 1, .progress = worker__walk_progress, .progress_ctx = w,
+		       .cancel = &w->cancel };
 	rep_crash *r;
 	if (rep_open(path, &o, &r, e) != CD_OK)
 		return NULL;
 	if (rep_dump(r))
 		note_sources(store, r->doc);
 	return r;
+}
+
+/* Without the lock, after the panes have it: a walk's result into the
+ * processed-result cache (what "re-sign the crashes in the cache" reads,
+ * and what the next open of a big dump reuses). */
+static void keep_report(tui_worker *w, rep_crash *r, const char *path, sym_store *store)
+{
+	rep_opts o = { .symbols = store, .db = cache_db(w) };
+	cd_err e;
+	if (!r || !o.db)
+		return;
+	rep_keep(r, path, &o, &e);
+	/* The home pane's memory of it: recently opened, with a summary. */
+	char abs[PATH_MAX];
+	if (!r->doc || !realpath(path, abs))
+		return;
+	json_t *ann = json_object_get(r->doc, "annotations");
+	json_t *ci = json_object_get(r->doc, "crash_info");
+	json_t *f0 = json_array_get(json_object_get(rows_crashing_thread(r->doc), "frames"), 0);
+	char top[512] = "", top_src[256];
+	if (f0)
+		rows_top_function(f0, top, sizeof top, top_src, sizeof top_src);
+	store_summary sum = {
+		.product = json_string_value(json_object_get(ann, "ProductName")),
+		.version = json_string_value(json_object_get(ann, "Version")),
+		.crash_reason = json_string_value(json_object_get(ci, "type")),
+		.crash_address = json_string_value(json_object_get(ci, "address")),
+		.crash_function = top[0] ? top : NULL,
+		.module = json_string_value(json_object_get(f0, "module")),
+	};
+	store_recent_touch(o.db, abs, STORE_DUMP, NULL, &e);
+	store_recent_update_summary(o.db, abs, &sum, &e);
 }
 
 /* Under the lock: puts a new report of crash c in place of the old one.
@@ -143,6 +197,7 @@ static void fetch_missing(tui_worker *w, uint32_t ci, const char *path)
 		rep_crash *r = open_report(w, path, w->net, 0, &e);
 		if (!r)
 			break;
+		keep_report(w, r, path, w->net);
 		pthread_mutex_lock(&w->lock);
 		replace(w, &w->crashes[ci], r);
 		pthread_mutex_unlock(&w->lock);
@@ -270,18 +325,15 @@ static void *run(void *arg)
 			sym_report rep;
 			memset(&rep, 0, sizeof rep);
 			cd_err e = { .msg = "" };
+			int check_later = 0;
 			if (path[0]) {
 				int built = 0;
 				if (sym_open(path, w->cache_dir, &owned, &built, &rep, &e) == CD_OK) {
 					c = owned;
 					/* A current cache says nothing of the source's
-					 * anomalies: read them for the browser's check. */
-					if (!built) {
-						cd_err ce;
-						sym_report_free(&rep);
-						if (sym_check_file(path, &rep, &ce) != CD_OK)
-							e = ce;
-					}
+					 * anomalies: they are read after the browser
+					 * opens (a 600 MB file takes a second or two). */
+					check_later = !built;
 					st = rep.damaged ? SYM_STATUS_CORRUPT : SYM_STATUS_LOADED;
 				}
 			} else if (w->store) {
@@ -289,15 +341,11 @@ static void *run(void *arg)
 			}
 			pthread_mutex_lock(&w->lock);
 			if (owned) {
-				for (size_t k = 0; w->answer_names && k < w->answer_n; k++)
-		free(w->answer_names[k]);
-	free(w->answer_names);
-	free(w->answer_addrs);
-	free(w->names_addrs);
-	sym_cache_close(w->sym_owned);
+				sym_cache_close(w->sym_owned);
 				sym_report_free(&w->sym_report);
 				w->sym_owned = owned;
 				w->sym_report = rep;
+				w->sym_report_ready = !check_later;
 			} else {
 				sym_report_free(&rep);
 			}
@@ -306,6 +354,23 @@ static void *run(void *arg)
 			w->sym_answer_status = st;
 			w->want_sym = 2;
 			bump(w);
+			if (check_later) {
+				pthread_mutex_unlock(&w->lock);
+				sym_report late;
+				memset(&late, 0, sizeof late);
+				cd_err ce;
+				int ok = sym_check_file(path, &late, &ce) == CD_OK;
+				pthread_mutex_lock(&w->lock);
+				/* Still the file the browser shows. */
+				if (ok && w->sym_owned == owned) {
+					sym_report_free(&w->sym_report);
+					w->sym_report = late;
+					w->sym_report_ready = 1;
+					bump(w);
+				} else {
+					sym_report_free(&late);
+				}
+			}
 			continue;
 		}
 		if (w->names_asked != w->names_done && w->names_addrs) {
@@ -332,6 +397,7 @@ static void *run(void *arg)
 			sym_store_retry(w->net, &ref, &st);
 			cd_err e = { 0 };
 			rep_crash *r = ready ? open_report(w, cpath, w->net, 0, &e) : NULL;
+			keep_report(w, r, cpath, w->net);
 			pthread_mutex_lock(&w->lock);
 			if (r)
 				replace(w, &w->crashes[ci], r);
@@ -380,7 +446,10 @@ static void *run(void *arg)
 		}
 		int walked = c->state == CRASH_READY && c->dump;
 		pthread_mutex_unlock(&w->lock);
-		/* Shown already; now what the servers have. */
+		/* Shown already: kept for the cache (only this thread replaces
+		 * the crash's report, so r stays); then what the servers have. */
+		if (r)
+			keep_report(w, r, path, w->store);
 		if (walked)
 			fetch_missing(w, (uint32_t)i, path);
 		pthread_mutex_lock(&w->lock);
@@ -541,6 +610,15 @@ void worker_free(tui_worker *w)
 	free(w);
 }
 
+int worker_symbols_report(tui_worker *w, const sym_cache *c, const sym_report **out)
+{
+	pthread_mutex_lock(&w->lock);
+	int ready = c && w->sym_owned == c && w->sym_report_ready;
+	*out = ready ? &w->sym_report : NULL;
+	pthread_mutex_unlock(&w->lock);
+	return ready;
+}
+
 uint32_t worker_seq(tui_worker *w)
 {
 	return atomic_load(&w->seq);
@@ -582,7 +660,8 @@ int worker_symbols_answer(tui_worker *w, worker_symbols *out)
 		out->cache = w->sym_answer;
 		out->status = w->sym_answer_status;
 		/* The worker leaves its report alone until the next request. */
-		out->report = w->sym_answer && w->sym_owned == w->sym_answer ? &w->sym_report : NULL;
+		out->report = w->sym_answer && w->sym_owned == w->sym_answer && w->sym_report_ready
+				      ? &w->sym_report : NULL;
 		snprintf(out->error, sizeof out->error, "%s", w->sym_error);
 		w->want_sym = 0;
 	}

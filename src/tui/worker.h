@@ -108,12 +108,16 @@ void worker_want_symfile(tui_worker *w, const char *path, const char *cache_dir)
 typedef struct worker_symbols {
 	const sym_cache *cache;   /* NULL: none (status and error say why) */
 	sym_status status;
-	const sym_report *report; /* a .sym file's anomalies; NULL: not known */
+	const sym_report *report; /* a .sym file's anomalies; NULL: not known (yet) */
 	char error[512];
 } worker_symbols;
 /* 1 with *out filled once the last request is answered, else 0. The
  * cache and report stay valid until the next request. */
 int worker_symbols_answer(tui_worker *w, worker_symbols *out);
+/* 1 with *out once the anomalies of c (a .sym file's cache the last
+ * answer gave) are known: a current cache opens at once and its source is
+ * checked afterwards. Valid until the next request. */
+int worker_symbols_report(tui_worker *w, const sym_cache *c, const sym_report **out);
 
 /* ---- naming addresses --------------------------------------------------- */
 

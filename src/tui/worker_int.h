@@ -75,6 +75,7 @@ struct tui_worker {
 	sym_status sym_answer_status;
 	sym_cache *sym_owned;     /* a .sym file's cache: closed by worker_free */
 	sym_report sym_report;    /* its anomalies, when it was (re)built */
+	int sym_report_ready;     /* 0 while a current cache's source is checked */
 	char sym_error[512];
 	/* under the lock: addresses to name (worker_want_names) and the
 	 * last answer */
