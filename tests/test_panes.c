@@ -403,6 +403,44 @@ static void test_cache(void)
 	T_EQ_U64(src[1], REP_WALKED);
 }
 
+/* Where a frame's file is: a map's FROM replaced (a trailing '/' or
+ * not), the longest end of the path under a root, a VCS path's PATH,
+ * Windows' separators; nothing found says so. */
+static void test_source_find(void)
+{
+	char root[400], path[600], got[4096], how[4400];
+	snprintf(root, sizeof root, "%s/srcroot", tmp);
+	snprintf(path, sizeof path, "mkdir -p '%s/dom/base' '%s/other/base'", root, root);
+	T_ASSERT(system(path) == 0);
+	snprintf(path, sizeof path, "%s/dom/base/Element.cpp", root);
+	T_ASSERT(copy_file("README.md", path) == 0);
+	snprintf(path, sizeof path, "%s/other/base/Element.cpp", root);
+	T_ASSERT(copy_file("README.md", path) == 0);
+	const char *roots[] = { root };
+	char map[500];
+	snprintf(map, sizeof map, "/builds/worker/checkouts/gecko/=%s", root);
+	const char *maps[] = { map };
+	tui_options o = { .source_roots = roots, .nsource_roots = 1 };
+	/* The longest end: dom/base/Element.cpp, not other/base's. */
+	T_CHECK(source_find(&o, "/builds/worker/checkouts/gecko/dom/base/Element.cpp", got,
+			    sizeof got, how, sizeof how));
+	T_CHECK(strstr(got, "/srcroot/dom/base/Element.cpp") && strstr(how, "as dom/base/Element.cpp"));
+	T_CHECK(source_find(&o, "hg:hg.mozilla.org/mozilla-central:dom/base/Element.cpp:abc123",
+			    got, sizeof got, how, sizeof how));
+	T_CHECK(strstr(got, "/srcroot/dom/base/Element.cpp") != NULL);
+	T_CHECK(source_find(&o, "c:\\build\\gecko\\dom\\base\\Element.cpp", got, sizeof got, how,
+			    sizeof how));
+	T_CHECK(strstr(got, "/srcroot/dom/base/Element.cpp") != NULL);
+	T_CHECK(!source_find(&o, "/builds/x/NotThere.cpp", got, sizeof got, how, sizeof how));
+	tui_options m = { .source_maps = maps, .nsource_maps = 1 };
+	T_CHECK(source_find(&m, "/builds/worker/checkouts/gecko/other/base/Element.cpp", got,
+			    sizeof got, how, sizeof how));
+	T_CHECK(strstr(got, "/srcroot/other/base/Element.cpp") && strstr(how, "--source-map"));
+	/* FROM must end at a path separator: gecko2 is another tree. */
+	T_CHECK(!source_find(&m, "/builds/worker/checkouts/gecko2/other/base/Element.cpp", got,
+			     sizeof got, how, sizeof how));
+}
+
 /* Selects the row whose field contains text and presses Enter on it. */
 static int enter_on(app *a, const char *field, const char *text)
 {
@@ -465,6 +503,7 @@ int main(void)
 	T_RUN(test_stack_limit);
 	T_RUN(test_home_directory);
 	T_RUN(test_cache);
+	T_RUN(test_source_find);
 	T_RUN(test_tuning_rereads_lists);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);

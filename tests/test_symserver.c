@@ -43,7 +43,18 @@ static void test_config_parse(void)
 	T_EQ_STR(c.crashstats_token, "T0k");
 	T_CHECK(c.crashstats_url_line == 10 && c.crashstats_token_line == 11);
 	cd_config_free(&c);
+	/* The source pane's keys: repeatable, a map as FROM=TO. */
+	static const char src[] = "source_root = ~/src/gecko\nsource_root = /opt/src\n"
+				  "source_map = /builds/worker/checkouts/gecko=~/src/gecko\n";
+	T_ASSERT(cd_config_parse(src, strlen(src), "cfg", &c, &e) == CD_OK);
+	T_EQ_U64(c.nsource_roots, 2);
+	T_EQ_STR(c.source_roots[1], "/opt/src");
+	T_EQ_U64(c.nsource_maps, 1);
+	T_EQ_STR(c.source_maps[0], "/builds/worker/checkouts/gecko=~/src/gecko");
+	cd_config_free(&c);
 	static const struct { const char *text, *msg; } bad[] = {
+		{ "source_map = /builds/worker\n", "cfg:1: source_map wants FROM=TO" },
+		{ "\nsource_root =\n", "cfg:2: source_root wants a directory" },
 		{ "jobs = 4\njobs = 0\n", "cfg:2: jobs wants 1 to 64" },
 		{ "\n\nnoequals\n", "cfg:3: expected 'key = value'" },
 		{ "colour = blue\n", "cfg:1: unknown key 'colour'" },

@@ -587,6 +587,70 @@ printf '%s\n' "$s" | grep -E "^ +0 +0x" | grep -q "crashme-fp!storage::" &&
 keys q q
 check phc/quit "EXITED 0"
 
+# ---- source: a frame's file found under a source root, its line marked, $EDITOR -------
+src="$(cd "$shared/corpus/src" 2>/dev/null && pwd)"
+ledger="$dumps/own-ledger-null_write.dmp"
+if [ -f "$src/ledger.c" ] && [ -f "$ledger" ]; then
+	printf '#!/bin/sh\necho "$@" >"%s/edited"\n' "$tmp" >"$tmp/srcedit"
+	chmod +x "$tmp/srcedit"
+	start "EDITOR='$tmp/srcedit' TERM=xterm-256color '$cd' open --symbols-path '$syms' --source-root '$src' '$ledger'"
+	check source/start "SIGSEGV"
+	# The crashing frame (folded: apply_posting at ledger.c:70, the call
+	# of its inline functions): its file's lines in order, 70 marked.
+	keys f v
+	check source/pane "under --source-root"
+	s=$(screen)
+	want69=$(sed -n 69p "$src/ledger.c" | sed 's/^ *//')
+	want70=$(sed -n 70p "$src/ledger.c" | sed 's/^ *//')
+	l69=$(printf '%s\n' "$s" | grep -nE "^ +69 " | cut -d: -f1)
+	l70=$(printf '%s\n' "$s" | grep -nE "^> +70 " | cut -d: -f1)
+	l71=$(printf '%s\n' "$s" | grep -nE "^ +71 " | cut -d: -f1)
+	[ -n "$l69" ] && [ -n "$l70" ] && [ -n "$l71" ] && [ "$l69" -lt "$l70" ] && [ "$l70" -lt "$l71" ] &&
+		printf '%s\n' "$s" | grep -E "^> +70 " | grep -qF -- "$want70" &&
+		printf '%s\n' "$s" | grep -E "^ +69 " | grep -qF -- "$want69" && ok source/line-marked-in-order ||
+		fail source/line-marked-in-order "$s"
+	# e: $EDITOR at the selected line; after moving up one, at 69.
+	# wait_file PATTERN: until the editor has written what matches.
+	wait_file() {
+		i=0
+		while [ $i -lt 100 ] && ! grep -q "$1" "$tmp/edited" 2>/dev/null; do
+			sleep 0.05
+			i=$((i + 1))
+		done
+	}
+	keys e
+	wait_file "^+70 "
+	grep -q "^+70 .*/ledger.c$" "$tmp/edited" 2>/dev/null && ok source/edit-at-line ||
+		fail source/edit-at-line "$(cat "$tmp/edited" 2>/dev/null)"
+	keys k e
+	wait_file "^+69 "
+	grep -q "^+69 .*/ledger.c$" "$tmp/edited" 2>/dev/null && ok source/edit-selected-line ||
+		fail source/edit-selected-line "$(cat "$tmp/edited" 2>/dev/null)"
+	# An inline frame's own line: unfolded, the innermost (store_balance,
+	# ledger.c:54) is the first row.
+	keys q i g v
+	check source/inline "ledger.c:54  (under --source-root"
+	s=$(screen)
+	printf '%s\n' "$s" | grep -E "^> +54 " | grep -qF -- "$(sed -n 54p "$src/ledger.c" | sed 's/^ *//')" &&
+		ok source/inline-line || fail source/inline-line "$s"
+	keys q q q
+	check source/quit "EXITED 0"
+	# A build path mapped; without any source option, where it looked.
+	start "TERM=xterm-256color '$cd' open --symbols-path '$syms' --source-map=/src/owncrash/src='$src' '$ledger'"
+	check source/map-start "SIGSEGV"
+	keys f v
+	check source/mapped "mapped by --source-map /src/owncrash/src="
+	keys q q q
+	start "TERM=xterm-256color '$cd' open --symbols-path '$syms' '$ledger'"
+	check source/none-start "SIGSEGV"
+	keys f v
+	check source/not-found "ledger.c:70 is not on this machine"
+	check source/not-found-says "no --source-root DIR given"
+	keys q q q
+else
+	echo "skip source: $src/ledger.c or $ledger not found"
+fi
+
 # ---- the sym-file browser ----------------------------------------------------------------
 sym=$(find "$syms" -name 'crashme-fp.sym' | head -1)
 if [ -n "$sym" ]; then

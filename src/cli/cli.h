@@ -41,9 +41,12 @@ int cmd_siginfo(int argc, char **argv);
 int cli_tui(const char *const *paths, int npaths, const char *cache_dir, const char *target,
 	    const char *sym_file);
 
-/* The same with every symbol option (cmd_open.c); so is finished and freed. */
+/* The same with every symbol option (cmd_open.c); so is finished and
+ * freed. src: the source pane's options, or NULL. */
 struct cli_symopts;
-int cli_tui_opts(struct cli_symopts *so, const char *target, const char *sym_file);
+struct cli_srcopts;
+int cli_tui_opts(struct cli_symopts *so, const struct cli_srcopts *src, const char *target,
+		 const char *sym_file);
 
 /* dump_json.c: the decoded dump as a JSON tree (caller owns the reference),
  * and whether the reader recorded problems. */
@@ -104,6 +107,14 @@ enum {
 	{ "refresh", no_argument, NULL, CLI_OPT_REFRESH },                      \
 	{ "jobs", required_argument, NULL, CLI_OPT_JOBS },                      \
 	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT }
+/* The source pane's options of `open` (--source-root, --source-map);
+ * the config file's are added by cli_tui_opts(). Borrowed strings. */
+typedef struct cli_srcopts {
+	const char *roots[CLI_MAX_SOURCES];
+	int nroots;
+	const char *maps[CLI_MAX_SOURCES];
+	int nmaps;
+} cli_srcopts;
 /* Takes option val (its value v) when it is a symbol option: 1 when it
  * was, 0 when it is not one, -1 after a usage error it reported (cmd
  * names the command). */

@@ -97,7 +97,7 @@ const tui_view *pane_view(app *a, const pane_ops *ops)
 		{ "home", offsetof(app, v_home) }, { "check", offsetof(app, v_check) },
 		{ "text", offsetof(app, v_text) }, { "line", offsetof(app, v_line) },
 		{ "disasm", offsetof(app, v_disasm) }, { "memory", offsetof(app, v_memory) },
-		{ "phc", offsetof(app, v_phc) },
+		{ "phc", offsetof(app, v_phc) }, { "source", offsetof(app, v_source) },
 	};
 	for (size_t i = 0; ops->view && i < sizeof builtin / sizeof *builtin; i++)
 		if (!strcmp(ops->view, builtin[i].name))
@@ -468,6 +468,8 @@ static int applies(const pane_ops *ops, tui_action act)
 		return ops->enter != NULL;
 	case TUI_ACT_COMPARE: case TUI_ACT_DISASM: case TUI_ACT_MEMORY:
 		return !!(ops->flags & PANE_F_CRASH);
+	case TUI_ACT_SOURCE: case TUI_ACT_EDIT: /* of a frame */
+		return ops == &pane_frames || ops == &pane_details || ops == &pane_unloaded_frames;
 	case TUI_ACT_NEXT_PANE: case TUI_ACT_PREV_PANE:
 		return !!(ops->flags & PANE_F_TAB);
 	case TUI_ACT_TUNING:
@@ -686,6 +688,8 @@ static void on_key(app *a, int key)
 	case TUI_ACT_COMPARE: cs_show_compare(a); break;
 	case TUI_ACT_DISASM: code_open(a, &pane_disasm); break;
 	case TUI_ACT_MEMORY: code_open(a, &pane_memory); break;
+	case TUI_ACT_SOURCE: source_open(a); break;
+	case TUI_ACT_EDIT: source_edit(a); break;
 	default:
 		a->dirty = 0;
 		break;
@@ -740,6 +744,10 @@ static void init_views(app *a, char *warnings, size_t n)
 			       .cols = { { "#", "frame", 4, 0, TUI_ALIGN_RIGHT },
 					 { "Address", "address", 18, 0, TUI_ALIGN_RIGHT },
 					 { "Function", "function", 0, 1, TUI_ALIGN_LEFT } } };
+	a->v_source = (tui_view){ .name = "source", .ncols = 3,
+				  .cols = { { "", "mark", 1, 0, TUI_ALIGN_LEFT },
+					    { "Line", "line", 6, 0, TUI_ALIGN_RIGHT },
+					    { "", "text", 0, 1, TUI_ALIGN_LEFT } } };
 }
 
 /* Releases everything a (partly) started app holds. */

@@ -47,6 +47,9 @@ void tui_put_cut(int y, int x, int width, const char *s, tui_align align, int cu
  * and no colours. *color says whether to use them (not with NO_COLOR). */
 struct screen;
 struct screen *tui_start_screen(int *color);
+/* $VISUAL, else $EDITOR, else vi on path at line, the terminal given to
+ * it meanwhile; the editor's exit status as system() gives it. */
+int tui_edit_file(const char *path, int line);
 
 /* ---- lists (list.c) --------------------------------------------------- */
 

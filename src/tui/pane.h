@@ -13,6 +13,8 @@
  *   pane_sym.c     the sym-file browser: functions, check, lookup
  *   pane_tuning.c  signature tuning: the lists, re-signs, a change's crashes
  *   pane_cs.c      Crash Stats: a search's hits and facets, compare
+ *   pane_code.c    disassembly, memory, PHC stacks
+ *   pane_source.c  a frame's source file, $EDITOR on it
  *
  * Ownership: the app owns its panes, their lists and rows; rows handed to
  * pane_set_rows() are taken over. Everything here runs on the UI thread;
@@ -98,7 +100,7 @@ struct app {
 	const tui_options *o;
 	tui_views views;
 	/* the built-in views of panes that have no views/ file */
-	tui_view v_kv, v_text, v_home, v_check, v_line, v_disasm, v_memory, v_phc;
+	tui_view v_kv, v_text, v_home, v_check, v_line, v_disasm, v_memory, v_phc, v_source;
 	sym_store *store;     /* local stores and the download cache */
 	sym_store *net;       /* the same and symbol servers; NULL without URLs */
 	store *db;            /* recently opened crashes; NULL when it cannot be opened */
@@ -224,12 +226,24 @@ extern const pane_ops pane_threads, pane_frames, pane_details, pane_modules, pan
 extern const pane_ops pane_symfuncs, pane_symcheck, pane_symlookup, pane_symlines;
 extern const pane_ops pane_tuning, pane_tuning_crashes;
 extern const pane_ops pane_cs_results, pane_cs_facets, pane_compare;
-extern const pane_ops pane_disasm, pane_memory, pane_phc;
+extern const pane_ops pane_disasm, pane_memory, pane_phc, pane_source;
 
 /* pane_code.c: the disassembly or memory pane of the top pane's crash
  * (its selected frame, or the crash); a PHC annotation's stack. */
 void code_open(app *a, const pane_ops *ops);
 void code_open_phc(app *a, pane *p, const char *key);
+/* Under the lock: the thread and frame a key was pressed on (the selected
+ * frame of a frames or details pane, else the crashing thread's first). */
+void code_focus_frame(app *a, pane *p, const tui_crash *c, int *thread, int *frame);
+
+/* pane_source.c: the selected frame's source file in a pane; $EDITOR on
+ * it (at the source pane's selected line). source_find() writes where
+ * file is on this machine into out and how it was found into how: 1, or
+ * 0 when it is not found. */
+void source_open(app *a);
+void source_edit(app *a);
+int source_find(const tui_options *o, const char *file, char *out, size_t n, char *how,
+		size_t hn);
 
 /* pane_home.c */
 void home_show(app *a);

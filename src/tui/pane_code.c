@@ -28,7 +28,7 @@ static uint64_t hex_value(json_t *v)
 
 /* The frame a key was pressed on: the selected frame of a frames or
  * details pane, else the crashing thread's first. */
-static void focus_frame(app *a, pane *p, const tui_crash *c, int *thread, int *frame)
+void code_focus_frame(app *a, pane *p, const tui_crash *c, int *thread, int *frame)
 {
 	(void)a;
 	*thread = -1;
@@ -440,7 +440,7 @@ void code_open(app *a, const pane_ops *ops)
 	const tui_crash *c = pane_crash(a, p);
 	int ready = c && c->state == CRASH_READY, thread = 0, frame = 0, have_dump = c && c->dump;
 	if (ready)
-		focus_frame(a, p, c, &thread, &frame);
+		code_focus_frame(a, p, c, &thread, &frame);
 	worker_unlock(a->w);
 	if (!ready) {
 		app_status(a, TUI_S_ERROR, "the crash is not walked yet");

@@ -77,32 +77,9 @@ void tuning_edit_list(app *a, int list, int line)
 {
 	if (list < 0 || list >= SIG_NLISTS || working_copy(a) != 0)
 		return;
-	char path[4400], cmd[9000], quoted[8900];
+	char path[4400];
 	snprintf(path, sizeof path, "%s/%s", a->lists_dir, sig_list_names[list]);
-	/* The path in single quotes, each quote in it closed and escaped. */
-	size_t q = 0;
-	quoted[q++] = '\'';
-	for (const char *c = path; *c && q + 5 < sizeof quoted; c++) {
-		if (*c == '\'') {
-			memcpy(quoted + q, "'\\''", 4);
-			q += 4;
-		} else {
-			quoted[q++] = *c;
-		}
-	}
-	quoted[q++] = '\'';
-	quoted[q] = 0;
-	const char *editor = getenv("VISUAL");
-	if (!editor || !*editor)
-		editor = getenv("EDITOR");
-	if (!editor || !*editor)
-		editor = "vi";
-	snprintf(cmd, sizeof cmd, "%s +%d %s", editor, line > 0 ? line : 1, quoted);
-	def_prog_mode();
-	endwin();
-	int rc = system(cmd);
-	reset_prog_mode();
-	clearok(curscr, TRUE);
+	int rc = tui_edit_file(path, line);
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s", a->lists_dir);
 	if (use_lists(a, dir) == 0)

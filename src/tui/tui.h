@@ -27,6 +27,13 @@ typedef struct tui_options {
 	int refresh;                     /* ignore remembered 404s */
 	int jobs;                        /* parallel downloads; 0: 8 */
 	long timeout_s;                  /* stall timeout; 0: 30 */
+	/* The source pane: directories a frame's file is looked for under
+	 * (by its path's longest suffix that exists there), and build paths
+	 * mapped to local ones ("FROM=TO", tried first). */
+	const char *const *source_roots;
+	int nsource_roots;
+	const char *const *source_maps;
+	int nsource_maps;
 	/* The config file as read for the options above (borrowed): Crash
 	 * Stats takes its keys from it. NULL: no file. */
 	const cd_config *config;

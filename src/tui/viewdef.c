@@ -74,6 +74,9 @@ static const struct {
 	[TUI_ACT_WORDS] = { "words", "One word a line (what it points to), or 16 bytes a line" },
 	[TUI_ACT_LEFT] = { "left", "Scroll cut text back to the left" },
 	[TUI_ACT_RIGHT] = { "right", "Scroll cut text to the right, to read what the cut hides" },
+	[TUI_ACT_SOURCE] = { "source",
+			     "The source lines around the selected frame's line (--source-root)" },
+	[TUI_ACT_EDIT] = { "edit", "Open $EDITOR on the file at the selected line" },
 };
 
 const char *tui_action_name(tui_action a)

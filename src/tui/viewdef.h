@@ -99,6 +99,8 @@ typedef enum {
 	TUI_ACT_WORDS,
 	TUI_ACT_LEFT,
 	TUI_ACT_RIGHT,
+	TUI_ACT_SOURCE,
+	TUI_ACT_EDIT,
 	TUI_ACT_COUNT
 } tui_action;
 

@@ -97,6 +97,18 @@ static int set_key(cd_config *out, const char *k, const char *v, const char *nam
 			return cd_errf(e, CD_EFORMAT, "%s:%u: symbols_path wants a directory or .zip",
 				       name, line);
 		return add_value(out->paths, &out->npaths, k, v, name, line, e);
+	} else if (!strcmp(k, "source_root")) {
+		if (!*v)
+			return cd_errf(e, CD_EFORMAT, "%s:%u: source_root wants a directory", name,
+				       line);
+		return add_value(out->source_roots, &out->nsource_roots, k, v, name, line, e);
+	} else if (!strcmp(k, "source_map")) {
+		const char *eq = strchr(v, '=');
+		if (!eq || eq == v || !eq[1])
+			return cd_errf(e, CD_EFORMAT,
+				       "%s:%u: source_map wants FROM=TO (a build path and where it is here)",
+				       name, line);
+		return add_value(out->source_maps, &out->nsource_maps, k, v, name, line, e);
 	} else if (!strcmp(k, "jobs")) {
 		/* Shared: symbol downloads take up to 64, Crash Stats at most 16. */
 		if (parse_long(v, 1, 64, &x))
@@ -137,7 +149,7 @@ static int set_key(cd_config *out, const char *k, const char *v, const char *nam
 	} else {
 		/* The value is not echoed: it may be a token under a mistyped key. */
 		return cd_errf(e, CD_EFORMAT,
-			       "%s:%u: unknown key '%s' (symbols_url, symbols_path, jobs, timeout, "
+			       "%s:%u: unknown key '%s' (symbols_url, symbols_path, source_root, source_map, jobs, timeout, "
 			       "negative_ttl, max_download, offline, crashstats_url, crashstats_token)",
 			       name, line, k);
 	}
@@ -261,7 +273,11 @@ void cd_config_free(cd_config *c)
 		free(c->paths[i]);
 	for (int i = 0; i < c->nurls; i++)
 		free(c->urls[i]);
-	c->nurls = c->npaths = 0;
+	for (int i = 0; i < c->nsource_roots; i++)
+		free(c->source_roots[i]);
+	for (int i = 0; i < c->nsource_maps; i++)
+		free(c->source_maps[i]);
+	c->nurls = c->npaths = c->nsource_roots = c->nsource_maps = 0;
 	free(c->crashstats_url);
 	c->crashstats_url = NULL;
 	free_token(c);

@@ -192,6 +192,12 @@ typedef struct cd_config {
 	int nurls;
 	char *paths[CD_CONFIG_MAX_URLS]; /* symbols_path: local stores, used when none is given */
 	int npaths;
+	/* source_root and source_map (FROM=TO): where the TUI's source pane
+	 * finds a frame's file */
+	char *source_roots[CD_CONFIG_MAX_URLS];
+	int nsource_roots;
+	char *source_maps[CD_CONFIG_MAX_URLS];
+	int nsource_maps;
 	int jobs;               /* 0: unset, and likewise below */
 	long timeout_s;
 	int64_t negative_ttl_s;
