@@ -217,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
         elif name == "SignatureFirstDate":
             self.by_signature(a.fixtures, "api-signature-first-date.json", q)
         elif name == "Bugs":
-            self.by_signature(a.fixtures, "api-bugs.json", q)
+            self.by_signature(a.fixtures, a.bugs or "api-bugs.json", q)
         else:
             self.send_json(404, {"error": "No service called '%s'" % name})
 
@@ -395,6 +395,7 @@ def main():
     ap.add_argument("--synthetic", type=int, default=0)
     ap.add_argument("--large-dump", type=int, default=0)
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--bugs", help="the Bugs API's answers instead of api-bugs.json")
     args = ap.parse_args()
     if not args.token:
         args.token = "\0never"  # no header value can match

@@ -412,6 +412,34 @@ static void test_store_processed(void)
 }
 
 /* Files that are not crashdesk's database: a clear error naming the path. */
+/* A signature's bugs: absent until stored, replaced by a newer answer,
+ * kept across a reopen. */
+static void test_store_sigbugs(void)
+{
+	char db[400];
+	path_in(db, sizeof db, "sigbugs.db");
+	store *st;
+	cd_err e;
+	char *bugs = NULL;
+	int64_t at = 0;
+	T_EQ_U64(store_open(db, &st, &e), CD_OK);
+	T_EQ_U64(store_sigbugs_get(st, "OOM | small", &bugs, &at, &e), CD_ENOTFOUND);
+	T_CHECK(bugs == NULL);
+	T_EQ_U64(store_sigbugs_put(st, "OOM | small", "[1]", &e), CD_OK);
+	T_EQ_U64(store_sigbugs_put(st, "OOM | small", "[1,2]", &e), CD_OK);
+	T_EQ_U64(store_sigbugs_put(st, "other", "[]", &e), CD_OK);
+	store_close(st);
+	T_EQ_U64(store_open(db, &st, &e), CD_OK);
+	T_EQ_U64(store_sigbugs_get(st, "OOM | small", &bugs, &at, &e), CD_OK);
+	T_EQ_STR(bugs, "[1,2]");
+	T_CHECK(at > 1700000000);
+	free(bugs);
+	T_EQ_U64(store_sigbugs_get(st, "other", &bugs, NULL, &e), CD_OK);
+	T_EQ_STR(bugs, "[]");
+	free(bugs);
+	store_close(st);
+}
+
 static void test_store_damaged(void)
 {
 	char db[400];
@@ -651,6 +679,7 @@ int main(void)
 	T_RUN(test_store_reopen);
 	T_RUN(test_store_recent);
 	T_RUN(test_store_processed);
+	T_RUN(test_store_sigbugs);
 	T_RUN(test_store_damaged);
 	T_RUN(test_store_kill9);
 	T_RUN(test_cli_cache);

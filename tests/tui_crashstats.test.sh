@@ -54,7 +54,11 @@ server() {
 
 A=2fa91425-cb00-8853-9d2c-67eda1261111 # own-abort_assert.dmp: Abort, SIGABRT, URL and Comments
 
-server
+# The Bugs API answers two bugs for A's signature (the fixture's bugs are
+# of other signatures).
+sigA=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["signature"])' "$fx/$A.processed.json")
+python3 -c 'import json,sys; json.dump({"hits": [{"id": 1700001, "signature": sys.argv[1]}, {"id": 1700002, "signature": sys.argv[1]}, {"id": 1700001, "signature": sys.argv[1]}], "total": 3}, open(sys.argv[2], "w"))' "$sigA" "$tmp/bugs.json"
+server --bugs "$tmp/bugs.json"
 run="CRASHDESK_CRASHSTATS_URL='$url' CRASHSTATS_API_TOKEN='$TOKEN' TERM=xterm-256color '$cd' open --symbols-path '$shared/corpus/symbols'"
 start "$run"
 check home/search-row "Search Crash Stats"
@@ -81,6 +85,15 @@ check open/summary "Socorro sig" 20
 check open/signature "Abort | crashme.cc:38"
 check open/reason "SIGABRT"
 check open/dump-stored "/dumps/"
+# The signature's bugs, a row each with its address, in the API's order,
+# each once.
+check open/bugs "1700001  https://bugzilla.mozilla.org/show_bug.cgi?id=1700001"
+s=$(screen)
+b1=$(printf '%s\n' "$s" | grep -n "^ *Bugs .*1700001  https://bugzilla" | cut -d: -f1)
+b2=$(printf '%s\n' "$s" | grep -n "1700002  https://bugzilla" | cut -d: -f1)
+[ -n "$b1" ] && [ -n "$b2" ] && [ $((b1 + 1)) -eq "$b2" ] &&
+	[ "$(printf '%s\n' "$s" | grep -c "id=1700001")" -eq 1 ] && ok open/bugs-in-order ||
+	fail open/bugs-in-order "$s"
 keys a
 check annotations/described "Name of the application that crashed"
 check annotations/protected "[protected]"
@@ -114,10 +127,13 @@ keys -l "crashstats $A"
 keys Enter Enter
 check offline/summary "Socorro sig" 10
 check offline/reason "SIGABRT"
+check offline/bugs "1700002  https://bugzilla.mozilla.org/show_bug.cgi?id=1700002"
 keys Q
 check offline/quit "EXITED 0"
 grep -c "/api/ProcessedCrash/" "$tmp/log" | grep -qx 1 && ok offline/no-refetch ||
 	fail offline/no-refetch "$(grep -c ProcessedCrash "$tmp/log") ProcessedCrash requests"
+grep -c "/api/Bugs/" "$tmp/log" | grep -qx 1 && ok bugs/asked-once ||
+	fail bugs/asked-once "$(grep -c /api/Bugs/ "$tmp/log") Bugs requests"
 
 # ---- without a token: the dump is reported unavailable, compare says why ---
 server

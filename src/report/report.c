@@ -245,6 +245,20 @@ int rep_stored_crash(store *db, const char *id, const char *dump_note, json_t **
 	json_t *info = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s}", "id", id, "signature",
 				 sc.signature, "product", sc.product, "version", sc.version,
 				 "channel", sc.channel, "date", sc.date, "dump", dump);
+	/* The signature's bugs as last asked (Crash Stats' Bugs API). */
+	char *bugs = NULL;
+	int64_t bugs_at = 0;
+	if (info && sc.signature &&
+	    store_sigbugs_get(db, sc.signature, &bugs, &bugs_at, &de) == CD_OK) {
+		json_t *ids = json_loads(bugs, 0, NULL);
+		if (json_is_array(ids)) {
+			json_object_set_new(info, "bugs", ids);
+			json_object_set_new(info, "bugs_at", json_integer(bugs_at));
+		} else {
+			json_decref(ids);
+		}
+	}
+	free(bugs);
 	/* sc borrows from raw and proc: packed before they go. */
 	json_object_set_new(doc, "annotations", raw ? raw : json_object());
 	json_object_set_new(doc, "_crashstats", info ? info : json_object());

@@ -194,6 +194,55 @@ int store_crash_dump_get(store *st, const char *crash_id, const char *name, char
 	return rc;
 }
 
+typedef struct sigbugs_args {
+	const char *signature, *bugs;
+} sigbugs_args;
+
+static void bind_sigbugs(sqlite3_stmt *s, const void *ctx)
+{
+	const sigbugs_args *a = ctx;
+	store__bind_text(s, 1, a->signature);
+	store__bind_text(s, 2, a->bugs);
+	sqlite3_bind_int64(s, 3, now_s());
+}
+
+int store_sigbugs_put(store *st, const char *signature, const char *bugs, cd_err *e)
+{
+	if (!signature || !bugs)
+		return cd_errf(e, CD_EUSAGE, "store: a signature's bugs need both");
+	sigbugs_args a = { signature, bugs };
+	return store__write1(st,
+			     "INSERT OR REPLACE INTO cs_sigbugs (signature, bugs, fetched_at) "
+			     "VALUES (?1, ?2, ?3)",
+			     bind_sigbugs, &a, "recording a signature's bugs", e);
+}
+
+int store_sigbugs_get(store *st, const char *signature, char **bugs, int64_t *fetched_at,
+		      cd_err *e)
+{
+	*bugs = NULL;
+	sqlite3_stmt *s;
+	int rc = store__prepare(st, "SELECT bugs, fetched_at FROM cs_sigbugs WHERE signature = ?1",
+				&s, "reading a signature's bugs", e);
+	if (rc != CD_OK)
+		return rc;
+	store__bind_text(s, 1, signature);
+	int src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		const char *b = (const char *)sqlite3_column_text(s, 0);
+		if (fetched_at)
+			*fetched_at = sqlite3_column_int64(s, 1);
+		if (!b || !(*bugs = strdup(b)))
+			rc = cd_errf(e, CD_ENOMEM, "reading a signature's bugs: out of memory");
+	} else if (src == SQLITE_DONE) {
+		rc = cd_errf(e, CD_ENOTFOUND, "no bugs stored for the signature");
+	} else {
+		rc = store__err(st, src, "reading a signature's bugs", e);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 void store_crash_rows_free(store_crash_row *rows, size_t n)
 {
 	for (size_t i = 0; rows && i < n; i++) {

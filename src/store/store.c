@@ -108,6 +108,12 @@ static const char *const migrations[] = {
 	"  report TEXT NOT NULL,"
 	"  PRIMARY KEY (crash_id, symkey)"
 	") WITHOUT ROWID;",
+	/* 3 -> 4: the bugs Crash Stats' Bugs API associates with a signature */
+	"CREATE TABLE cs_sigbugs ("
+	"  signature TEXT PRIMARY KEY,"
+	"  bugs TEXT NOT NULL,"
+	"  fetched_at INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration step per schema version");

@@ -24,7 +24,7 @@
 #include "../util/util.h"
 
 /* The schema version this build writes; older databases are migrated. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store;
 
@@ -166,6 +166,14 @@ int store_crash_dump_put(store *st, const char *crash_id, const char *name, cons
  * SHA-256 (sha may be NULL); CD_ENOTFOUND when none. */
 int store_crash_dump_get(store *st, const char *crash_id, const char *name, char *path,
 			 size_t pathsize, char sha[65], cd_err *e);
+
+/* The bugs of a signature as the Bugs API answered (bugs: a JSON array
+ * of bug ids, "[]" for none), fetched_at now; replaces an older answer. */
+int store_sigbugs_put(store *st, const char *signature, const char *bugs, cd_err *e);
+/* The stored answer (caller frees *bugs) and when it was fetched;
+ * CD_ENOTFOUND when the signature was never asked about. */
+int store_sigbugs_get(store *st, const char *signature, char **bugs, int64_t *fetched_at,
+		      cd_err *e);
 
 typedef struct store_crash_row {
 	char *crash_id, *date, *product, *version, *channel, *signature; /* NULL when unknown */

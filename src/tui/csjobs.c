@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../signature/signature.h"
 #include "worker_int.h"
@@ -318,6 +319,47 @@ static void on_fetched(void *ctx, const cs_fetch_report *r)
 	f->dump = r->dump;
 }
 
+/* The bugs Crash Stats associates with the crash's signature (its report
+ * page lists them): asked at most once a day, kept in the store so that
+ * an offline session shows what was last known. Failures leave the old
+ * answer (or none: the summary then says they were not asked). */
+static void refresh_bugs(tui_worker *w, json_t *proc)
+{
+	const char *sig = json_string_value(json_object_get(proc, "signature"));
+	char *old = NULL, msg[512];
+	int64_t at = 0;
+	cd_err e;
+	if (!sig || !*sig)
+		return;
+	int have = store_sigbugs_get(w->cs.db, sig, &old, &at, &e) == CD_OK;
+	free(old);
+	if ((have && time(NULL) - at < 86400) || ensure_client(w, &e) != CD_OK)
+		return;
+	json_t *hits = NULL;
+	if (cs_signature_bugs(w->cs.client, &sig, 1, &hits, msg, sizeof msg) != CS_OK)
+		return;
+	/* Each bug once, in the order given. */
+	json_t *ids = json_array(), *h;
+	size_t i, k;
+	json_array_foreach(hits, i, h) {
+		json_t *id = json_object_get(h, "id"), *seen;
+		const char *hs = json_string_value(json_object_get(h, "signature"));
+		if (!json_is_integer(id) || (hs && strcmp(hs, sig)))
+			continue;
+		int dup = 0;
+		json_array_foreach(ids, k, seen)
+			dup |= json_integer_value(seen) == json_integer_value(id);
+		if (!dup)
+			json_array_append(ids, id);
+	}
+	char *text = json_dumps(ids, JSON_COMPACT);
+	if (text)
+		store_sigbugs_put(w->cs.db, sig, text, &e);
+	free(text);
+	json_decref(ids);
+	json_decref(hits);
+}
+
 json_t *worker__cs_open(tui_worker *w, const char *id, cd_err *e)
 {
 	if (!cs_crash_id_valid(id)) {
@@ -375,6 +417,7 @@ json_t *worker__cs_open(tui_worker *w, const char *id, cd_err *e)
 			return NULL;
 		}
 	}
+	refresh_bugs(w, proc);
 	json_decref(proc);
 	json_t *doc;
 	if (rep_stored_crash(w->cs.db, id, dump_note, &doc, e) != CD_OK)

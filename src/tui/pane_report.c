@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curses.h>
 
@@ -126,10 +127,39 @@ static void cs_summary_rows(json_t *doc, json_t *rows)
 					       { "Socorro sig", "signature" },
 					       { "Date", "date" },
 					       { "Minidump", "dump" } };
+	size_t at = 1;
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
 		const char *v = json_string_value(json_object_get(info, keys[i][1]));
-		json_array_insert_new(rows, 1 + i,
+		json_array_insert_new(rows, at++,
 				      json_pack("{s:s, s:s}", "key", keys[i][0], "value", v ? v : ""));
+	}
+	/* The signature's bugs, as the report page lists them: a row each,
+	 * with its address (y copies it), and when Crash Stats said so. */
+	json_t *bugs = json_object_get(info, "bugs"), *b;
+	char when[32] = "", buf[256];
+	time_t t = (time_t)json_integer_value(json_object_get(info, "bugs_at"));
+	struct tm tm;
+	if (t && gmtime_r(&t, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d", &tm);
+	if (!json_is_array(bugs)) {
+		json_array_insert_new(rows, at, json_pack("{s:s, s:s}", "key", "Bugs", "value",
+						  "not known: Crash Stats was not asked (offline, "
+						  "or it did not answer)"));
+		return;
+	}
+	if (!json_array_size(bugs)) {
+		snprintf(buf, sizeof buf, "none (Crash Stats' Bugs API, %s)", when);
+		json_array_insert_new(rows, at, json_pack("{s:s, s:s}", "key", "Bugs", "value", buf));
+		return;
+	}
+	size_t i;
+	json_array_foreach(bugs, i, b) {
+		snprintf(buf, sizeof buf,
+			 "%" JSON_INTEGER_FORMAT "  https://bugzilla.mozilla.org/show_bug.cgi?id=%" JSON_INTEGER_FORMAT "%s%s%s",
+			 json_integer_value(b), json_integer_value(b), i ? "" : "  (Bugs API, ",
+			 i ? "" : when, i ? "" : ")");
+		json_array_insert_new(rows, at++, json_pack("{s:s, s:s}", "key", i ? "" : "Bugs",
+							    "value", buf));
 	}
 }
 
