@@ -345,7 +345,22 @@ if wait_for "Description      Crashpad annotation object of ios_crash_xcuitests"
 else
 	fail row/whole-on-enter "$(screen)"
 fi
+# Module versions on every OS the dump records them for: the modules pane
+# shows walk --json's version on the module's row (iOS here, Windows below).
+keys m
+check modules/version-ios "Foundation"
+screen | grep -E "^ *Foundation " | grep -qF "1953.255.0.0" && ok modules/version-ios-shown ||
+	fail modules/version-ios-shown "$(screen)"
 keys q
+start "TERM=xterm-256color '$cd' open '$dumps/bp-ascii_read_av.dmp'"
+check modules/win-start "EXCEPTION_ACCESS_VIOLATION"
+keys m
+check modules/version-win "kernel32.dll"
+s=$(screen)
+printf '%s\n' "$s" | grep -E "^ *ntdll.dll " | grep -qF "6.1.7600.16559" &&
+	printf '%s\n' "$s" | grep -E "^ *msvcr90d.dll " | grep -qF "9.0.30729.4148" && ok modules/version-win-shown ||
+	fail modules/version-win-shown "$s"
+keys q q
 
 # ---- an empty pane says so ------------------------------------------------------------
 start "TERM=xterm-256color '$cd' open '$dumps/rm-invalid-range.dmp'"

@@ -13,7 +13,7 @@ if [ ! -d "$shared/corpus/dumps" ] || ! command -v tmux >/dev/null; then
 	echo "tui bench: skipped (needs $shared/corpus and tmux)"
 	exit 0
 fi
-cd_bin=$(pwd)/build/crashdesk
+cd_bin=${CRASHDESK_BIN:-$(pwd)/build/crashdesk} # CRASHDESK_BIN: another build, side by side
 tmp=$(mktemp -d)
 sock="crashdesk-bench-$$"
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
