@@ -318,74 +318,6 @@ static void open_selected(app *a)
 }
 
 /* OSC 52: the terminal (or tmux) puts the text on the clipboard. */
-static void copy_to_clipboard(app *a, const char *text, const char *what)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t n = strlen(text);
-	char *out = malloc(4 * (n / 3 + 1) + 1);
-	if (!out)
-		return;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)(unsigned char)text[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)(unsigned char)text[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)text[i + 2];
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	out[o] = 0;
-	fprintf(stdout, "\033]52;c;%s\a", out);
-	fflush(stdout);
-	free(out);
-	if (what)
-		app_status(a, TUI_S_NORMAL, "copied %s", what);
-	else
-		app_status(a, TUI_S_NORMAL, "copied: %.200s", text);
-}
-
-static void act_copy(app *a)
-{
-	pane *p = pane_top(a);
-	if (!p || !p->list.n)
-		return;
-	char line[2048];
-	tui_list_line(&p->list, p->list.sel, line, sizeof line);
-	/* Tabs between cells read badly once pasted into a bug. */
-	for (char *c = line; *c; c++)
-		if (*c == '\t')
-			*c = ' ';
-	copy_to_clipboard(a, line, NULL);
-}
-
-/* Every row shown (the filter's, when one is in force), a line each. */
-static void act_copy_all(app *a)
-{
-	pane *p = pane_top(a);
-	if (!p || !p->list.n)
-		return;
-	cd_buf b;
-	cd_buf_init(&b, (size_t)64 << 20); /* the clipboard takes no more */
-	char *line = malloc(1 << 16);
-	if (!line)
-		return;
-	for (uint32_t i = 0; i < p->list.n; i++) {
-		tui_list_line(&p->list, i, line, 1 << 16);
-		cd_buf_puts(&b, line);
-		cd_buf_puts(&b, "\n");
-	}
-	free(line);
-	char what[96];
-	snprintf(what, sizeof what, "%u row%s (%zu bytes)", p->list.n, p->list.n == 1 ? "" : "s",
-		 b.len);
-	if (b.data)
-		copy_to_clipboard(a, b.data, what);
-	cd_buf_free(&b);
-}
-
 static void act_sort(app *a)
 {
 	pane *p = pane_top(a);
@@ -452,64 +384,6 @@ static void finish_prompt(app *a)
 }
 
 /* ---- help ----------------------------------------------------------------- */
-
-/* Whether an action does something in a pane: its own keys, the keys of a
- * crash's panes, and those every pane has. */
-static int applies(const pane_ops *ops, tui_action act)
-{
-	for (const tui_action *k = ops->acts; k && *k != TUI_ACT_NONE; k++)
-		if (*k == act)
-			return 1;
-	for (int i = 0; i < pane_ntabs; i++)
-		if (pane_tabs[i].act == act)
-			return !!(ops->flags & PANE_F_CRASH);
-	switch (act) {
-	case TUI_ACT_OPEN:
-		return ops->enter != NULL;
-	case TUI_ACT_COMPARE: case TUI_ACT_DISASM: case TUI_ACT_MEMORY:
-		return !!(ops->flags & PANE_F_CRASH);
-	case TUI_ACT_SOURCE: case TUI_ACT_EDIT: /* of a frame */
-		return ops == &pane_frames || ops == &pane_details || ops == &pane_unloaded_frames;
-	case TUI_ACT_NEXT_PANE: case TUI_ACT_PREV_PANE:
-		return !!(ops->flags & PANE_F_TAB);
-	case TUI_ACT_TUNING:
-		return !(ops->flags & PANE_F_SYM);
-	/* a pane's own, when its acts list them */
-	case TUI_ACT_FOLD: case TUI_ACT_RETRY: case TUI_ACT_GOTO_ADDRESS: case TUI_ACT_GROUP:
-	case TUI_ACT_WORDS:
-	case TUI_ACT_NONE: case TUI_ACT_COUNT:
-		return 0;
-	default:
-		return 1;
-	}
-}
-
-static void show_help(app *a)
-{
-	pane *p = pane_top(a);
-	const pane_ops *ops = p ? p->ops : &pane_home;
-	json_t *rows = json_array();
-	for (int act = TUI_ACT_NONE + 1; act < TUI_ACT_COUNT; act++) {
-		if (!applies(ops, (tui_action)act))
-			continue;
-		int keys[8], n = tui_keymap_keys(&a->views.keys, (tui_action)act, keys, 8);
-		if (n <= 0)
-			continue;
-		char names[128] = "";
-		for (int i = 0; i < n && i < 8; i++) {
-			char kn[32];
-			tui_key_name(keys[i], kn, sizeof kn);
-			if (i)
-				strncat(names, " ", sizeof names - strlen(names) - 1);
-			strncat(names, kn, sizeof names - strlen(names) - 1);
-		}
-		json_array_append_new(rows, json_pack("{s:s, s:s}", "key", names, "value",
-						      tui_action_help((tui_action)act)));
-	}
-	tui_list_set_json(&a->help_list, &a->v_kv, rows);
-	a->help = 1;
-	a->dirty = 1;
-}
 
 /* ---- drawing ---------------------------------------------------------------- */
 
@@ -660,7 +534,7 @@ static void on_key(app *a, int key)
 			app_prompt(a, &prompt_filter, p->list.filter);
 		break;
 	case TUI_ACT_SORT: act_sort(a); break;
-	case TUI_ACT_HELP: show_help(a); break;
+	case TUI_ACT_HELP: frame_show_help(a); break;
 	case TUI_ACT_CLOSE:
 		a->status[0] = 0;
 		if (worker_cs_cancel(a->w))
@@ -680,8 +554,8 @@ static void on_key(app *a, int key)
 				a->status[0] = 0;
 		}
 		break;
-	case TUI_ACT_COPY: act_copy(a); break;
-	case TUI_ACT_COPY_ALL: act_copy_all(a); break;
+	case TUI_ACT_COPY: frame_copy_line(a); break;
+	case TUI_ACT_COPY_ALL: frame_copy_all(a); break;
 	case TUI_ACT_REDRAW: clearok(curscr, TRUE); break;
 	case TUI_ACT_TUNING: tuning_show(a); break;
 	case TUI_ACT_SEARCH_CRASHSTATS: app_prompt(a, &cs_prompt_search, a->cs_query); break;

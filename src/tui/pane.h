@@ -216,6 +216,11 @@ const tui_crash *pane_crash(app *a, const pane *p);
 void frame_draw_title(app *a);
 void frame_draw_status(app *a);
 void frame_draw_help(app *a);
+/* The help overlay up, listing the keys that do something in the top pane. */
+void frame_show_help(app *a);
+/* The selected row, or every row shown, to the clipboard (OSC 52). */
+void frame_copy_line(app *a);
+void frame_copy_all(app *a);
 
 /* ---- the panes ------------------------------------------------------------ */
 
