@@ -81,9 +81,7 @@ static int read_modules(const char *path, rep_crash *c)
 	return rc;
 }
 
-/* The document without the fields its users add (names starting with
- * "_": the TUI's notes on each module's symbols), as the walk made it. */
-static json_t *as_walked(json_t *v)
+json_t *rep_as_walked(json_t *v)
 {
 	if (json_is_object(v)) {
 		json_t *o = json_object();
@@ -91,7 +89,7 @@ static json_t *as_walked(json_t *v)
 		json_t *x;
 		json_object_foreach(v, k, x)
 			if (k[0] != '_')
-				json_object_set_new(o, k, as_walked(x));
+				json_object_set_new(o, k, rep_as_walked(x));
 		return o;
 	}
 	if (json_is_array(v)) {
@@ -99,7 +97,7 @@ static json_t *as_walked(json_t *v)
 		size_t i;
 		json_t *x;
 		json_array_foreach(v, i, x)
-			json_array_append_new(a, as_walked(x));
+			json_array_append_new(a, rep_as_walked(x));
 		return a;
 	}
 	return json_incref(v);
@@ -161,7 +159,7 @@ int rep_keep(rep_crash *c, const char *path, const rep_opts *o, cd_err *e)
 	if (!o->db || c->source != REP_WALKED || !c->walk || c->walk->nfailed)
 		return CD_OK;
 	if (!c->text) {
-		json_t *clean = as_walked(c->doc);
+		json_t *clean = rep_as_walked(c->doc);
 		c->text = clean ? json_dumps(clean, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 		json_decref(clean);
 		if (!c->text)

@@ -86,6 +86,10 @@ uint32_t rep_failed(const rep_crash *c);
  * product, version, channel, date, and where its dump is or why it is
  * not, after dump_note when given). CD_ENOTFOUND when not stored. */
 int rep_stored_crash(store *db, const char *id, const char *dump_note, json_t **doc, cd_err *e);
+/* A copy of a processed crash without the fields its users add to it
+ * (names starting with "_": the TUI's "_symbol_status" of each module,
+ * "_crashstats"), as the walk made it. New reference. */
+json_t *rep_as_walked(json_t *v);
 void rep_free(rep_crash *c);
 
 #endif

@@ -294,30 +294,6 @@ static void annotations_build(app *a, pane *p)
 
 /* ---- the raw processed crash ----------------------------------------------- */
 
-/* The document without what only the TUI adds to it ("_symbol_status" of
- * each module, "_crashstats"): fields whose names start with "_". */
-static json_t *without_private(json_t *v)
-{
-	if (json_is_object(v)) {
-		json_t *o = json_object();
-		const char *k;
-		json_t *x;
-		json_object_foreach(v, k, x)
-			if (k[0] != '_')
-				json_object_set_new(o, k, without_private(x));
-		return o;
-	}
-	if (json_is_array(v)) {
-		json_t *a = json_array();
-		size_t i;
-		json_t *x;
-		json_array_foreach(v, i, x)
-			json_array_append_new(a, without_private(x));
-		return a;
-	}
-	return json_incref(v);
-}
-
 /* A line of the indented JSON a row, as Crash Stats' "Raw data" tab shows
  * the processed crash; y copies a line, Y all of them. */
 static void json_build(app *a, pane *p)
@@ -325,7 +301,7 @@ static void json_build(app *a, pane *p)
 	const tui_crash *c = pane_crash_fresh(a, p);
 	if (!c)
 		return;
-	json_t *doc = without_private(c->doc);
+	json_t *doc = rep_as_walked(c->doc);
 	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	json_t *rows = json_array();
