@@ -168,15 +168,24 @@ XDG_CONFIG_HOME="$tmp/cfg" "$cd" fetch 2fa91425-cb00-8853-9d2c-67eda1261111 >/de
 ! grep -q "unknown key" "$tmp/cfgerr" && ! grep -q "not-a-real-token" "$tmp/cfgerr" &&
 	ok config/shared-with-crashstats || fail config/shared-with-crashstats "$(cat "$tmp/cfgerr")"
 
+# The crashing thread is walked as deep as rust-minidump walks it: all
+# 2,049 frames of the overflow, none cut.
+"$cd" walk --json --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" >"$tmp/deep.json"
+python3 -c "
+import json, sys
+t = json.load(open(sys.argv[1]))['crashing_thread']
+assert t['frame_count'] == 2049 and 'frames_truncated' not in t, (t['frame_count'], t.get('frames_truncated'))
+assert t['frames'][-1]['function'] == 'descend', t['frames'][-1]
+" "$tmp/deep.json" && ok deep-stack/whole || fail deep-stack/whole "$(head -c 200 "$tmp/deep.json")"
 # A stack longer than the walk's limit is never silently short: the JSON
 # says frames_truncated and --human says where it was cut.
-"$cd" walk --json --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" >"$tmp/deep.json"
+CRASHDESK_MAX_FRAMES=1024 "$cd" walk --json --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" >"$tmp/deep.json"
 python3 -c "
 import json, sys
 t = json.load(open(sys.argv[1]))['crashing_thread']
 assert t['frame_count'] == 1024 and t['frames_truncated'] is True, (t['frame_count'], t.get('frames_truncated'))
 " "$tmp/deep.json" && ok deep-stack/json-says-cut || fail deep-stack/json-says-cut "$(head -c 200 "$tmp/deep.json")"
-"$cd" walk --brief --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" |
+CRASHDESK_MAX_FRAMES=1024 "$cd" walk --brief --symbols-path "$shared/corpus/symbols" "$shared/corpus/dumps/own-recurse-stack_overflow.dmp" |
 	grep -q "^<stack cut after 1024 frames" && ok deep-stack/human-says-cut || fail deep-stack/human-says-cut "no word of the cut"
 
 # crashdesk's own fields for the report page: the exception's parameters

@@ -47,10 +47,11 @@ n=$(printf '%s\n' "$out" | grep -c '^Thread ')
 # The crashing thread alone, as --brief prints it.
 crash=$("$cd" walk --brief --symbols-path "$s" "$tmp/a/sample.dmp" | sed -n '/^Thread .*(crashed)/,/^$/p')
 has() { printf '%s\n' "$crash" | grep -qF "$1"; }
-# rust-minidump's layout: inline frames without an offset, "Found by: inlining".
+# rust-minidump's layout: inline frames without an offset, "Found by: inlining";
+# the real frame's offset counts from the start of the outermost inline's range.
 has " 0  sampleapp!ipc::ReadU32(char const*) [message.h : 41]" &&
 	has " 1  sampleapp!ipc::Message::ParseHeader(char const*, unsigned long) [message.h : 63]" &&
-	has " 2  sampleapp!ipc::Channel::ReadMessage() [channel.cc : 97 + 0x0]" &&
+	has " 2  sampleapp!ipc::Channel::ReadMessage() [channel.cc : 97 + 0x17]" &&
 	[ "$(printf '%s\n' "$crash" | grep -c 'Found by: inlining')" -eq 2 ] &&
 	ok walk/crash-inline-frames || fail walk/crash-inline-frames "$crash"
 # Each strategy in turn: CFI (ReadMessage has STACK CFI), frame pointer

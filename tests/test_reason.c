@@ -22,6 +22,11 @@ static void breakpad_to_ours(char *r, size_t n)
 		{ "SIGSEGV / 0x00000000", "SIGSEGV" }, /* rust-minidump omits SI_USER */
 		{ "SIGFPE / 0x00000000", "SIGFPE" },
 		{ "0xc000000d / 0x00000000", "STATUS_INVALID_PARAMETER" },
+		/* rust-minidump knows no Crashpad NSException code ("CPnx") and
+		 * says "unknown" for every code it cannot name */
+		{ "Uncaught NSException", "unknown 0x43506e78 / 0x00000000" },
+		{ "0x00000000 / 0x00000000", "unknown 0x00000000 / 0x00000000" },
+		{ "FAST_FAIL_FATAL_APP_EXIT", "EXCEPTION_STACK_BUFFER_OVERRUN / FAST_FAIL_FATAL_APP_EXIT" },
 	};
 	for (size_t i = 0; i < sizeof map / sizeof *map; i++)
 		if (!strcmp(r, map[i].bp))

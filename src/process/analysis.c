@@ -190,6 +190,41 @@ void proc__insn_text(const cs_insn *in, char *out, size_t size)
 	snprintf(out, size, "%s%s%s", mn, ops[0] ? " " : "", ops);
 }
 
+/* Where rust-minidump's decoder (yaxpeax) writes an operand otherwise
+ * than capstone: a relative branch as its signed displacement ("call
+ * -0x11", capstone gives the target) and an absolute 32-bit address as
+ * the 32 bits ("[0x80000042]", capstone sign-extends it). */
+static void rm_spelling(const cs_insn *in, const cs_x86 *x, char *text, size_t size)
+{
+	int branch = 0;
+	for (int g = 0; g < in->detail->groups_count; g++)
+		branch |= in->detail->groups[g] == X86_GRP_JUMP || in->detail->groups[g] == X86_GRP_CALL;
+	if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM && branch &&
+	    in->id != X86_INS_LCALL && in->id != X86_INS_LJMP) {
+		int64_t rel = (int64_t)((uint64_t)x->operands[0].imm - (in->address + in->size));
+		char *sp = strchr(text, ' ');
+		if (sp)
+			snprintf(sp + 1, size - (size_t)(sp + 1 - text), "%s0x%llx", rel < 0 ? "-" : "",
+				 (unsigned long long)(rel < 0 ? -(uint64_t)rel : (uint64_t)rel));
+		return;
+	}
+	for (int i = 0; i < x->op_count; i++) {
+		const cs_x86_op *op = &x->operands[i];
+		if (op->type != X86_OP_MEM || op->mem.base != X86_REG_INVALID ||
+		    op->mem.index != X86_REG_INVALID || op->mem.disp >= 0 || op->mem.disp < INT32_MIN)
+			continue;
+		char wide[32], narrow[32];
+		snprintf(wide, sizeof wide, "[0x%llx]", (unsigned long long)op->mem.disp);
+		snprintf(narrow, sizeof narrow, "[0x%x]", (uint32_t)op->mem.disp);
+		char *at = strstr(text, wide);
+		if (at) {
+			size_t wl = strlen(wide), nl = strlen(narrow);
+			memmove(at + nl, at + wl, strlen(at + wl) + 1);
+			memcpy(at, narrow, nl);
+		}
+	}
+}
+
 static int is_ins(unsigned id, const unsigned *set, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -297,6 +332,7 @@ static void decode(const md_dump *d, const md_context *c, proc_analysis *a)
 	proc__insn_text(in, a->instruction, sizeof a->instruction);
 	const cs_x86 *x = &in->detail->x86;
 	unsigned id = in->id;
+	rm_spelling(in, x, a->instruction, sizeof a->instruction);
 	a->is_division = id == X86_INS_DIV || id == X86_INS_IDIV;
 	a->is_privileged = IS(id, privileged);
 	a->is_access_derivable = IS(id, derivable);
@@ -305,8 +341,12 @@ static void decode(const md_dump *d, const md_context *c, proc_analysis *a)
 	for (int i = 0; i < x->op_count; i++)
 		if (x->operands[i].type == X86_OP_MEM && !mem_size)
 			mem_size = x->operands[i].size;
-	/* Explicit memory operands; rust-minidump lists nothing for an
-	 * instruction without one (its implicit stack accesses included). */
+	/* The stack is memory too: yaxpeax gives call, push, pop and ret a
+	 * memory size of a word, so their stack access is listed. */
+	if (!mem_size && (id == X86_INS_CALL || id == X86_INS_PUSH || id == X86_INS_POP ||
+			  id == X86_INS_RET || id == X86_INS_RETF))
+		mem_size = word;
+	/* Explicit memory operands, then the implicit stack access. */
 	for (int i = 0; mem_size && i < x->op_count; i++) {
 		const cs_x86_op *op = &x->operands[i];
 		if (op->type != X86_OP_MEM)
@@ -365,16 +405,10 @@ static void decode(const md_dump *d, const md_context *c, proc_analysis *a)
 #define NEARBY_DISTANCE 4096u
 #define LOW_CUTOFF (2 * NEARBY_DISTANCE)
 
-/* rust-minidump computes in f32; the double here is the f32's shortest
- * decimal form read back, so JSON readers see the same number. */
+/* rust-minidump computes confidences in f32 and writes them widened to
+ * f64 (0.6625f becomes 0.6625000238418579): the same double here. */
 static double as_f32(float f)
 {
-	char buf[32];
-	for (int p = 1; p <= 9; p++) {
-		snprintf(buf, sizeof buf, "%.*g", p, (double)f);
-		if ((float)strtod(buf, NULL) == f)
-			return strtod(buf, NULL);
-	}
 	return (double)f;
 }
 

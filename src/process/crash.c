@@ -64,6 +64,19 @@ static int set_why(proc_crash *c, uint32_t i, const char *msg)
 	return c->why[i] ? CD_OK : CD_ENOMEM;
 }
 
+/* How deep a thread is walked: CRASHDESK_MAX_FRAMES, when set, for every
+ * thread (tests cut stacks with it); else the walker's limits. */
+static uint32_t frame_limit(int crashed)
+{
+	const char *env = getenv("CRASHDESK_MAX_FRAMES");
+	if (env && *env) {
+		unsigned long v = strtoul(env, NULL, 10);
+		if (v >= 1 && v <= 1000000)
+			return (uint32_t)v;
+	}
+	return crashed ? WALK_MAX_FRAMES_CRASHED : WALK_MAX_FRAMES;
+}
+
 /* Walks every thread of c into c->stacks (again, when it was walked
  * before); a thread that cannot be walked says why in c->why. */
 static int walk_threads(proc_crash *c, sym_store *store, proc_progress_fn progress,
@@ -97,7 +110,8 @@ static int walk_threads(proc_crash *c, sym_store *store, proc_progress_fn progre
 			/* Breakpad's handler thread, caught writing the dump: its
 			 * stack says nothing of the crash (rust-minidump skips it). */
 			rc = set_why(c, i, "the dump-writer thread (BreakpadInfo)");
-		} else if (walk_thread(d, t, ctx, supply, store, &c->stacks[i], &we) != CD_OK) {
+		} else if (walk_thread_max(d, t, ctx, supply, store,
+					   frame_limit(crashed), &c->stacks[i], &we) != CD_OK) {
 			c->nfailed++;
 			rc = set_why(c, i, we.msg);
 		}

@@ -110,9 +110,10 @@ static void put_stack(FILE *f, const md_dump *d, const walk_stack *s, int wide)
 			uint64_t fbase = fr->module->base + fr->sym.function_addr;
 			fprintf(f, "%s!%s", mod, fr->sym.function);
 			if (fr->sym.file && *fr->sym.file && fr->sym.line > 0) {
-				/* Of the line record; with inlines, the call site's. */
-				uint64_t lbase = fr->sym.ninlines || !fr->sym.line_addr
-							 ? addr : fr->module->base + fr->sym.line_addr;
+				/* From the line record's start; with inlines, from the
+				 * start of the outermost inline's range (rust-minidump). */
+				uint64_t rel = fr->sym.ninlines ? fr->sym.inline_addr : fr->sym.line_addr;
+				uint64_t lbase = rel ? fr->module->base + rel : addr;
 				fprintf(f, " [%s : %lld + 0x%llx]", cd_basename(fr->sym.file),
 					(long long)fr->sym.line, (unsigned long long)(addr - lbase));
 			} else {
@@ -316,8 +317,7 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 		fputs("No crash\n", f);
 	}
 	char assertion[1024];
-	const char *a = proc_assertion(d, assertion, sizeof assertion) ? assertion
-			: c->have_annotations ? proc_annotation(&c->annotations, "AbortMessage") : NULL;
+	const char *a = proc_assertion(d, assertion, sizeof assertion) ? assertion : NULL;
 	if (a && *a)
 		fprintf(f, "Assertion: %s\n", a);
 	/* rust-minidump prints these numbers in decimal after "0x". */
@@ -391,9 +391,11 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 		qsort(mv, d->nmodules, sizeof *mv, by_base);
 	for (uint32_t i = 0; mv && i < d->nmodules; i++) {
 		const md_module *m = mv[i];
+		char vbuf[64];
+		const char *ver = proc_module_version(d, m, vbuf, sizeof vbuf);
 		fprintf(f, "0x%08llx - 0x%08llx  %s  %s%s", (unsigned long long)m->base,
 			(unsigned long long)(m->base + m->size - 1), cd_basename(m->code_file),
-			m->version && m->version[0] ? m->version : "???",
+			ver ? ver : "???",
 			m == &d->modules[0] ? "  (main)" : "");
 		put_cert(f, certs, m->code_file);
 	}
@@ -414,4 +416,13 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 	json_decref(certs);
 	put_streams(f, d, 1, "Unimplemented streams encountered:");
 	put_streams(f, d, 2, "Unknown streams encountered:");
+	/* The writer's own errors, as rust-minidump prints them: its JSON,
+	 * indented, keys in order (serde_json's maps are sorted). */
+	json_t *soft = proc_soft_errors(d);
+	if (json_array_size(soft)) {
+		fputs("\nSoft errors were encountered when minidump was written:\n", f);
+		json_dumpf(soft, f, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', f);
+	}
+	json_decref(soft);
 }

@@ -4,6 +4,7 @@
  * rust-minidump prints them. Where the schema document and Socorro differ,
  * Socorro wins: crash_info.crashing_thread is an index into threads.
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,82 @@ static json_t *lower_json(const char *s)
 	return json_string(buf);
 }
 
+/* ---- module identity as rust-minidump derives it ------------------------------- */
+
+static int os_is(const md_dump *d, int mac_or_ios, int windows)
+{
+	uint32_t pl = d->sysinfo_state == MD_STREAM_OK || d->sysinfo_state == MD_STREAM_PARTIAL
+			      ? d->sysinfo.platform
+			      : 0xffffffffu;
+	return (mac_or_ios && (pl == 0x8101 || pl == 0x8102)) || (windows && pl <= 3);
+}
+
+static int all_zero(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i])
+			return 0;
+	return 1;
+}
+
+/* The code id: a Mach-O UUID for Apple's PDB70 records, the PE image's
+ * timestamp and size for other PDB records (and Windows modules without
+ * one), the ELF build id unless it is all zeros; "" otherwise. */
+static json_t *module_code_id(const md_dump *d, const md_module *m)
+{
+	char buf[64];
+	switch (m->cv_kind) {
+	case MD_CV_PDB70:
+		if (os_is(d, 1, 0)) {
+			snprintf(buf, sizeof buf, "%.32s", m->debug_id);
+			return lower_json(buf);
+		}
+		/* fall through */
+	case MD_CV_PDB20:
+		snprintf(buf, sizeof buf, "%08x%x", m->time_date_stamp, m->size);
+		return json_string(buf);
+	case MD_CV_ELF:
+		return lower_json(m->build_id && !all_zero(m->build_id, m->build_id_len) ? m->code_id : "");
+	default:
+		if (os_is(d, 0, 1)) {
+			snprintf(buf, sizeof buf, "%08x%x", m->time_date_stamp, m->size);
+			return json_string(buf);
+		}
+		return json_string("");
+	}
+}
+
+/* The debug id in Breakpad's form; 33 zeros where the module has none (a
+ * nil GUID, an all-zero build id, no CodeView record). */
+static json_t *module_debug_id(const md_module *m)
+{
+	int none = !m->debug_id || !m->debug_id[0] ||
+		   (m->cv_kind == MD_CV_ELF && (!m->build_id || all_zero(m->build_id, m->build_id_len))) ||
+		   (m->cv_kind == MD_CV_PDB70 && !strncmp(m->debug_id, "00000000000000000000000000000000", 32));
+	return json_string(none ? "000000000000000000000000000000000" : m->debug_id);
+}
+
+/* Only a CodeView record names the debug file (the old misc record does
+ * not count); an ELF module's is its own file. */
+static const char *module_debug_file(const md_module *m)
+{
+	if (m->cv_kind == MD_CV_PDB70 || m->cv_kind == MD_CV_PDB20 || m->cv_kind == MD_CV_ELF)
+		return cd_basename(m->debug_file);
+	return "";
+}
+
+const char *proc_module_version(const md_dump *d, const md_module *m, char *buf, size_t size)
+{
+	if (!m->version || !m->version[0])
+		return NULL;
+	if (os_is(d, 1, 1))
+		return m->version;
+	/* other systems: the four words as they are */
+	snprintf(buf, size, "%u.%u.%u.%u", m->version_ms, m->version_ls, m->product_ms,
+		 m->product_ls);
+	return buf;
+}
+
 /* The bytes of the first stream of type, or NULL. */
 static const uint8_t *stream_bytes(const md_dump *d, uint32_t type, uint32_t *len)
 {
@@ -207,16 +284,56 @@ static json_t *lsb_json(const md_dump *d)
 	return o;
 }
 
+/* Steps over a run of hex (or decimal) digits; 0 when there is none. */
+static int map_digits(const char **p, const char *end, int hex)
+{
+	const char *s = *p;
+	while (*p < end && (hex ? isxdigit((unsigned char)**p) : isdigit((unsigned char)**p)))
+		(*p)++;
+	return *p > s;
+}
+
+static int map_char(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return 0;
+	(*p)++;
+	return 1;
+}
+
+/* A /proc/PID/maps line: "start-end perms offset major:minor inode [path]". */
+static int map_line_ok(const char *p, const char *end)
+{
+	if (!map_digits(&p, end, 1) || !map_char(&p, end, '-') || !map_digits(&p, end, 1) ||
+	    !map_char(&p, end, ' '))
+		return 0;
+	for (int i = 0; i < 4; i++, p++)
+		if (p >= end || !strchr("rwxsp-", *p))
+			return 0;
+	return map_char(&p, end, ' ') && map_digits(&p, end, 1) && map_char(&p, end, ' ') &&
+	       map_digits(&p, end, 1) && map_char(&p, end, ':') && map_digits(&p, end, 1) &&
+	       map_char(&p, end, ' ') && map_digits(&p, end, 0) && (p == end || *p == ' ');
+}
+
 int proc_map_count(const md_dump *d, uint64_t *n)
 {
 	const md_text *t = &d->linux_maps;
 	*n = 0;
 	if (!t->data)
 		return 0;
-	/* Non-empty lines. */
-	for (uint32_t i = 0; i < t->len; i++)
-		if (t->data[i] != '\n' && (i + 1 == t->len || t->data[i + 1] == '\n'))
+	/* Non-empty lines; a line that is not a maps line makes the stream
+	 * unreadable, as for rust-minidump (its reader refuses the stream). */
+	const char *p = t->data, *end = t->data + t->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		if (le > p) {
+			if (!map_line_ok(p, le))
+				return 0;
 			++*n;
+		}
+		p = le + 1;
+	}
 	return 1;
 }
 
@@ -394,6 +511,13 @@ static json_t *mac_boot_args_json(const md_dump *d)
 
 /* MozSoftErrors: the JSON the writer recorded, or null. */
 #define STREAM_MOZ_SOFT_ERRORS 0x4d7a0004u
+static json_t *soft_errors_json(const md_dump *d);
+
+void *proc_soft_errors(const md_dump *d)
+{
+	return soft_errors_json(d);
+}
+
 static json_t *soft_errors_json(const md_dump *d)
 {
 	uint32_t len;
@@ -461,8 +585,9 @@ static const char *code_name(const proc_code_name *t, size_t n, uint32_t code)
 int proc_last_error(const md_dump *d, const md_thread *t, char *buf, size_t size)
 {
 	int wide = d->sysinfo.cpu == MD_CPU_AMD64 || d->sysinfo.cpu == MD_CPU_ARM64;
-	if (strcmp(d->sysinfo.os_short, "windows") || !t->teb)
-		return 0;
+	/* The word 13 pointers into the TEB, as rust-minidump reads it on
+	 * every system (on others the field holds what the writer put there,
+	 * and a readable word there is still reported). */
 	uint32_t v;
 	if (md_read_memory(d, t->teb + 13 * (wide ? 8u : 4u), &v, 4) != CD_OK)
 		return 0;
@@ -664,12 +789,10 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		SET(root, "crash_parameters", params);
 	}
 	SET(ci, "crashing_thread", crashing >= 0 ? json_integer(crashing) : json_null());
-	/* The minidump's own assertion stream first, else Firefox's
-	 * AbortMessage annotation. */
+	/* The minidump's own assertion stream only, as rust-minidump: an
+	 * AbortMessage annotation stays under "annotations". */
 	char abuf[1024];
-	const char *assertion = proc_assertion(d, abuf, sizeof abuf) ? abuf
-				: annotations ? proc_annotation(annotations, "AbortMessage") : NULL;
-	SET(ci, "assertion", str_or_null(assertion));
+	SET(ci, "assertion", str_or_null(proc_assertion(d, abuf, sizeof abuf) ? abuf : NULL));
 	SET(root, "crash_info", ci);
 
 	const md_system_info *si = &d->sysinfo;
@@ -724,10 +847,11 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		SET(o, "base_addr", hexw(m->base, wide));
 		SET(o, "end_addr", hexw(m->base + m->size, wide));
 		SET(o, "filename", str_or_empty(cd_basename(m->code_file)));
-		SET(o, "debug_file", str_or_empty(cd_basename(m->debug_file)));
-		SET(o, "debug_id", str_or_empty(m->debug_id));
-		SET(o, "code_id", lower_json(m->code_id));
-		SET(o, "version", str_or_null(m->version));
+		SET(o, "debug_file", str_or_empty(module_debug_file(m)));
+		SET(o, "debug_id", module_debug_id(m));
+		SET(o, "code_id", module_code_id(d, m));
+		char ver[64];
+		SET(o, "version", str_or_null(proc_module_version(d, m, ver, sizeof ver)));
 		SET(o, "cert_subject", str_or_null(json_string_value(json_object_get(certs, cd_basename(m->code_file)))));
 		SET(o, "missing_symbols", json_boolean(st == SYM_STATUS_MISSING));
 		SET(o, "loaded_symbols", json_boolean(st == SYM_STATUS_LOADED || st == SYM_STATUS_CORRUPT));

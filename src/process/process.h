@@ -129,6 +129,10 @@ const char *proc_inconsistency_name(unsigned bit, int human);
  * version fields are zero, the kernel version and build from the uname
  * string ("4.9.60-linuxkit-aufs #1 SMP Mon Nov 6 16:00:12 UTC 2017"). */
 void proc_os_version(const md_system_info *si, char *buf, size_t size);
+/* A module's version as rust-minidump prints it (Windows and Apple:
+ * "a.b.c.d" of the file version; others: the four raw words), or NULL when
+ * the module has no version resource. May write buf. */
+const char *proc_module_version(const md_dump *d, const struct md_module *m, char *buf, size_t size);
 /* /etc/lsb-release (or os-release) of a Linux dump: 0 when it has none. */
 typedef struct proc_lsb_info {
 	char id[128], release[128], codename[128], description[256];
@@ -166,6 +170,8 @@ int proc_mac_crash_info(const md_dump *d, proc_mac_record *out, int *n);
 int proc_mac_boot_args(const md_dump *d, char *buf, size_t size);
 /* The lines of /proc/self/maps: 0 when the dump has none. */
 int proc_map_count(const md_dump *d, uint64_t *n);
+/* MozSoftErrors as a new json_t reference (json null when absent). */
+void *proc_soft_errors(const md_dump *d);
 
 /* ---- disassembly (disasm.c) ----------------------------------------- */
 

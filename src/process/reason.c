@@ -71,7 +71,7 @@ static void linux_reason(const md_exception *x, proc_reason *r)
 {
 	const char *sig = LOOKUP(linux_signals, x->code);
 	if (!sig) {
-		snprintf(r->text, sizeof r->text, "0x%08x / 0x%08x", x->code, x->flags);
+		snprintf(r->text, sizeof r->text, "unknown 0x%08x / 0x%08x", x->code, x->flags);
 		return;
 	}
 	/* Only signals raised by faults carry a meaningful si_code. */
@@ -182,16 +182,19 @@ static void windows_reason(const md_exception *x, proc_reason *r)
 		return;
 	}
 	if (x->code == 0xc0000409 && x->nparams >= 1) {
-		const char *ff = LOOKUP(fast_fail, (int64_t)x->params[0]);
-		if (ff) {
-			snprintf(r->text, sizeof r->text, "%s", ff);
-			return;
-		}
+		/* __fastfail(): the code, 32 bits of the first parameter */
+		uint32_t code = (uint32_t)x->params[0];
+		const char *ff = LOOKUP(fast_fail, (int64_t)code);
+		if (ff)
+			snprintf(r->text, sizeof r->text, "EXCEPTION_STACK_BUFFER_OVERRUN / %s", ff);
+		else
+			snprintf(r->text, sizeof r->text, "EXCEPTION_STACK_BUFFER_OVERRUN / 0x%08x", code);
+		return;
 	}
 	if (n)
 		snprintf(r->text, sizeof r->text, "%s", n);
 	else
-		snprintf(r->text, sizeof r->text, "0x%08x / 0x%08x", x->code, x->flags);
+		snprintf(r->text, sizeof r->text, "unknown 0x%08x", x->code);
 }
 
 /* ---- macOS and iOS ----------------------------------------------------------- */
@@ -225,14 +228,15 @@ static const name mac_arm_codes[] = {
 
 static void mac_reason(const md_dump *d, const md_exception *x, proc_reason *r)
 {
-	/* Breakpad's and Crashpad's ("CPnx") markers for an uncaught NSException */
-	if (x->code == 0xdeadc0de || x->code == 0x43506e78) {
-		snprintf(r->text, sizeof r->text, "Uncaught NSException");
+	/* Breakpad's marker for an uncaught NSException, in rust-minidump's
+	 * words; Crashpad's ("CPnx") is a code rust-minidump does not know. */
+	if (x->code == 0xdeadc0de) {
+		snprintf(r->text, sizeof r->text, "UNCAUGHT_NS_EXCEPTION / 0x%08x", x->flags);
 		return;
 	}
 	const char *exc = LOOKUP(mac_exceptions, x->code);
 	if (!exc) {
-		snprintf(r->text, sizeof r->text, "0x%08x / 0x%08x", x->code, x->flags);
+		snprintf(r->text, sizeof r->text, "unknown 0x%08x / 0x%08x", x->code, x->flags);
 		return;
 	}
 	int arm = d->sysinfo.cpu == MD_CPU_ARM || d->sysinfo.cpu == MD_CPU_ARM64;
@@ -268,7 +272,7 @@ void proc_crash_reason(const md_dump *d, proc_reason *r)
 		linux_reason(x, r);
 		break;
 	default:
-		snprintf(r->text, sizeof r->text, "0x%08x / 0x%08x", x->code, x->flags);
+		snprintf(r->text, sizeof r->text, "unknown 0x%08x / 0x%08x", x->code, x->flags);
 	}
 	/* Addresses of 32-bit processes are 32 bits, whatever the field holds. */
 	if (d->sysinfo.cpu == MD_CPU_X86 || d->sysinfo.cpu == MD_CPU_ARM)

@@ -43,6 +43,12 @@ static char *result_key(const char *path, const rep_opts *o, const rep_crash *c)
 	cd_buf_init(&b, 1 << 14);
 	cd_buf_puts(&b, k);
 	cd_buf_puts(&b, "|" REP_LAYOUT);
+	/* a walk cut by CRASHDESK_MAX_FRAMES is another result */
+	const char *maxf = getenv("CRASHDESK_MAX_FRAMES");
+	if (maxf && *maxf) {
+		cd_buf_puts(&b, "|frames:");
+		cd_buf_puts(&b, maxf);
+	}
 	annotations_key(path, o->annotations, &b);
 	free(k);
 	char *key = b.data ? strdup(b.data) : NULL;

@@ -29,7 +29,7 @@
 /* The layout of the JSON walks give: stored results of an older layout
  * are not reused. Bump it with every change to what the walk or the JSON
  * gives. */
-#define REP_LAYOUT "json:rm10"
+#define REP_LAYOUT "json:rm11"
 
 /* A Crash Stats crash named as a path: the prefix and its id. */
 #define REP_CS_PREFIX "crashstats:"

@@ -279,11 +279,27 @@ static const sym_fc_func *find_func(const sym_cache *c, uint64_t addr)
 	return NULL;
 }
 
+/* The start of the last FUNC starting below addr; 0 when there is none. */
+static int prev_func_start(const sym_cache *c, uint64_t addr, uint64_t *start)
+{
+	int64_t b = upper(c->funcidx, c->nfuncidx, sizeof(uint64_t), 0, addr);
+	if (b < 0)
+		return 0;
+	uint64_t lo = (uint64_t)b * SYM_FC_IDX_STEP;
+	uint64_t n = c->nfuncs - lo < SYM_FC_IDX_STEP ? c->nfuncs - lo : SYM_FC_IDX_STEP;
+	int64_t i = (int64_t)lo + upper(c->funcaddr + lo, n, sizeof(uint64_t), 0, addr);
+	if (i < 0)
+		return 0;
+	*start = c->funcs[i].addr;
+	return 1;
+}
+
 typedef struct hit {
 	uint64_t seq; /* order in the source, to break depth ties */
 	uint64_t depth;
 	int64_t call_line, call_file;
 	uint64_t origin;
+	uint64_t start; /* of the range that holds the address */
 } hit;
 
 static int by_depth(const void *a, const void *b)
@@ -305,6 +321,12 @@ int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 		if (i < 0)
 			return CD_ENOTFOUND;
 		const sym_fc_public *p = &c->publics[i];
+		/* A PUBLIC has no end, but it cannot reach past a FUNC: one that
+		 * starts before the nearest FUNC below addr does not cover it
+		 * (Breakpad's and rust-minidump's rule). */
+		uint64_t fs;
+		if (prev_func_start(c, addr, &fs) && p->addr < fs)
+			return CD_ENOTFOUND;
 		out->function = str(c, p->name);
 		out->function_addr = p->addr;
 		out->param_size = p->param_size;
@@ -362,8 +384,10 @@ int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 				if (!sym__get_varint(&p, end, &v) || !sym__get_varint(&p, end, &size))
 					goto done;
 				uint64_t start = f->addr + (uint64_t)sym__unzig(v);
-				if (addr - start < size)
+				if (addr - start < size && !in) {
 					in = 1;
+					h.start = start;
+				}
 			}
 			if (in && nh < SYM_MAX_INLINE_DEPTH)
 				hits[nh++] = h;
@@ -382,6 +406,7 @@ done:
 	out->file = nh ? file_name(c, hits[0].call_file) : file_name(c, hit_file);
 	out->line = nh ? hits[0].call_line : (found ? hit_line : 0);
 	out->ninlines = nh;
+	out->inline_addr = nh ? hits[0].start : 0;
 	for (uint32_t k = 0; k < nh; k++) {
 		const hit *h = &hits[nh - 1 - k]; /* innermost first */
 		sym_inline_frame *fr = &out->inlines[k];

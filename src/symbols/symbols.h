@@ -182,6 +182,8 @@ typedef struct sym_lookup {
 	const char *file;       /* source of the outermost function at addr:  */
 	int64_t line;           /*   its call site when inlines are present */
 	uint64_t line_addr;     /* start of the line record that holds addr (0: none) */
+	uint64_t inline_addr;   /* with inlines: start of the outermost inline's
+				 * range that holds addr */
 	int is_public;          /* only a PUBLIC matched */
 	uint32_t ninlines;      /* innermost first; entries past ninlines are unset */
 	sym_inline_frame inlines[SYM_MAX_INLINE_DEPTH];

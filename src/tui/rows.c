@@ -250,7 +250,7 @@ json_t *rows_summary(json_t *doc, const char *path)
 	if (*str(ci, "address"))
 		add_kv(rows, "Crash address", str(ci, "address"), NULL);
 	/* An Apple crash's exception, from the Crashpad annotation objects
-	 * (the reason alone says "Uncaught NSException"). */
+	 * (the reason alone names only the exception code). */
 	size_t mi;
 	json_t *cm;
 	json_array_foreach(json_object_get(doc, "crashpad_module_annotations"), mi, cm) {
@@ -267,6 +267,10 @@ json_t *rows_summary(json_t *doc, const char *path)
 		add_kv(rows, "MozCrashReason", str(ann, "MozCrashReason"), "crashed");
 	if (*str(ci, "assertion"))
 		add_kv(rows, "Assertion", str(ci, "assertion"), NULL);
+	/* Firefox's abort message, an annotation (the JSON's assertion is
+	 * only the minidump's own assertion stream, as in rust-minidump). */
+	if (*str(ann, "AbortMessage") && strcmp(str(ann, "AbortMessage"), str(ci, "assertion")))
+		add_kv(rows, "Abort message", str(ann, "AbortMessage"), NULL);
 	json_t *params = json_object_get(doc, "crash_parameters");
 	if (json_array_size(params)) {
 		size_t k, used = 0;

@@ -51,12 +51,21 @@ typedef struct walk_stack {
 	int truncated;            /* stopped at the frame limit */
 } walk_stack;
 
+/* Frame limits. rust-minidump walks without one; crashdesk stops a
+ * crashing thread at 16,384 frames and every other thread at 1,024, so
+ * that a hostile dump's many deep stacks stay within memory (a frame is
+ * about 3 KB with its inline chain). */
 #define WALK_MAX_FRAMES 1024
+#define WALK_MAX_FRAMES_CRASHED 16384
 
 /* Walks from ctx (the thread's context, or the exception's for the crashing
- * thread) over the thread's stack memory. */
+ * thread) over the thread's stack memory, at most WALK_MAX_FRAMES frames;
+ * walk_thread_max() takes the limit (at least 1). */
 int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 		walk_symbols_fn symbols, void *symbols_ctx, walk_stack *out, cd_err *e);
+int walk_thread_max(const md_dump *d, const md_thread *t, const md_context *ctx,
+		    walk_symbols_fn symbols, void *symbols_ctx, uint32_t max_frames,
+		    walk_stack *out, cd_err *e);
 void walk_stack_free(walk_stack *s);
 
 #endif

@@ -7,8 +7,10 @@
  * Plausible means: the stack pointer moved up (the stack grows down), the
  * return address is not zero, and for scanned frames it points into a
  * module's code (and into a FUNC or PUBLIC when it has symbols). The
- * walk stops at a zero or repeated pc, at the thread's entry function, or
- * at WALK_MAX_FRAMES; it never loops.
+ * walk stops when no strategy finds a caller, at a pc in the first page,
+ * or at the frame limit; it never loops. It goes on past a thread's entry
+ * function (_start, clone) as Breakpad and rust-minidump do: what lies
+ * below is what they show.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,11 @@
 
 #include "unwind.h"
 
-#define SCAN_WORDS 128 /* how far a scan looks for a return address, in words */
+/* How far a scan looks for a return address, in words: rust-minidump's
+ * 40, four times that above a frame of the context or CFI (a trusted
+ * frame may sit on code that left no trace, such as JIT frames). */
+#define SCAN_WORDS 40
+#define SCAN_WORDS_TRUSTED 160
 
 const char *walk_trust_name(walk_trust t)
 {
@@ -65,22 +71,6 @@ static void symbolize(const walker *w, walk_frame *f)
 	f->has_symbols = c != NULL;
 	if (c && sym_lookup_addr(c, f->pc - f->module->base, &f->sym) == CD_OK)
 		f->has_function = 1;
-}
-
-/* The bottom frames of processes and threads: nothing real lies below
- * them (start_thread and BaseThreadInitThunk are called by clone and
- * RtlUserThreadStart, so they are not the bottom). */
-static int is_entry_function(const walk_frame *f)
-{
-	static const char *entries[] = { "_start", "clone", "clone3", "__clone",
-					 "__clone3", "RtlUserThreadStart",
-					 "thread_start", "_thread_start" };
-	if (!f->has_function)
-		return 0;
-	for (size_t i = 0; i < sizeof entries / sizeof *entries; i++)
-		if (!strcmp(f->sym.function, entries[i]))
-			return 1;
-	return 0;
 }
 
 /* ---- strategies, shared by the CPUs ----------------------------------------------- */
@@ -153,6 +143,15 @@ static void start_caller(const cpu_desc *c, const walk_frame *callee, walk_frame
 		if (reg_valid(&callee->regs, r))
 			set_reg(&caller->regs, r, callee->regs.regs[r]);
 	}
+}
+
+/* A caller's registers when a method knows only its pc, sp and fp: none
+ * of the callee's are carried over (rust-minidump's and Breakpad's rule;
+ * only CFI says which registers a function preserved). */
+static void start_bare(const cpu_desc *c, walk_frame *caller)
+{
+	memset(&caller->regs, 0, sizeof caller->regs);
+	caller->regs.cpu = c->cpu;
 }
 
 /* Splits "REG: expr REG: expr ..." and records each rule (later ones win). */
@@ -379,7 +378,7 @@ static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_fram
 	 * pointer ends a valid chain (the outermost frame record). */
 	if (saved_bp < bp + 2 * (uint64_t)c->word && !(saved_bp == 0 && c->lr >= 0))
 		return CD_ENOTFOUND;
-	start_caller(c, callee, caller);
+	start_bare(c, caller);
 	set_reg(&caller->regs, c->fp, saved_bp);
 	set_reg(&caller->regs, c->sp, bp + 2 * (uint64_t)c->word);
 	set_reg(&caller->regs, c->pc, clean_pc(w, ra));
@@ -416,18 +415,52 @@ static int return_address_plausible(const walker *w, uint64_t value)
 	return sym_lookup_addr(c, value - 1 - m->base, &l) == CD_OK;
 }
 
+/* The frame pointer of a scanned caller on x86 and amd64, where it can be
+ * told (rust-minidump's heuristics): a callee that pushed it right below
+ * the return address, or one that left it alone and it still points above
+ * the caller's stack pointer. */
+static int scan_frame_pointer(const walker *w, const walk_frame *callee, uint64_t ra_at, int i,
+			      uint64_t *fp)
+{
+	const cpu_desc *c = w->cpu;
+	if ((c->cpu != MD_CPU_AMD64 && c->cpu != MD_CPU_X86) || !reg_valid(&callee->regs, c->fp) ||
+	    i == 0)
+		return 0;
+	uint64_t last = callee->regs.regs[c->fp], word = (uint64_t)c->word, bp, probe;
+	uint64_t caller_sp = ra_at + word;
+	if (last == ra_at - word && read_word((void *)w, ra_at - word, &bp) == CD_OK) {
+		if (bp > ra_at && bp - (ra_at - word) <= 128 * 1024) {
+			if (read_word((void *)w, bp, &probe) != CD_OK)
+				return 0;
+			*fp = bp;
+			return 1;
+		}
+	}
+	if (last >= caller_sp) {
+		*fp = last;
+		return 1;
+	}
+	return 0;
+}
+
 static int by_scan(const walker *w, const walk_frame *callee, walk_frame *caller)
 {
 	uint64_t sp = md_context_sp(&callee->regs);
 	/* The callee's stack pointer is where its return address would be
 	 * pushed; the scan starts there and walks up. */
-	for (int i = 0; i < SCAN_WORDS; i++) {
+	int words = callee->trust == WALK_TRUST_CONTEXT || callee->trust == WALK_TRUST_CFI
+			    ? SCAN_WORDS_TRUSTED
+			    : SCAN_WORDS;
+	for (int i = 0; i < words; i++) {
 		uint64_t at = sp + (uint64_t)w->word * (uint64_t)i, v;
 		if (read_word((void *)w, at, &v))
 			return CD_ENOTFOUND;
 		if (!return_address_plausible(w, v))
 			continue;
-		start_caller(w->cpu, callee, caller);
+		start_bare(w->cpu, caller);
+		uint64_t fp;
+		if (scan_frame_pointer(w, callee, at, i, &fp))
+			set_reg(&caller->regs, w->cpu->fp, fp);
 		set_reg(&caller->regs, w->cpu->pc, v);
 		set_reg(&caller->regs, w->cpu->sp, at + (uint64_t)w->word);
 		return CD_OK;
@@ -460,6 +493,15 @@ static int push(walk_stack *s, const walk_frame *f)
 int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 		walk_symbols_fn symbols, void *symbols_ctx, walk_stack *out, cd_err *e)
 {
+	return walk_thread_max(d, t, ctx, symbols, symbols_ctx, WALK_MAX_FRAMES, out, e);
+}
+
+int walk_thread_max(const md_dump *d, const md_thread *t, const md_context *ctx,
+		    walk_symbols_fn symbols, void *symbols_ctx, uint32_t max_frames,
+		    walk_stack *out, cd_err *e)
+{
+	if (max_frames < 1)
+		max_frames = 1;
 	memset(out, 0, sizeof *out);
 	const cpu_desc *cpu = cpu_of(ctx->cpu);
 	if (!cpu)
@@ -475,10 +517,8 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 	symbolize(&w, &f);
 	if (push(out, &f))
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
-	while (out->nframes < WALK_MAX_FRAMES) {
+	while (out->nframes < max_frames) {
 		const walk_frame *callee = &out->frames[out->nframes - 1];
-		if (is_entry_function(callee))
-			break;
 		walk_frame caller;
 		memset(&caller, 0, sizeof caller);
 		int found = 0;
@@ -526,7 +566,7 @@ int walk_thread(const md_dump *d, const md_thread *t, const md_context *ctx,
 		if (push(out, &caller))
 			return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
 	}
-	out->truncated = out->nframes == WALK_MAX_FRAMES;
+	out->truncated = out->nframes == max_frames;
 	return CD_OK;
 }
 
