@@ -216,15 +216,28 @@ int proc_fetch_symbols(const char *const *paths, size_t n, sym_store *store, cd_
  * false), and with no symbol store or server at none are missing. */
 static int json_status_of(void *ctx, const md_module *m)
 {
-	if (!ctx || !sym_store_asked(ctx, m->debug_file, m->debug_id))
+	const proc_crash *c = ctx;
+	sym_store *store = c->store;
+	if (!store)
 		return SYM_STATUS_UNKNOWN;
-	int st = status_of(ctx, m);
-	return st == SYM_STATUS_MISSING && !sym_store_nsources(ctx) ? SYM_STATUS_UNKNOWN : st;
+	/* A module without a debug id cannot be looked up; one a frame lies
+	 * in was looked for all the same, and is missing. */
+	if (!m->debug_file[0] || !m->debug_id[0]) {
+		for (uint32_t i = 0; sym_store_nsources(store) && i < c->dump->nthreads; i++)
+			for (uint32_t k = 0; k < c->stacks[i].nframes; k++)
+				if (c->stacks[i].frames[k].module == m)
+					return SYM_STATUS_MISSING;
+		return SYM_STATUS_UNKNOWN;
+	}
+	if (!sym_store_asked(store, m->debug_file, m->debug_id))
+		return SYM_STATUS_UNKNOWN;
+	int st = status_of(store, m);
+	return st == SYM_STATUS_MISSING && !sym_store_nsources(store) ? SYM_STATUS_UNKNOWN : st;
 }
 
 void *proc_crash_json(const proc_crash *c)
 {
-	return proc_json(c->dump, c->stacks, json_status_of, c->store,
+	return proc_json(c->dump, c->stacks, json_status_of, (void *)c,
 			 c->have_annotations ? &c->annotations : NULL, &c->analysis);
 }
 

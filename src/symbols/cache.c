@@ -322,10 +322,10 @@ int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 			return CD_ENOTFOUND;
 		const sym_fc_public *p = &c->publics[i];
 		/* A PUBLIC has no end, but it cannot reach past a FUNC: one that
-		 * starts before the nearest FUNC below addr does not cover it
-		 * (Breakpad's and rust-minidump's rule). */
+		 * starts at or before the nearest FUNC below addr does not cover
+		 * it (rust-minidump's rule; Breakpad's is the same). */
 		uint64_t fs;
-		if (prev_func_start(c, addr, &fs) && p->addr < fs)
+		if (prev_func_start(c, addr, &fs) && p->addr <= fs)
 			return CD_ENOTFOUND;
 		out->function = str(c, p->name);
 		out->function_addr = p->addr;

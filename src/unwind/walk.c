@@ -42,12 +42,36 @@ typedef struct walker {
 	int word;
 	walk_symbols_fn symbols;
 	void *symbols_ctx;
+	const md_memory *stack; /* the one region the walk reads, or NULL */
 } walker;
 
-/* Reads one pointer of the walked CPU's width. */
+/* The memory a walk may read: the thread's stack, or the region holding
+ * the stack's start when the thread's descriptor is unreadable, replaced
+ * by the region holding the first stack pointer when that lies elsewhere
+ * (an exception context on another stack). Reads stop at its ends, as in
+ * Breakpad and rust-minidump: what lies past the stack is not the stack. */
+static const md_memory *walk_memory(const md_dump *d, const md_thread *t, uint64_t sp)
+{
+	const md_memory *m = NULL;
+	if (t && t->stack.data && t->stack.size && t->stack.avail == t->stack.size)
+		m = &t->stack;
+	else if (t)
+		m = md_find_memory(d, t->stack.base);
+	if (!m || sp < m->base || sp - m->base >= m->avail) {
+		const md_memory *at = md_find_memory(d, sp);
+		if (at)
+			m = at;
+	}
+	return m && m->data && m->avail ? m : NULL;
+}
+
+/* Reads one pointer of the walked CPU's width, from the walk's memory. */
 static int read_word(void *ctx, uint64_t addr, uint64_t *v)
 {
 	const walker *w = ctx;
+	if (!w->stack || addr < w->stack->base || addr - w->stack->base > w->stack->avail ||
+	    w->stack->avail - (addr - w->stack->base) < (uint64_t)w->word)
+		return CD_ENOTFOUND;
 	if (w->word == 4) {
 		uint32_t x;
 		if (md_read_memory(w->d, addr, &x, sizeof x))
@@ -385,18 +409,22 @@ static int by_frame_pointer(const walker *w, const walk_frame *callee, walk_fram
 	return CD_OK;
 }
 
-/* On x86 a frame record of two zero words is the end of the chain the
- * thread's start routine leaves: rust-minidump (which takes the frame
- * pointer's word on x86 without Breakpad's checks) ends the walk there,
- * where Breakpad scans on and finds stale return addresses. */
+/* On x86 rust-minidump takes the frame pointer's two words without
+ * Breakpad's checks, so a frame record whose return address is in the
+ * first page (the zero record a thread's start routine leaves) or that
+ * lies below the stack pointer ends its walk, where Breakpad scans on and
+ * finds stale return addresses. crashdesk ends there too. */
 static int frame_chain_ends(const walker *w, const walk_frame *callee)
 {
 	const cpu_desc *c = w->cpu;
 	if (c->cpu != MD_CPU_X86 || !reg_valid(&callee->regs, c->fp))
 		return 0;
 	uint64_t bp = callee->regs.regs[c->fp], saved_bp, ra;
-	return bp >= md_context_sp(&callee->regs) && !read_word((void *)w, bp, &saved_bp) &&
-	       !read_word((void *)w, bp + (uint64_t)c->word, &ra) && saved_bp == 0 && ra < 4096;
+	if (read_word((void *)w, bp, &saved_bp) || read_word((void *)w, bp + (uint64_t)c->word, &ra))
+		return 0;
+	/* rust-minidump takes these words as the caller and ends the walk
+	 * when its pc is in the first page or its stack pointer went down */
+	return ra < 4096 || bp + 2 * (uint64_t)c->word <= md_context_sp(&callee->regs);
 }
 
 /* Could value be a return address? It must point into a module's code,
@@ -508,7 +536,7 @@ int walk_thread_max(const md_dump *d, const md_thread *t, const md_context *ctx,
 		return cd_errf(e, CD_EUSAGE, "%s: thread %u: unwinding %s is not implemented yet",
 			       d->path, t ? t->id : 0, md_cpu_name(ctx->cpu));
 	walker w = { .d = d, .t = t, .cpu = cpu, .word = cpu->word, .symbols = symbols,
-		     .symbols_ctx = symbols_ctx };
+		     .symbols_ctx = symbols_ctx, .stack = walk_memory(d, t, md_context_sp(ctx)) };
 	walk_frame f;
 	memset(&f, 0, sizeof f);
 	f.regs = *ctx;
@@ -517,7 +545,7 @@ int walk_thread_max(const md_dump *d, const md_thread *t, const md_context *ctx,
 	symbolize(&w, &f);
 	if (push(out, &f))
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
-	while (out->nframes < max_frames) {
+	while (w.stack && out->nframes < max_frames) { /* no stack: frame 0 alone */
 		const walk_frame *callee = &out->frames[out->nframes - 1];
 		walk_frame caller;
 		memset(&caller, 0, sizeof caller);
