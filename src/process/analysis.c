@@ -208,6 +208,42 @@ static void rm_spelling(const cs_insn *in, const cs_x86 *x, char *text, size_t s
 				 (unsigned long long)(rel < 0 ? -(uint64_t)rel : (uint64_t)rel));
 		return;
 	}
+	/* an index scaled by 1 is written out: "[rax + rcx * 1]" */
+	for (int i = 0; i < x->op_count; i++) {
+		const cs_x86_op *op = &x->operands[i];
+		if (op->type != X86_OP_MEM || op->mem.index == X86_REG_INVALID || op->mem.scale != 1)
+			continue;
+		char *open = strchr(text, '['), *close = open ? strchr(open, ']') : NULL;
+		if (!close || close - text + 5 >= (ptrdiff_t)size || strstr(open, " * "))
+			continue;
+		/* the index is the last register inside the brackets, or the
+		 * one before the displacement */
+		char *disp = NULL;
+		for (char *q = open; q < close; q++)
+			if ((q[0] == '+' || q[0] == '-') && q[1] == ' ' && q[2] == '0' && q[3] == 'x')
+				disp = q - 1;
+		char *at = disp ? disp : close;
+		memmove(at + 4, at, strlen(at) + 1);
+		memcpy(at, " * 1", 4);
+	}
+	/* immediates of 32 and 64 bits are signed: "-0x3ffffff3" */
+	for (int i = 0; i < x->op_count; i++) {
+		const cs_x86_op *op = &x->operands[i];
+		if (op->type != X86_OP_IMM || (op->size != 4 && op->size != 8))
+			continue;
+		int64_t v = op->size == 4 ? (int64_t)(int32_t)op->imm : op->imm;
+		if (v >= 0 || v < INT32_MIN)
+			continue;
+		char was[32], now[32];
+		snprintf(was, sizeof was, "0x%llx", (unsigned long long)(op->size == 4 ? (uint32_t)op->imm : (uint64_t)op->imm));
+		snprintf(now, sizeof now, "-0x%llx", (unsigned long long)(-(uint64_t)v));
+		char *at = strstr(text, was);
+		size_t wl = strlen(was), nl = strlen(now), tl = strlen(text);
+		if (at && tl - wl + nl < size) {
+			memmove(at + nl, at + wl, strlen(at + wl) + 1);
+			memcpy(at, now, nl);
+		}
+	}
 	for (int i = 0; i < x->op_count; i++) {
 		const cs_x86_op *op = &x->operands[i];
 		if (op->type != X86_OP_MEM || op->mem.base != X86_REG_INVALID ||

@@ -255,14 +255,33 @@ static int stream_kind(uint32_t type, const char **name)
 	return 2;
 }
 
+static int by_type_then_index(const void *a, const void *b)
+{
+	const md_dir_entry *x = *(const md_dir_entry *const *)a, *y = *(const md_dir_entry *const *)b;
+	return x->type != y->type ? (x->type < y->type ? -1 : 1) : (x < y ? -1 : x > y);
+}
+
+/* The streams of a kind in rust-minidump's order: one per type (the last
+ * of the directory's, as its map keeps), by type. */
 static void put_streams(FILE *f, const md_dump *d, int kind, const char *title)
 {
-	int any = 0;
+	const md_dir_entry **v = calloc(d->ndir ? d->ndir : 1, sizeof *v);
+	if (!v)
+		return;
+	uint32_t n = 0;
 	for (uint32_t i = 0; i < d->ndir; i++) {
-		const md_dir_entry *de = &d->dir[i];
 		const char *name = NULL;
-		if (de->duplicate || stream_kind(de->type, &name) != kind)
-			continue;
+		if (stream_kind(d->dir[i].type, &name) == kind)
+			v[n++] = &d->dir[i];
+	}
+	qsort(v, n, sizeof *v, by_type_then_index);
+	int any = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const md_dir_entry *de = v[i];
+		if (i + 1 < n && v[i + 1]->type == de->type)
+			continue; /* a later one of the same type stands for it */
+		const char *name = NULL;
+		stream_kind(de->type, &name);
 		if (!any++)
 			fprintf(f, "\n%s\n", title);
 		if (name)
@@ -271,6 +290,7 @@ static void put_streams(FILE *f, const md_dump *d, int kind, const char *title)
 		else
 			fprintf(f, "Stream 0x%08x (%s) @ 0x%08x\n", de->type, vendor(de->type), de->rva);
 	}
+	free(v);
 }
 
 /* qsort orders: by base address, ties in the dump's order. */
@@ -297,8 +317,8 @@ void proc_crash_human(const proc_crash *c, int brief, FILE *f)
 	proc_os_version(si, buf, sizeof buf);
 	fprintf(f, "                  %s\n", buf);
 	fprintf(f, "CPU: %s\n", md_cpu_name(si->cpu));
-	if (si->cpu_vendor[0] || si->level || si->revision)
-		fprintf(f, "     %s%sfamily %u model %u stepping %u\n", si->cpu_vendor,
+	/* system_info.cpu_info, as the JSON has it */
+	fprintf(f, "     %s%sfamily %u model %u stepping %u\n", si->cpu_vendor,
 			si->cpu_vendor[0] ? " " : "", si->level, si->revision >> 8, si->revision & 0xff);
 	fprintf(f, "     %u CPU%s\n", si->ncpus, si->ncpus > 1 ? "s" : "");
 	proc_lsb_info lsb;
