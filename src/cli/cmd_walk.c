@@ -126,6 +126,27 @@ static void say_walk(const char *path, const proc_crash *c, int verbose)
 				walk_trust_name(c->stacks[i].frames[k].trust));
 }
 
+/* A dump without a thread list: rust-minidump cannot process it and
+ * exits 1, which Socorro's processor records; crashdesk reports what the
+ * dump has all the same, and exits 1 too. A reused result is checked
+ * against the dump only when it has no threads. */
+static int no_thread_list(const char *path, const rep_crash *c)
+{
+	if (c->walk)
+		return c->walk->dump->threads_state == MD_STREAM_ABSENT ||
+		       c->walk->dump->threads_state == MD_STREAM_BAD;
+	json_t *tc = c->doc ? json_object_get(c->doc, "thread_count") : NULL;
+	if (c->doc ? json_integer_value(tc) != 0 : !(c->text && strstr(c->text, "\"thread_count\":0,")))
+		return 0;
+	md_dump *d;
+	cd_err e;
+	if (md_open(path, &d, &e) != CD_OK)
+		return 0;
+	int none = d->threads_state == MD_STREAM_ABSENT || d->threads_state == MD_STREAM_BAD;
+	md_close(d);
+	return none;
+}
+
 static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 {
 	int json = o->json || o->cyborg;
@@ -163,6 +184,11 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 	if (say_missing(o))
 		cli_print_missing(path, store, c->mods, c->nmods);
 	int status = rep_failed(c) != 0;
+	if (no_thread_list(path, c)) {
+		cli_error("%s: the dump has no readable thread list: no thread could be walked "
+			  "(what else it holds is reported)", path);
+		status = 1;
+	}
 	rep_free(c);
 	return status;
 }
