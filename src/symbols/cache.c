@@ -263,14 +263,20 @@ static const char *file_name(const sym_cache *c, int64_t id)
 
 /* The function containing addr: the last one starting at or below it, or
  * an earlier one that encloses it (overlapping FUNCs). */
-static const sym_fc_func *find_func(const sym_cache *c, uint64_t addr)
+/* The index of the last function starting at or below addr, or -1. */
+static int64_t last_func_below(const sym_cache *c, uint64_t addr)
 {
 	int64_t b = upper(c->funcidx, c->nfuncidx, sizeof(uint64_t), 0, addr);
 	if (b < 0)
-		return NULL;
+		return -1;
 	uint64_t lo = (uint64_t)b * SYM_FC_IDX_STEP;
 	uint64_t n = c->nfuncs - lo < SYM_FC_IDX_STEP ? c->nfuncs - lo : SYM_FC_IDX_STEP;
-	int64_t i = (int64_t)lo + upper(c->funcaddr + lo, n, sizeof(uint64_t), 0, addr);
+	return (int64_t)lo + upper(c->funcaddr + lo, n, sizeof(uint64_t), 0, addr);
+}
+
+static const sym_fc_func *find_func(const sym_cache *c, uint64_t addr)
+{
+	int64_t i = last_func_below(c, addr);
 	for (int k = 0; i >= 0 && k < 8; i--, k++) {
 		const sym_fc_func *f = &c->funcs[i];
 		if (addr - f->addr < f->size || (f->size == 0 && addr == f->addr))
@@ -279,20 +285,6 @@ static const sym_fc_func *find_func(const sym_cache *c, uint64_t addr)
 	return NULL;
 }
 
-/* The start of the last FUNC starting below addr; 0 when there is none. */
-static int prev_func_start(const sym_cache *c, uint64_t addr, uint64_t *start)
-{
-	int64_t b = upper(c->funcidx, c->nfuncidx, sizeof(uint64_t), 0, addr);
-	if (b < 0)
-		return 0;
-	uint64_t lo = (uint64_t)b * SYM_FC_IDX_STEP;
-	uint64_t n = c->nfuncs - lo < SYM_FC_IDX_STEP ? c->nfuncs - lo : SYM_FC_IDX_STEP;
-	int64_t i = (int64_t)lo + upper(c->funcaddr + lo, n, sizeof(uint64_t), 0, addr);
-	if (i < 0)
-		return 0;
-	*start = c->funcs[i].addr;
-	return 1;
-}
 
 typedef struct hit {
 	uint64_t seq; /* order in the source, to break depth ties */
@@ -324,8 +316,8 @@ int sym_lookup_addr(const sym_cache *c, uint64_t addr, sym_lookup *out)
 		/* A PUBLIC has no end, but it cannot reach past a FUNC: one that
 		 * starts at or before the nearest FUNC below addr does not cover
 		 * it (rust-minidump's rule; Breakpad's is the same). */
-		uint64_t fs;
-		if (prev_func_start(c, addr, &fs) && p->addr <= fs)
+		int64_t fi = last_func_below(c, addr);
+		if (fi >= 0 && p->addr <= c->funcs[fi].addr)
 			return CD_ENOTFOUND;
 		out->function = str(c, p->name);
 		out->function_addr = p->addr;
