@@ -64,16 +64,23 @@ static int set_why(proc_crash *c, uint32_t i, const char *msg)
 	return c->why[i] ? CD_OK : CD_ENOMEM;
 }
 
-/* How deep a thread is walked: CRASHDESK_MAX_FRAMES, when set, for every
- * thread (tests cut stacks with it); else the walker's limits. */
-static uint32_t frame_limit(int crashed)
+uint32_t proc_frame_limit_override(void)
 {
 	const char *env = getenv("CRASHDESK_MAX_FRAMES");
-	if (env && *env) {
-		unsigned long v = strtoul(env, NULL, 10);
-		if (v >= 1 && v <= 1000000)
-			return (uint32_t)v;
-	}
+	if (!env || !*env)
+		return 0;
+	char *end;
+	unsigned long v = strtoul(env, &end, 10);
+	return *end == '\0' && v >= 1 && v <= 1000000 ? (uint32_t)v : 0;
+}
+
+/* How deep a thread is walked: the override, when set, for every thread
+ * (tests cut stacks with it); else the walker's limits. */
+static uint32_t frame_limit(int crashed)
+{
+	uint32_t v = proc_frame_limit_override();
+	if (v)
+		return v;
 	return crashed ? WALK_MAX_FRAMES_CRASHED : WALK_MAX_FRAMES;
 }
 

@@ -219,6 +219,11 @@ typedef struct proc_crash {
 	proc_analysis analysis;     /* of the crashing instruction */
 } proc_crash;
 
+/* How many frames the environment's CRASHDESK_MAX_FRAMES (1 to 1,000,000)
+ * allows each thread, overriding the walker's limits; 0 when it is unset or
+ * invalid. One reading serves the walk and the key of its stored result. */
+uint32_t proc_frame_limit_override(void);
+
 /* Called on the walking thread after each thread is walked: done of total. */
 typedef void (*proc_progress_fn)(void *ctx, uint32_t done, uint32_t total);
 

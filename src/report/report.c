@@ -44,11 +44,9 @@ static char *result_key(const char *path, const rep_opts *o, const rep_crash *c)
 	cd_buf_puts(&b, k);
 	cd_buf_puts(&b, "|" REP_LAYOUT);
 	/* a walk cut by CRASHDESK_MAX_FRAMES is another result */
-	const char *maxf = getenv("CRASHDESK_MAX_FRAMES");
-	if (maxf && *maxf) {
-		cd_buf_puts(&b, "|frames:");
-		cd_buf_puts(&b, maxf);
-	}
+	uint32_t maxf = proc_frame_limit_override();
+	if (maxf)
+		cd_buf_printf(&b, "|frames:%u", maxf);
 	annotations_key(path, o->annotations, &b);
 	free(k);
 	char *key = b.data ? strdup(b.data) : NULL;
