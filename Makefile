@@ -8,7 +8,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := jansson zlib ncursesw sqlite3 yaml-0.1 libcurl libpcre2-8 capstone
+PKGS    := jansson zlib ncursesw sqlite3 yaml-0.1 libcurl libpcre2-8 capstone nettle
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 # snprintf truncation is always deliberate here; gcc warns about it anyway.

@@ -2,7 +2,7 @@
 # deps.sh [--fuzz|--bench] - installs the Debian packages crashdesk needs, only
 # those missing. Costs one dpkg-query on a ready machine.
 set -e
-pkgs="gcc make pkg-config libncurses-dev libsqlite3-dev libjansson-dev libyaml-dev libcurl4-openssl-dev zlib1g-dev libpcre2-dev libcapstone-dev tmux python3"
+pkgs="gcc make pkg-config libncurses-dev libsqlite3-dev libjansson-dev libyaml-dev libcurl4-openssl-dev zlib1g-dev libpcre2-dev libcapstone-dev nettle-dev tmux python3"
 [ "$1" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 [ "$1" = "--bench" ] && pkgs="$pkgs time"
 missing=""

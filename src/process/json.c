@@ -17,12 +17,26 @@
 #include "process.h"
 
 #define SET(o, k, v) json_object_set_new(o, k, v)
+/* For keys that are string literals or the register tables' names: ASCII,
+ * so jansson's UTF-8 check of the key can be skipped (a frame sets some
+ * thirty keys, a deep stack thousands of frames). */
+#define SETK(o, k, v) json_object_set_new_nocheck(o, k, v)
 
 static json_t *hexw(uint64_t v, int wide)
 {
-	char s[24];
-	snprintf(s, sizeof s, wide ? "0x%016llx" : "0x%08llx", (unsigned long long)v);
-	return json_string(s);
+	/* Written by hand, not with snprintf: the registers of every frame
+	 * made snprintf a tenth of a walk. */
+	static const char x[] = "0123456789abcdef";
+	char s[19];
+	int n = wide ? 16 : 8;
+	if (!wide && v >> 32)
+		while (n < 16 && v >> (4 * n))
+			n++;
+	s[0] = '0';
+	s[1] = 'x';
+	for (int i = 0; i < n; i++)
+		s[2 + i] = x[v >> (4 * (n - 1 - i)) & 15];
+	return json_stringn_nocheck(s, (size_t)n + 2);
 }
 
 static json_t *str_or_null(const char *s)
@@ -40,7 +54,7 @@ static json_t *registers(const md_context *c, int wide)
 	const char *const *names = md_reg_names(c->cpu, &n);
 	for (int i = 0; i < n; i++)
 		if (c->valid >> i & 1)
-			SET(o, names[i], hexw(c->regs[i], wide));
+			SETK(o, names[i], hexw(c->regs[i], wide));
 	return o;
 }
 
@@ -51,62 +65,62 @@ static json_t *frame_json(const md_dump *d, const walk_frame *f, uint32_t index,
 {
 	json_t *o = json_object();
 	uint64_t addr = f->pc;
-	SET(o, "frame", json_integer(index));
-	SET(o, "trust", json_string(walk_trust_name(f->trust)));
-	SET(o, "offset", hexw(addr, wide));
+	SETK(o, "frame", json_integer(index));
+	SETK(o, "trust", json_string(walk_trust_name(f->trust)));
+	SETK(o, "offset", hexw(addr, wide));
 	if (f->module) {
-		SET(o, "module", str_or_null(cd_basename(f->module->code_file)));
-		SET(o, "module_offset", hexw(addr - f->module->base, wide));
+		SETK(o, "module", str_or_null(cd_basename(f->module->code_file)));
+		SETK(o, "module_offset", hexw(addr - f->module->base, wide));
 	} else {
-		SET(o, "module", json_null());
-		SET(o, "module_offset", json_null());
+		SETK(o, "module", json_null());
+		SETK(o, "module_offset", json_null());
 	}
 	json_t *inl = json_null();
 	if (f->has_function) {
-		SET(o, "function", str_or_null(f->sym.function));
-		SET(o, "function_offset",
+		SETK(o, "function", str_or_null(f->sym.function));
+		SETK(o, "function_offset",
 		    hexw(addr - f->module->base - f->sym.function_addr, wide));
-		SET(o, "file", str_or_null(f->sym.file));
-		SET(o, "line", f->sym.line > 0 ? json_integer(f->sym.line) : json_null());
+		SETK(o, "file", str_or_null(f->sym.file));
+		SETK(o, "line", f->sym.line > 0 ? json_integer(f->sym.line) : json_null());
 		if (f->sym.ninlines)
 			inl = json_array();
 		for (uint32_t k = 0; k < f->sym.ninlines; k++) {
 			json_t *x = json_object();
-			SET(x, "function", str_or_null(f->sym.inlines[k].function));
-			SET(x, "file", str_or_null(f->sym.inlines[k].file));
-			SET(x, "line", f->sym.inlines[k].line > 0 ? json_integer(f->sym.inlines[k].line)
+			SETK(x, "function", str_or_null(f->sym.inlines[k].function));
+			SETK(x, "file", str_or_null(f->sym.inlines[k].file));
+			SETK(x, "line", f->sym.inlines[k].line > 0 ? json_integer(f->sym.inlines[k].line)
 								  : json_null());
 			json_array_append_new(inl, x);
 		}
 	} else {
-		SET(o, "function", json_null());
-		SET(o, "function_offset", json_null());
-		SET(o, "file", json_null());
-		SET(o, "line", json_null());
+		SETK(o, "function", json_null());
+		SETK(o, "function_offset", json_null());
+		SETK(o, "file", json_null());
+		SETK(o, "line", json_null());
 	}
-	SET(o, "inlines", inl);
+	SETK(o, "inlines", inl);
 	/* rust-minidump: a frame misses symbols when it has no function name. */
-	SET(o, "missing_symbols", json_boolean(!f->has_function));
+	SETK(o, "missing_symbols", json_boolean(!f->has_function));
 	/* A pc in an old mapping of an unloaded module names it. */
 	json_t *un = json_array();
 	for (uint32_t i = 0; i < d->nunloaded; i++) {
 		const md_unloaded_module *u = &d->unloaded[i];
 		if (addr - u->base < u->size) {
 			json_t *x = json_object();
-			SET(x, "module", str_or_null(cd_basename(u->code_file)));
+			SETK(x, "module", str_or_null(cd_basename(u->code_file)));
 			json_t *offs = json_array();
 			json_array_append_new(offs, hexw(addr - u->base, wide));
-			SET(x, "offsets", offs);
+			SETK(x, "offsets", offs);
 			json_array_append_new(un, x);
 		}
 	}
 	if (json_array_size(un)) {
-		SET(o, "unloaded_modules", un);
+		SETK(o, "unloaded_modules", un);
 	} else {
 		json_decref(un);
-		SET(o, "unloaded_modules", json_null());
+		SETK(o, "unloaded_modules", json_null());
 	}
-	SET(o, "registers", registers(&f->regs, wide));
+	SETK(o, "registers", registers(&f->regs, wide));
 	return o;
 }
 

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <nettle/sha2.h>
 
 enum {
 	CD_OK = 0,
@@ -134,11 +135,10 @@ typedef struct cd_embed {
 int cd_embed_find(const cd_embed *table, size_t n, const char *name, const cd_embed **out);
 
 /* ---- SHA-256 -------------------------------------------------------- */
+/* nettle's context, by value: no allocation, nothing to free. */
 typedef struct cd_sha256 {
-	uint32_t h[8];
+	struct sha256_ctx ctx;
 	uint64_t len; /* bytes hashed so far */
-	uint8_t buf[64];
-	size_t n;
 } cd_sha256;
 
 void cd_sha256_init(cd_sha256 *s);
