@@ -18,7 +18,7 @@ ok() { echo "ok $1"; }
 fail() { echo "FAIL $1: $2"; }
 
 if [ ! -d "$ref" ] || [ ! -d "$shared/corpus/dumps" ]; then
-	echo "skip rm-parity/*: $ref is absent (7 snapshots, 15 rule checks)"
+	echo "skip rm-parity/*: $ref is absent (7 snapshots, 16 rule checks)"
 	exit 0
 fi
 dumps="$shared/corpus/dumps"
@@ -108,8 +108,8 @@ fields fast-fail bp-tiny-exe-fastfail \
 fields no-debug-id-missing bp-thread_name_list "assert d['modules'][0]['missing_symbols'] is True"
 # --human: the real frame's offset from its line record, or with inlines
 # from the outermost inline's range; the writer's soft errors at the end.
-"$mdsw" --human "$dumps/own-ledger-null_write.dmp" "$shared/corpus/symbols" | grep -qxF " 2  ledger!apply_posting [ledger.c : 70 + 0x7]" &&
-	ok rm-rules/human-line-offset || fail rm-rules/human-line-offset "no ' 2  ledger!apply_posting [ledger.c : 70 + 0x7]'"
+"$mdsw" --human "$dumps/own-ledger-null_write.dmp" "$shared/corpus/symbols" | grep -qxF " 3  ledger!post_day [ledger.c : 77 + 0x4]" &&
+	ok rm-rules/human-line-offset || fail rm-rules/human-line-offset "no ' 3  ledger!post_day [ledger.c : 77 + 0x4]'"
 "$mdsw" --human "$dumps/rm-pipeline-inlines-macos-segv.dmp" "$syms" | grep -qxF " 4  crash-client!crash_client::main [main.rs : 142 + 0x562]" &&
 	ok rm-rules/human-inline-offset || fail rm-rules/human-inline-offset "no '[main.rs : 142 + 0x562]'"
 "$mdsw" --human "$dumps/rm-linux-mini.dmp" | grep -qx "Soft errors were encountered when minidump was written:" &&
@@ -119,3 +119,8 @@ fields no-debug-id-missing bp-thread_name_list "assert d['modules'][0]['missing_
 rc=$?
 [ $rc -eq 1 ] && grep -q "no readable thread list" "$tmp/inv.log" && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/inv.json" &&
 	ok rm-rules/no-thread-list-exit-1 || fail rm-rules/no-thread-list-exit-1 "rc=$rc $(cat "$tmp/inv.log")"
+# The same from a stored result (the second run reuses the first's).
+"$mdsw" --json --output-file="$tmp/inv2.json" --log-file="$tmp/inv2.log" --verbose=error "$dumps/rm-invalid-range.dmp"
+rc=$?
+[ $rc -eq 1 ] && grep -q "no readable thread list" "$tmp/inv2.log" && cmp -s "$tmp/inv.json" "$tmp/inv2.json" &&
+	ok rm-rules/no-thread-list-exit-1-reused || fail rm-rules/no-thread-list-exit-1-reused "rc=$rc $(cat "$tmp/inv2.log")"

@@ -126,6 +126,19 @@ static void say_walk(const char *path, const proc_crash *c, int verbose)
 				walk_trust_name(c->stacks[i].frames[k].trust));
 }
 
+/* A stored result's text says "thread_count": 0 (compact or pretty: any
+ * spacing); only a hint, the dump itself decides. */
+static int text_says_no_threads(const char *text)
+{
+	const char *p = text ? strstr(text, "\"thread_count\"") : NULL;
+	if (!p)
+		return 0;
+	p += strlen("\"thread_count\"");
+	while (*p == ' ' || *p == ':' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p[0] == '0' && !(p[1] >= '0' && p[1] <= '9');
+}
+
 /* A dump without a thread list: rust-minidump cannot process it and
  * exits 1, which Socorro's processor records; crashdesk reports what the
  * dump has all the same, and exits 1 too. A reused result is checked
@@ -135,8 +148,8 @@ static int no_thread_list(const char *path, const rep_crash *c)
 	if (c->walk)
 		return c->walk->dump->threads_state == MD_STREAM_ABSENT ||
 		       c->walk->dump->threads_state == MD_STREAM_BAD;
-	json_t *tc = c->doc ? json_object_get(c->doc, "thread_count") : NULL;
-	if (c->doc ? json_integer_value(tc) != 0 : !(c->text && strstr(c->text, "\"thread_count\":0,")))
+	if (c->doc ? json_integer_value(json_object_get(c->doc, "thread_count")) != 0
+		   : !text_says_no_threads(c->text))
 		return 0;
 	md_dump *d;
 	cd_err e;
