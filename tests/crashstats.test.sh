@@ -234,6 +234,40 @@ print(hashlib.sha256((b'MDMP'+seed*(n//32+1))[:n]).hexdigest())" "$big")
 [ $rc -eq 0 ] && [ -f "$XDG_CACHE_HOME/crashdesk/dumps/$sum.dmp" ] && [ "$(wc -c <"$XDG_CACHE_HOME/crashdesk/dumps/$sum.dmp")" -eq $((48 << 20)) ] &&
 	ok dump/large || fail dump/large "rc=$rc $(cat "$tmp/large.out" "$tmp/large.err")"
 
+# ---- a killed fetch leaves its .part file; stats counts it, a rerun sweeps it --
+start --synthetic 1 --large-dump 8 --dump-chunk-delay-ms 150
+big=$(sed -n 1p "$ids")
+keep_cache=$XDG_CACHE_HOME
+export XDG_CACHE_HOME="$tmp/killcache"
+dd="$XDG_CACHE_HOME/crashdesk/dumps"
+kill_fetch() { # starts a fetch of $big, kills it -9 once its .part file has data
+	CRASHSTATS_API_TOKEN=$TOKEN "$cd_bin" fetch --dumps "$big" >/dev/null 2>&1 &
+	fp=$!
+	i=0
+	while [ $i -lt 200 ] && ! [ -s "$(ls "$dd"/.part-* 2>/dev/null | head -1)" ]; do sleep 0.02; i=$((i + 1)); done
+	kill -9 $fp 2>/dev/null
+	wait $fp 2>/dev/null
+}
+kill_fetch
+left=$(ls -a "$dd" | grep -c '^\.part-')
+run stats cache stats
+[ "$left" -eq 1 ] && grep -q "left by killed processes:  1 temporary files" "$tmp/stats.out" &&
+	ok kill/fetch-part-counted || fail kill/fetch-part-counted "left=$left $(grep killed "$tmp/stats.out")"
+withtok run refetch fetch --dumps "$big"
+[ $rc -eq 0 ] && [ "$(ls -a "$dd" | grep -c '^\.part-')" -eq 0 ] && [ "$(ls "$dd"/*.dmp | wc -l)" -eq 1 ] &&
+	[ "$(wc -c <"$(ls "$dd"/*.dmp)")" -eq $((8 << 20)) ] &&
+	ok kill/fetch-rerun-sweeps || fail kill/fetch-rerun-sweeps "rc=$rc $(ls -a "$dd") $(cat "$tmp/refetch.out")"
+rm -f "$dd"/*.dmp
+kill_fetch
+run verify cache verify
+[ "$(ls -a "$dd" | grep -c '^\.part-')" -eq 0 ] && grep -q "removed 1 temporary files left by killed processes" "$tmp/verify.out" &&
+	ok kill/verify-sweeps || fail kill/verify-sweeps "$(ls -a "$dd") $(cat "$tmp/verify.out")"
+kill_fetch
+run gc cache gc --max-size 1G
+[ "$(ls -a "$dd" | grep -c '^\.part-')" -eq 0 ] && grep -q "removed 1 temporary files left by killed processes" "$tmp/gc.out" &&
+	ok kill/gc-sweeps || fail kill/gc-sweeps "$(ls -a "$dd") $(cat "$tmp/gc.out")"
+export XDG_CACHE_HOME="$keep_cache"
+
 # ---- export --public, import and the fetch-data round trip ------------------
 run export export --public $A
 python3 - "$tmp/export.out" <<'PY' && ok export/public || fail export/public "$(head -20 "$tmp/export.out") $(cat "$tmp/export.err")"

@@ -274,6 +274,9 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             for off in range(0, len(body), 1 << 20):
                 self.wfile.write(body[off:off + (1 << 20)])
+                if st.args.dump_chunk_delay_ms:
+                    self.wfile.flush()
+                    time.sleep(st.args.dump_chunk_delay_ms / 1000.0)
             return
         doc = c["processed"] if processed else c["raw"]
         if not full:
@@ -395,6 +398,8 @@ def main():
     ap.add_argument("--synthetic", type=int, default=0)
     ap.add_argument("--large-dump", type=int, default=0)
     ap.add_argument("--delay-ms", type=int, default=0)
+    ap.add_argument("--dump-chunk-delay-ms", type=int, default=0,
+                    help="a pause after each MB of a minidump (a slow download, to kill)")
     ap.add_argument("--bugs", help="the Bugs API's answers instead of api-bugs.json")
     args = ap.parse_args()
     if not args.token:

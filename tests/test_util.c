@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../src/util/util.h"
@@ -75,6 +77,52 @@ static void test_retry_after(void)
 	T_CHECK(cd_http_retry_after(raw, 14, 0) == 7);
 }
 
+/* Temporaries are known by name, and only a gone writer's are swept. */
+static void test_tmp_sweep(void)
+{
+	static const struct { const char *name; long pid; } names[] = {
+		{ "dl-123-AbC9xz", 123 }, { "libc.so.6.cdsym.tmp.456", 456 },
+		{ ".part-2fa91425-cb00-8853-9d2c-67eda1261111-789", 789 },
+		{ "dl-123", 0 }, { "dl--5-x", 0 }, { "x.tmp.12a", 0 }, { ".tmp.5", 0 },
+		{ ".part-abc", 0 }, { ".part--9x", 0 }, { "crash.dmp", 0 }, { "libc.so.6.sym", 0 },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (cd_tmp_owner(names[i].name) != names[i].pid)
+			T_FAILF("'%s': %ld, not %ld", names[i].name, cd_tmp_owner(names[i].name),
+				names[i].pid);
+	/* A child that has exited and been reaped: its pid names no process. */
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	char sub[300], p[400];
+	snprintf(sub, sizeof sub, "%s/tmps", dir);
+	T_CHECK(mkdir(sub, 0700) == 0);
+	const char *files[] = { "dl-%ld-x", ".part-id-%ld", "a.tmp.%ld", "keep.dmp" };
+	for (int k = 0; k < 4; k++) {
+		char name[64];
+		snprintf(name, sizeof name, files[k], (long)gone);
+		snprintf(p, sizeof p, "%s/%s", sub, name);
+		FILE *f = fopen(p, "w");
+		T_CHECK(f && fputs("12345", f) >= 0 && fclose(f) == 0);
+	}
+	/* one of a live process (ours): never swept */
+	snprintf(p, sizeof p, "%s/dl-%ld-y", sub, (long)getpid());
+	FILE *f = fopen(p, "w");
+	T_CHECK(f && fclose(f) == 0);
+	cd_tmp_count c = { 0, 0 };
+	T_CHECK(cd_tmp_sweep(sub, 0, &c) == CD_OK && c.files == 3 && c.bytes == 15);
+	memset(&c, 0, sizeof c);
+	T_CHECK(cd_tmp_sweep(sub, 1, &c) == CD_OK && c.files == 3);
+	memset(&c, 0, sizeof c);
+	T_CHECK(cd_tmp_sweep(sub, 0, &c) == CD_OK && c.files == 0);
+	snprintf(p, sizeof p, "%s/keep.dmp", sub);
+	T_CHECK(access(p, F_OK) == 0);
+	snprintf(p, sizeof p, "%s/dl-%ld-y", sub, (long)getpid());
+	T_CHECK(access(p, F_OK) == 0);
+	T_CHECK(cd_tmp_sweep("/nonexistent/dir", 1, &c) == CD_OK);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/test_util.XXXXXX");
@@ -82,6 +130,7 @@ int main(void)
 		return 1;
 	T_RUN(test_dir_files);
 	T_RUN(test_retry_after);
+	T_RUN(test_tmp_sweep);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd)) {

@@ -36,9 +36,11 @@ static const char cache_help[] =
 	"the recently opened crashes, newest first, with what processing learnt\n"
 	"of them; forget removes crashes from that list. stats shows the symbol\n"
 	"cache: downloaded files, remembered 404s, symbol caches, the database,\n"
-	"hit rates. gc removes the least recently used downloaded symbols and\n"
-	"symbol caches until the cache fits SIZE (K, M, G), never a file in use.\n"
-	"verify checks every entry and removes the damaged ones (exit 1 if any).\n";
+	"hit rates, temporaries left by killed processes. gc removes those\n"
+	"temporaries, then the least recently used downloaded symbols and symbol\n"
+	"caches until the cache fits SIZE (K, M, G), never a file in use. verify\n"
+	"removes the temporaries, checks every entry and removes the damaged ones\n"
+	"(exit 1 if any).\n";
 
 /* Untrusted text (it comes from dumps) with control bytes escaped. */
 static void put(cd_buf *b, const char *s)
@@ -225,6 +227,21 @@ static void cwalk_free(cwalk *w)
 
 static double mb(uint64_t b) { return (double)b / (1024.0 * 1024.0); }
 
+/* The directories where writers leave temporaries: symbol downloads,
+ * symbol caches being built, minidumps being fetched. */
+static const char *const tmp_dirs[] = { "tmp", "symcache", "dumps" };
+
+static cd_tmp_count sweep_all(const char *root, int remove)
+{
+	cd_tmp_count c = { 0, 0 };
+	for (size_t i = 0; i < sizeof tmp_dirs / sizeof *tmp_dirs; i++) {
+		char dir[4200];
+		snprintf(dir, sizeof dir, "%s/%s", root, tmp_dirs[i]);
+		cd_tmp_sweep(dir, remove, &c);
+	}
+	return c;
+}
+
 static int cache_stats(const char *root, store *db)
 {
 	cwalk w = { 0 };
@@ -239,6 +256,9 @@ static int cache_stats(const char *root, store *db)
 	printf("remembered 404s:           %llu\n", (unsigned long long)w.n404);
 	printf("symbol caches:             %llu (%.1f MB)\n", (unsigned long long)w.ncache,
 	       mb(w.cache_bytes));
+	cd_tmp_count left = sweep_all(root, 0);
+	printf("left by killed processes:  %llu temporary files (%.1f MB; cache gc or verify removes them)\n",
+	       (unsigned long long)left.files, mb(left.bytes));
 	store_symfile *rows;
 	size_t n;
 	cd_err e;
@@ -299,6 +319,10 @@ static int lock_unused(const cfile *f)
 
 static int cache_gc(const char *root, store *db, uint64_t max)
 {
+	cd_tmp_count swept = sweep_all(root, 1);
+	if (swept.files)
+		printf("removed %llu temporary files left by killed processes (%.1f MB)\n",
+		       (unsigned long long)swept.files, mb(swept.bytes));
 	cwalk w = { 0 };
 	scan_cache(root, db, &w);
 	uint64_t total = 0, freed = 0;
@@ -341,11 +365,10 @@ static int cache_gc(const char *root, store *db, uint64_t max)
 static int cache_verify(const char *root, store *db)
 {
 	int bad = 0;
-	char dir[4200];
-	snprintf(dir, sizeof dir, "%s/tmp", root);
-	sym_sweep_temporaries(dir);
-	snprintf(dir, sizeof dir, "%s/symcache", root);
-	sym_sweep_temporaries(dir);
+	cd_tmp_count swept = sweep_all(root, 1);
+	if (swept.files)
+		printf("removed %llu temporary files left by killed processes (%.1f MB)\n",
+		       (unsigned long long)swept.files, mb(swept.bytes));
 	cwalk w = { 0 };
 	scan_cache(root, db, &w);
 	size_t checked = 0;

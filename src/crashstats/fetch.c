@@ -193,6 +193,8 @@ int cs_fetch(cs_client *c, store *st, const char (*ids)[CS_ID_LEN + 1], size_t n
 			rc = cd_xdg_dir(CD_XDG_CACHE, "dumps", f.dump_dir, sizeof f.dump_dir, e);
 		if (rc != CD_OK)
 			return rc;
+		/* What a killed fetch left there (.part-ID-PID) goes first. */
+		cd_tmp_sweep(f.dump_dir, 1, NULL);
 	}
 	int nparts = !!(o->want & CS_WANT_RAW) + !!(o->want & CS_WANT_PROCESSED) +
 		     !!(o->want & CS_WANT_DUMP);

@@ -5,9 +5,7 @@
  * is not complete and correct never gets a name a reader would take.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,33 +538,5 @@ out:
 	return rc;
 }
 
-void sym__tmp_sweep(const char *tmp_dir)
-{
-	DIR *dp = opendir(tmp_dir);
-	if (!dp)
-		return;
-	struct dirent *de;
-	while ((de = readdir(dp))) {
-		long pid = 0;
-		char rest[64];
-		/* Ours (dl-PID-XXXXXX) and the cache builder's (NAME.tmp.PID). */
-		const char *t = strstr(de->d_name, ".tmp.");
-		if (sscanf(de->d_name, "dl-%ld-%63s", &pid, rest) != 2 && t) {
-			char *end;
-			pid = strtol(t + 5, &end, 10);
-			if (*end)
-				pid = 0;
-		}
-		if (pid <= 0)
-			continue;
-		/* Only another process's, and only when that process is gone. */
-		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		char p[4096];
-		snprintf(p, sizeof p, "%s/%s", tmp_dir, de->d_name);
-		unlink(p);
-	}
-	closedir(dp);
-}
+void sym__tmp_sweep(const char *tmp_dir) { cd_tmp_sweep(tmp_dir, 1, NULL); }
 
-void sym_sweep_temporaries(const char *dir) { sym__tmp_sweep(dir); }

@@ -405,8 +405,6 @@ void sym_store_free(sym_store *s);
  * debug_id (case-insensitive; NULL: any). CD_OK, or CD_EFORMAT with what
  * is wrong in e (the path and what the line says). */
 int sym_check_module_line(const char *path, const char *debug_id, cd_err *e);
-/* Removes dir's temporary files left by processes that no longer run. */
-void sym_sweep_temporaries(const char *dir);
 
 /* Functions in address order, for `sym funcs` and the browser. */
 uint64_t sym_func_count(const sym_cache *c);
