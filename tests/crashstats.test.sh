@@ -216,6 +216,11 @@ run dropped fetch --raw --processed $(head -10 "$ids")
 start --fail-every 1
 CRASHDESK_CRASHSTATS_BACKOFF_MS=1 run always5xx fetch --raw $A
 [ $rc -eq 1 ] && grep -q "raw HTTP 502: an HTML page (after 11 attempts)" "$tmp/always5xx.out" && ok errors/5xx-gives-up || fail errors/5xx-gives-up "$(cat "$tmp/always5xx.out")"
+start --html-dump $B
+withtok run htmldump fetch --dumps $B
+[ $rc -eq 1 ] && grep -q "dump: the answer is not a minidump (it does not start with MDMP): not stored" "$tmp/htmldump.out" &&
+	! grep -rlq "Signed in" "$XDG_CACHE_HOME/crashdesk/dumps" && [ "$(ls -a "$XDG_CACHE_HOME/crashdesk/dumps" | grep -c '^\.part-')" -eq 0 ] &&
+	ok errors/html-200-not-a-dump || fail errors/html-200-not-a-dump "rc=$rc $(cat "$tmp/htmldump.out" "$tmp/htmldump.err")"
 start --malformed $A
 run malformed fetch --processed $A
 [ $rc -eq 1 ] && grep -q "processed ProcessedCrash: malformed JSON at line 1" "$tmp/malformed.out" && ok errors/malformed-json || fail errors/malformed-json "$(cat "$tmp/malformed.out")"

@@ -263,6 +263,16 @@ class Handler(BaseHTTPRequestHandler):
             if name not in ("dump", "upload_file_minidump"):
                 self.send_json(404, {"error": "Not found: CrashIDNotFound %s" % cid})
                 return
+            if cid in st.args.html_dump:
+                # A 200 that is not a dump: a page that even echoes the token.
+                body = ("<html><body>Signed in with %s</body></html>" %
+                        self.headers.get("Auth-Token", "")).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if "dump_bytes" in c:
                 body = c["dump_bytes"]
             else:
@@ -395,6 +405,8 @@ def main():
     ap.add_argument("--drop-every", type=int, default=0)
     ap.add_argument("--malformed", action="append", default=[])
     ap.add_argument("--wrong-type", action="append", default=[])
+    ap.add_argument("--html-dump", action="append", default=[],
+                    help="answer this id's minidump with a 200 HTML page")
     ap.add_argument("--synthetic", type=int, default=0)
     ap.add_argument("--large-dump", type=int, default=0)
     ap.add_argument("--delay-ms", type=int, default=0)
