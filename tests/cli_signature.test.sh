@@ -156,3 +156,10 @@ if [ -d "$shared/corpus/dumps" ]; then
 else
 	echo "skip resig-cache: $shared/corpus is absent"
 fi
+
+# A \u0000 cuts the string here (Python's does not): the signature is what
+# is left, and stderr says where the escape is.
+printf '{"json_dump":{"crashing_thread":0,"threads":[{"frames":[{"frame":0,"function":"fo\\u0000o","module":"m"}]}]}}' >"$tmp/nul.json"
+out=$("$cd" signature "$tmp/nul.json" 2>"$tmp/nul.err"); rc=$?
+[ $rc -eq 0 ] && [ "$out" = "fo" ] && grep -q "nul.json: byte 81: warning: 1 \\\\u0000 escape in its strings" "$tmp/nul.err" &&
+	ok signature/nul-escape-reported || fail signature/nul-escape-reported "rc=$rc out=$out $(cat "$tmp/nul.err")"

@@ -89,3 +89,10 @@ if [ -f "$shared/corpus/symbols/crash-client/509C0610949836F7B70BD88BCF03E5400/c
 else
 	echo "skip inline/crash-client-clean: the corpus is absent"
 fi
+
+# A NUL inside a name cuts it where crashdesk keeps it as a C string: said,
+# with the line and column, not passed over as ok.
+printf 'MODULE Linux x86_64 0123456789ABCDEF0123456789ABCDEF0 t\nFUNC 1000 10 0 fu\000nc\n1000 10 1 1\n' >"$tmp/nul.sym"
+"$cd" sym check "$tmp/nul.sym" >"$tmp/nul.out" 2>&1
+grep -q "nul.sym:2: warning: a NUL byte at column 18: the text after it is cut off" "$tmp/nul.out" &&
+	ok sym/nul-in-name-reported || fail sym/nul-in-name-reported "$(cat "$tmp/nul.out")"

@@ -74,6 +74,10 @@ static void sign_text(sig_opts *o, const char *name, const char *text, size_t le
 		}
 		return;
 	}
+	if (r->nul_escapes)
+		cli_error("signature: %s: byte %zu: warning: %zu \\u0000 escape%s in its strings: crashdesk cuts a "
+			  "string at one, Socorro does not, so the signature may differ from Socorro's",
+			  name, r->first_nul, r->nul_escapes, r->nul_escapes == 1 ? "" : "s");
 	if (o->json) {
 		sig_result_json(r, &o->out);
 		cd_buf_puts(&o->out, "\n");

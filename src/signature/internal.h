@@ -37,6 +37,8 @@ typedef struct sj_parser {
 	const char *emsg;
 	size_t epos;      /* byte offset */
 	size_t max_depth;
+	/* \u0000 escapes met: strings are C strings and end there. */
+	size_t nuls, first_nul; /* count; byte offset of the first */
 } sj_parser;
 
 /* Parses text into m. Returns NULL on error (p->emsg, p->epos). */

@@ -248,6 +248,8 @@ static int string(cur *c, sj *out)
 					/* A lone surrogate has no UTF-8 form: U+FFFD. */
 					cp = 0xfffd;
 				}
+				if (!cp && !c->ps->nuls++)
+					c->ps->first_nul = (size_t)(r - 6 - c->start);
 				/* \u escapes expand to at most 4 bytes from 6 or 12. */
 				n += put_utf8(s + n, cp);
 				break;
@@ -427,6 +429,7 @@ sj *sj_parse(sj_parser *p, sig__mem *m, const char *text, size_t len)
 	cur c = { text, text + len, text, p, m, 0 };
 	p->emsg = NULL;
 	p->nstack = 0;
+	p->nuls = p->first_nul = 0;
 	if (!p->max_depth)
 		p->max_depth = 512;
 	sj *v = sig__alloc(m, sizeof *v);

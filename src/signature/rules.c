@@ -1251,6 +1251,8 @@ int sig_sign_json(sig_signer *s, const char *text, size_t len, const sig_result 
 	s->res.ndebug = s->debug.n;
 	s->res.frames = s->frames;
 	s->res.nframes = s->nframes;
+	s->res.nul_escapes = s->parser.nuls;
+	s->res.first_nul = s->parser.first_nul;
 	*out = &s->res;
 	return CD_OK;
 }

@@ -124,6 +124,10 @@ typedef struct sig_result {
 	size_t nframes;
 	size_t frames_omitted;        /* frames past the explanation's cap, not listed */
 	const char *input_kind;       /* "processed", "crash_data", "walk", "case" */
+	/* \u0000 escapes in the input's strings: each string ends at its
+	 * first, where Socorro's Python strings go on, so the signature may
+	 * differ from Socorro's; first_nul is the first one's byte offset. */
+	size_t nul_escapes, first_nul;
 } sig_result;
 
 /* A signer: the lists (borrowed, must outlive it) and the memory one

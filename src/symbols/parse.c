@@ -575,6 +575,11 @@ static void dispatch(parser *ps, const char *p, size_t n)
 		ps->counts->bytes[SYM_R_LINE] += n + 1;
 		return;
 	}
+	/* Names are kept as C strings: a NUL would cut one unseen. */
+	const char *nul = memchr(p, 0, n);
+	if (nul)
+		diag(ps, ps->line, 0, "a NUL byte at column %zu: the text after it is cut off",
+		     (size_t)(nul - p) + 1);
 	cursor c = { p, p + n };
 	const char *t;
 	size_t tn;
