@@ -342,5 +342,27 @@ want=$("$cd" signature --cache-dir "$tmp/sigref" --symbols-path "$syms" "$dump" 
 got=$("$cd" signature --cache-dir "$tmp/sigurl" --symbols-url "$url" "$dump" 2>"$tmp/err"); rc=$?
 [ $rc -eq 0 ] && [ -n "$want" ] && [ "$got" = "$want" ] && [ "$(requests)" -gt 0 ] &&
 	ok signature/symbols-url || fail signature/symbols-url "rc=$rc want '$want' got '$got' $(head -c 300 "$tmp/err")"
+# ---- the same document whatever the cache already holds ----------------------
+# Cold; after `sym fetch` of every module but the one the server lacks
+# (linux-gate.so); after `sym prefetch`; each with a cache of its own, and
+# the second run of the cold one reusing its stored result.
+pd="$shared/corpus/dumps/own-plugin.dmp"
+XDG_CACHE_HOME="$tmp/same1" "$cd" walk --json --symbols-url "$url" "$pd" >"$tmp/same1.json" 2>"$tmp/same1.err"
+XDG_CACHE_HOME="$tmp/same1" "$cd" walk --json --symbols-url "$url" "$pd" >"$tmp/same1b.json" 2>/dev/null
+python3 -c "
+import json, sys
+for m in json.load(open(sys.argv[1]))['modules']:
+    if m['filename'] != 'linux-gate.so': print(m['debug_file'], m['debug_id'])" "$tmp/same1.json" |
+	while read -r f i; do XDG_CACHE_HOME="$tmp/same2" "$cd" sym fetch --symbols-url "$url" "$f" "$i" >/dev/null 2>&1; done
+XDG_CACHE_HOME="$tmp/same2" "$cd" walk --json --symbols-url "$url" "$pd" >"$tmp/same2.json" 2>"$tmp/same2.err"
+XDG_CACHE_HOME="$tmp/same3" "$cd" sym prefetch --symbols-url "$url" "$pd" >/dev/null 2>&1
+XDG_CACHE_HOME="$tmp/same3" "$cd" walk --json --symbols-url "$url" "$pd" >"$tmp/same3.json" 2>/dev/null
+python3 - "$tmp/same1.json" <<'PY' && cmp -s "$tmp/same1.json" "$tmp/same1b.json" && cmp -s "$tmp/same1.json" "$tmp/same2.json" &&
+import json, sys
+m = {x['filename']: x for x in json.load(open(sys.argv[1]))['modules']}
+assert m['linux-gate.so']['missing_symbols'] is True and m['libc.so.6']['loaded_symbols'] is True, m['linux-gate.so']
+PY
+	cmp -s "$tmp/same1.json" "$tmp/same3.json" && grep -q "no symbols for linux-gate.so" "$tmp/same2.err" &&
+	ok walk/same-whatever-cached || fail walk/same-whatever-cached "$(python3 tests/rmcompare.py -v json "$tmp/same1.json" "$tmp/same2.json" | head -5) $(python3 tests/rmcompare.py -v json "$tmp/same1.json" "$tmp/same3.json" | head -5)"
 stop
 exit 0
