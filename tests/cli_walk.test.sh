@@ -125,6 +125,28 @@ d = json.load(open(sys.argv[1]))
 m = [m for m in d['modules'] if m['filename'] == 'crashme'][0]
 assert m['corrupt_symbols'], m
 " "$tmp/zip.json" && ok corpus/zip-entry-crc-checked || fail corpus/zip-entry-crc-checked "$(cat "$tmp/zip.json" | head -c 300)"
+# A zip entry that declares a thousand times its compressed size is a bomb:
+# refused before a byte is inflated, the other modules still found.
+python3 - "$tmp/bomb.zip" "$shared/corpus/symbols" <<'PY'
+import os, sys, zipfile, zlib
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    with z.open("libc.so.6/EC61AC938E5A39B16F9FBD350E3169A50/libc.so.6.sym", "w") as f:
+        f.write(b"MODULE Linux x86_64 EC61AC938E5A39B16F9FBD350E3169A50 libc.so.6\n")
+        for _ in range(64):
+            f.write(b"\0" * (1 << 20))
+    d = "crashme/557E11D4B6BF94D7D6C66B9B3AFB485C0/crashme.sym"
+    z.write(os.path.join(sys.argv[2], d), d)
+PY
+s0=$(date +%s)
+XDG_CACHE_HOME="$tmp/zipcache-bomb" "$cd" walk --json --verbose=warn --symbols-path "$tmp/bomb.zip" \
+	"$shared/corpus/dumps/own-null_write_inline.dmp" >"$tmp/bomb.json" 2>"$tmp/bomb.err"
+s1=$(date +%s)
+grep -q "bomb.zip: libc.so.6/EC61AC938E5A39B16F9FBD350E3169A50/libc.so.6.sym: declares [0-9]* bytes from [0-9]* compressed, more than 100 times: refused as a zip bomb" "$tmp/bomb.err" &&
+	[ $((s1 - s0)) -lt 5 ] && python3 -c "
+import json, sys
+m = {m['filename']: m for m in json.load(open(sys.argv[1]))['modules']}
+assert m['crashme']['loaded_symbols'] and m['libc.so.6']['corrupt_symbols'], m['libc.so.6']
+" "$tmp/bomb.json" && ok corpus/zip-bomb-refused || fail corpus/zip-bomb-refused "$((s1 - s0)) s $(head -c 600 "$tmp/bomb.err")"
 printf 'not a zip' > "$tmp/bad.zip"
 "$cd" walk --symbols-path "$tmp/bad.zip" "$shared/corpus/dumps/own-plugin.dmp" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] && grep -q "bad.zip: not a zip archive" "$tmp/err" && ok corpus/zip-store-bad || fail corpus/zip-store-bad "rc=$rc $(cat "$tmp/err")"

@@ -18,6 +18,8 @@ request path wins, ^SUBSTRING matches its start; --rule is repeatable):
                  Content-Length that matches what is sent)
   wrongid        serve the body with another debug id on its MODULE line
   notsym         serve an HTML page with status 200
+  hugelen        declare a 5 GB body and trickle zeros
+  bomb           a gzip body that inflates 1000 times (256 MB of zeros)
   redirect       redirect to /r/PATH, which serves the file
 --gzip sends every body with Content-Encoding: gzip; --latency MS delays
 every answer; --prefix /try/ serves the store under that prefix only.
@@ -25,6 +27,7 @@ Every request is logged to --log as "PATH STATUS" (for counting).
 """
 import argparse
 import gzip
+import zlib
 import http.server
 import os
 import re
@@ -142,6 +145,28 @@ def main():
                 return self.simple(200, b"<html>Sign in</html>\n", [("Content-Type", "text/html")])
             if act == "redirect":
                 return self.simple(302, b"", [("Location", "/r" + self.path)])
+            if act == "hugelen":
+                # Declares 5 GB, then trickles zeros for as long as it is read.
+                self.note(200)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(5 << 30))
+                self.end_headers()
+                try:
+                    for _ in range(600):
+                        self.wfile.write(b"\0" * 65536)
+                        self.wfile.flush()
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+                self.close_connection = True
+                return
+            if act == "bomb":
+                # 256 MB of zeros in a quarter-megabyte gzip body.
+                z = zlib.compressobj(9, zlib.DEFLATED, 31)
+                chunk = b"\0" * (1 << 20)
+                body = b"".join(z.compress(chunk) for _ in range(256)) + z.flush()
+                return self.simple(200, body, [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")])
             file = os.path.join(a.root, *parts)
             if not os.path.isfile(file):
                 key = (parts[0], parts[1].upper())

@@ -233,8 +233,18 @@ same_as_ref && ok damaged/clean-rerun-gets-them || fail damaged/clean-rerun-gets
 mkdir -p "$XDG_CONFIG_HOME/crashdesk"
 printf 'max_download = 1K\n' >"$XDG_CONFIG_HOME/crashdesk/config"
 walk big --symbols-url "$url"
-grep -q "libc.so.6.sym: too big (more than 1024 bytes)" "$tmp/err" && ok why/byte-cap || fail why/byte-cap "$(grep libc "$tmp/err")"
+grep -q "libc.so.6.sym: too big (declares [0-9]* bytes, more than the 1024 allowed)" "$tmp/err" && ok why/byte-cap || fail why/byte-cap "$(grep libc "$tmp/err")"
 rm -f "$XDG_CONFIG_HOME/crashdesk/config"
+# Limits hit early: a declared 5 GB body is refused on its header, a gzip
+# bomb once it inflates 100 times; neither leaves anything in tmp/.
+start --rule "/libc.so.6/=hugelen" --rule "/libstdc++.so.6/=bomb"
+t0=$(date +%s)
+walk early --symbols-url "$url"
+t1=$(date +%s)
+grep -q "libc.so.6.sym: too big (declares 5368709120 bytes, more than the 4294967296 allowed)" "$tmp/err" &&
+	[ $((t1 - t0)) -lt 5 ] && ok why/declared-length-refused || fail why/declared-length-refused "$((t1 - t0)) s $(grep libc "$tmp/err")"
+grep -q "libstdc++.so.6.sym: too big (inflates to more than 100 times its [0-9]* bytes: refused as a gzip bomb)" "$tmp/err" &&
+	[ -z "$(find "$tmp/early/tmp" -type f 2>/dev/null)" ] && ok why/gzip-bomb-refused || fail why/gzip-bomb-refused "$(grep libstdc "$tmp/err") $(ls -la "$tmp/early/tmp" 2>&1)"
 
 # ---- code file / code id under a path prefix --------------------------------------
 start --prefix /try/ --rule "^/try/crashme/557E11D4B6BF94D7D6C66B9B3AFB485C0/=404"

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,9 @@ typedef struct xfer {
 	int gz;               /* -1 not known yet, 0 plain, 1 gzip */
 	int z_init, z_end, z_bad;
 	int too_big, write_failed;
+	int status;           /* of the response being read (after redirects) */
+	uint64_t declared;    /* a Content-Length over the limit, 0 none */
+	int bomb;             /* inflated past SYM_MAX_INFLATION times its input */
 	uint64_t in_bytes, out_bytes;
 	double retry_after;   /* seconds, -1 none */
 	uint8_t head[2];      /* the first bytes, before we know if it is gzip */
@@ -73,11 +77,17 @@ typedef struct xfer {
 	struct xfer *next;
 } xfer;
 
+/* A gzip body that inflates past SYM_MAX_INFLATION times its size is
+ * refused before it fills the disk. */
 static int put_out(xfer *x, const void *p, size_t n)
 {
 	x->out_bytes += n;
 	if (x->out_bytes > x->o->max_bytes) {
 		x->too_big = 1;
+		return -1;
+	}
+	if (x->gz == 1 && x->out_bytes > (1u << 20) && x->out_bytes / SYM_MAX_INFLATION > x->in_bytes) {
+		x->too_big = x->bomb = 1;
 		return -1;
 	}
 	if (n && fwrite(p, 1, n, x->f) != n) {
@@ -158,10 +168,25 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
 	xfer *x = ctx;
 	size_t n = size * nmemb;
 	double wait;
-	if (n > 5 && !strncmp(p, "HTTP/", 5))
+	if (n > 5 && !strncmp(p, "HTTP/", 5)) {
 		x->retry_after = -1; /* a new response (after a redirect) */
-	else if ((wait = cd_http_retry_after(p, n, time(NULL))) >= 0)
+		const char *sp = memchr(p, ' ', n);
+		x->status = sp && (size_t)(sp - p) + 4 <= n ? atoi(sp + 1) : 0;
+	} else if ((wait = cd_http_retry_after(p, n, time(NULL))) >= 0) {
 		x->retry_after = wait;
+	} else if (x->status == 200 && n > 15 && !strncasecmp(p, "Content-Length:", 15)) {
+		/* A body declared too big is refused before a byte of it is read. */
+		char num[32];
+		size_t k = n - 15 < sizeof num - 1 ? n - 15 : sizeof num - 1;
+		memcpy(num, p + 15, k);
+		num[k] = 0;
+		unsigned long long len = strtoull(num, NULL, 10);
+		if (len > x->o->max_bytes) {
+			x->too_big = 1;
+			x->declared = len;
+			return 0; /* ends the transfer */
+		}
+	}
 	return n;
 }
 
@@ -336,8 +361,16 @@ static void finish(run *r, xfer *x, CURLcode res)
 	d->running = 0;
 	char what[320];
 	if (x->too_big) {
-		snprintf(what, sizeof what, "more than %llu bytes",
-			 (unsigned long long)r->o->max_bytes);
+		if (x->declared)
+			snprintf(what, sizeof what, "declares %llu bytes, more than the %llu allowed",
+				 (unsigned long long)x->declared, (unsigned long long)r->o->max_bytes);
+		else if (x->bomb)
+			snprintf(what, sizeof what,
+				 "inflates to more than %d times its %llu bytes: refused as a gzip bomb",
+				 SYM_MAX_INFLATION, (unsigned long long)x->in_bytes);
+		else
+			snprintf(what, sizeof what, "more than %llu bytes",
+				 (unsigned long long)r->o->max_bytes);
 		r->note(d->ctx, url, SYM_ANS_TOO_BIG, what);
 		next_url(r, d, SYM_ANS_TOO_BIG);
 		return;

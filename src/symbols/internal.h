@@ -228,6 +228,13 @@ int sym__cache_build(const char *sym_path, const char *cache_path, int threaded,
 /* Adds a diagnostic to a report: the first 1,000 kept (check.c). */
 void sym__report_add(sym_report *r, uint64_t line, int damaged, const char *msg);
 
+/* A compressed symbol file (a gzip body, a zip entry) may inflate to at
+ * most this many times its size beyond its first MiB: symbol files compress
+ * 5 to 15 times, bombs of zeros a thousand. A zip entry may declare at most
+ * SYM_MAX_ENTRY bytes (the largest real sym files are about 1 GB). */
+#define SYM_MAX_INFLATION 100
+#define SYM_MAX_ENTRY (4ull << 30)
+
 /* ---- zipped symbol stores (zip.c) ------------------------------------- */
 
 typedef struct sym_zip sym_zip;

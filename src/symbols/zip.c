@@ -180,6 +180,24 @@ int sym_zip_has(const sym_zip *z, const char *name)
 	return z->n && bsearch(&key, z->e, z->n, sizeof *z->e, by_name) != NULL;
 }
 
+/* What an entry declares is checked before a byte is inflated: a size no
+ * symbol file has, or a ratio only a bomb has, is refused at once. */
+static int entry_limits(const sym_zip *z, const zip_entry *e, cd_err *err)
+{
+	if (e->size > SYM_MAX_ENTRY)
+		return cd_errf(err, CD_EFORMAT,
+			       "%s: %s: declares %llu bytes, more than the %llu a symbol file may have",
+			       z->path, e->name, (unsigned long long)e->size,
+			       (unsigned long long)SYM_MAX_ENTRY);
+	if (e->method == 8 && e->size > (1u << 20) && e->size / SYM_MAX_INFLATION > e->comp_size)
+		return cd_errf(err, CD_EFORMAT,
+			       "%s: %s: declares %llu bytes from %llu compressed, more than %d times: "
+			       "refused as a zip bomb",
+			       z->path, e->name, (unsigned long long)e->size,
+			       (unsigned long long)e->comp_size, SYM_MAX_INFLATION);
+	return CD_OK;
+}
+
 int sym_zip_extract(const sym_zip *z, const char *name, const char *dest, cd_err *err)
 {
 	zip_entry key = { .name = (char *)name };
@@ -198,6 +216,9 @@ int sym_zip_extract(const sym_zip *z, const char *name, const char *dest, cd_err
 	if (e->method != 0 && e->method != 8)
 		return cd_errf(err, CD_EFORMAT, "%s: %s: compression method %u is not supported",
 			       z->path, name, e->method);
+	int lrc = entry_limits(z, e, err);
+	if (lrc != CD_OK)
+		return lrc;
 	char tmp[4200];
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dest, (long)getpid());
 	FILE *f = fopen(tmp, "wb");
@@ -325,6 +346,8 @@ int sym__zip_reader_open(const char *zip_path, const char *entry, sym__zip_reade
 	else if (e->method != 0 && e->method != 8)
 		rc = cd_errf(err, CD_EFORMAT, "%s: %s: compression method %u is not supported",
 			     zip_path, entry, e->method);
+	else if ((rc = entry_limits(r->z, e, err)) != CD_OK)
+		;
 	else if (e->method == 8 && inflateInit2(&r->s, -MAX_WBITS) != Z_OK)
 		rc = cd_errf(err, CD_ENOMEM, "%s: zlib failed", zip_path);
 	if (rc) {
