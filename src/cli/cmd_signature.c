@@ -113,16 +113,14 @@ static void sign_dump(sig_opts *o, const char *path)
 	}
 	if (c->annotations_error[0])
 		cli_error("signature: %s", c->annotations_error);
-	json_t *doc = proc_crash_json(c);
-	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	if (!text) {
+	char *text = NULL;
+	if (proc_crash_text(c, &text) != CD_OK) {
 		cli_error("signature: %s: out of memory", path);
 		o->status = 1;
 	} else {
 		sign_text(o, path, text, strlen(text));
 	}
 	free(text);
-	json_decref(doc);
 	proc_crash_free(c);
 }
 

@@ -168,7 +168,7 @@ static int walk_one(const char *path, sym_store *store, const walk_opts *o)
 	rep_opts ro = { .symbols = store, .db = json ? o->db : NULL,
 			.annotations = o->annotations,
 			.reuse = o->json && !o->refresh && !o->reprocess,
-			.text_only = !o->pretty };
+			.text_only = !o->pretty, .walk_only = !json };
 	rep_crash *c;
 	cd_err e;
 	if (rep_open(path, &ro, &c, &e) != CD_OK) {

@@ -248,6 +248,22 @@ void *proc_crash_json(const proc_crash *c)
 			 c->have_annotations ? &c->annotations : NULL, &c->analysis);
 }
 
+int proc_crash_text(const proc_crash *c, char **out)
+{
+	cd_buf b;
+	cd_buf_init(&b, SIZE_MAX / 2); /* the document is as big as the dump makes it */
+	int rc = proc_text(c->dump, c->stacks, json_status_of, (void *)c,
+			   c->have_annotations ? &c->annotations : NULL, &c->analysis, &b);
+	if (rc == CD_OK && !b.data)
+		rc = CD_ENOMEM;
+	if (rc != CD_OK) {
+		cd_buf_free(&b);
+		return rc;
+	}
+	*out = b.data;
+	return CD_OK;
+}
+
 void proc_crash_free(proc_crash *c)
 {
 	if (!c)

@@ -739,8 +739,34 @@ static void analysis_json(json_t *ci, const proc_analysis *a, int wide)
 	SET(ci, "crash_inconsistencies", inc);
 }
 
-void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_fn status,
-		void *status_ctx, const proc_annotations *annotations, const proc_analysis *analysis)
+/* One entry of modules[]; certs is proc_cert_map()'s. */
+static json_t *module_json(const md_dump *d, const md_module *m, json_t *certs,
+			   proc_module_status_fn status, void *status_ctx, int wide)
+{
+	int st = status ? status(status_ctx, m) : SYM_STATUS_UNKNOWN;
+	json_t *o = json_object();
+	SET(o, "base_addr", hexw(m->base, wide));
+	SET(o, "end_addr", hexw(m->base + m->size, wide));
+	SET(o, "filename", str_or_empty(cd_basename(m->code_file)));
+	SET(o, "debug_file", str_or_empty(module_debug_file(m)));
+	SET(o, "debug_id", module_debug_id(m));
+	SET(o, "code_id", module_code_id(d, m));
+	char ver[64];
+	SET(o, "version", str_or_null(proc_module_version(d, m, ver, sizeof ver)));
+	SET(o, "cert_subject", str_or_null(json_string_value(json_object_get(certs, cd_basename(m->code_file)))));
+	SET(o, "missing_symbols", json_boolean(st == SYM_STATUS_MISSING));
+	SET(o, "loaded_symbols", json_boolean(st == SYM_STATUS_LOADED || st == SYM_STATUS_CORRUPT));
+	SET(o, "corrupt_symbols", json_boolean(st == SYM_STATUS_CORRUPT));
+	SET(o, "symbol_url", json_null());
+	return o;
+}
+
+/* The document; with rest non-NULL, without its threads and modules: the keys before "threads" in the returned object, those between "threads" and
+ * "modules" in rest[0], those after "modules" in rest[1] (proc_text writes
+ * the threads and the modules between them one at a time). */
+static json_t *build(const md_dump *d, const walk_stack *stacks, proc_module_status_fn status,
+		     void *status_ctx, const proc_annotations *annotations,
+		     const proc_analysis *analysis, json_t *rest[2])
 {
 	int wide = d->sysinfo.cpu != MD_CPU_X86 && d->sysinfo.cpu != MD_CPU_ARM;
 	json_t *root = json_object();
@@ -836,44 +862,37 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 	SET(root, "linux_memory_map_count", map_count_json(d));
 
 	SET(root, "thread_count", json_integer(d->nthreads));
-	json_t *threads = json_array();
-	for (uint32_t i = 0; i < d->nthreads; i++)
-		json_array_append_new(threads, thread_json(d, i, &stacks[i], wide));
-	SET(root, "threads", threads);
+	json_t *out = root; /* where the keys after "threads" go */
+	if (rest) {
+		out = rest[0] = json_object();
+	} else {
+		json_t *threads = json_array();
+		for (uint32_t i = 0; i < d->nthreads; i++)
+			json_array_append_new(threads, thread_json(d, i, &stacks[i], wide));
+		SET(root, "threads", threads);
+	}
 	if (crashing >= 0) {
 		json_t *ct = thread_json(d, (uint32_t)crashing, &stacks[crashing], wide);
 		SET(ct, "threads_index", json_integer(crashing));
 		if (stacks[crashing].nframes)
 			SET(ct, "registers", registers(&stacks[crashing].frames[0].regs, wide));
-		SET(root, "crashing_thread", ct);
+		SET(out, "crashing_thread", ct);
 	} else {
-		SET(root, "crashing_thread", json_null());
+		SET(out, "crashing_thread", json_null());
 	}
 
-	SET(root, "main_module", d->nmodules ? json_integer(0) : json_null());
+	SET(out, "main_module", d->nmodules ? json_integer(0) : json_null());
 	json_t *certs = proc_cert_map(annotations);
-	SET(root, "modules_contains_cert_info", json_boolean(json_object_size(certs) > 0));
-	json_t *mods = json_array();
-	for (uint32_t i = 0; i < d->nmodules; i++) {
-		const md_module *m = &d->modules[i];
-		int st = status ? status(status_ctx, m) : SYM_STATUS_UNKNOWN;
-		json_t *o = json_object();
-		SET(o, "base_addr", hexw(m->base, wide));
-		SET(o, "end_addr", hexw(m->base + m->size, wide));
-		SET(o, "filename", str_or_empty(cd_basename(m->code_file)));
-		SET(o, "debug_file", str_or_empty(module_debug_file(m)));
-		SET(o, "debug_id", module_debug_id(m));
-		SET(o, "code_id", module_code_id(d, m));
-		char ver[64];
-		SET(o, "version", str_or_null(proc_module_version(d, m, ver, sizeof ver)));
-		SET(o, "cert_subject", str_or_null(json_string_value(json_object_get(certs, cd_basename(m->code_file)))));
-		SET(o, "missing_symbols", json_boolean(st == SYM_STATUS_MISSING));
-		SET(o, "loaded_symbols", json_boolean(st == SYM_STATUS_LOADED || st == SYM_STATUS_CORRUPT));
-		SET(o, "corrupt_symbols", json_boolean(st == SYM_STATUS_CORRUPT));
-		SET(o, "symbol_url", json_null());
-		json_array_append_new(mods, o);
+	SET(out, "modules_contains_cert_info", json_boolean(json_object_size(certs) > 0));
+	if (rest) {
+		out = rest[1] = json_object();
+	} else {
+		json_t *mods = json_array();
+		for (uint32_t i = 0; i < d->nmodules; i++)
+			json_array_append_new(mods, module_json(d, &d->modules[i], certs, status,
+								status_ctx, wide));
+		SET(out, "modules", mods);
 	}
-	SET(root, "modules", mods);
 	json_t *un = json_array();
 	for (uint32_t i = 0; i < d->nunloaded; i++) {
 		const md_unloaded_module *u = &d->unloaded[i];
@@ -887,7 +906,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		SET(o, "cert_subject", str_or_null(json_string_value(json_object_get(certs, cd_basename(u->code_file)))));
 		json_array_append_new(un, o);
 	}
-	SET(root, "unloaded_modules", un);
+	SET(out, "unloaded_modules", un);
 	json_decref(certs);
 	/* The handle data stream's descriptors, as rust-minidump lists them. */
 	if (d->handles_state != MD_STREAM_ABSENT && d->handles) {
@@ -900,9 +919,9 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 			SET(o, "object_name", h->object_name ? str_or_empty(h->object_name) : json_null());
 			json_array_append_new(hl, o);
 		}
-		SET(root, "handles", hl);
+		SET(out, "handles", hl);
 	} else {
-		SET(root, "handles", json_null());
+		SET(out, "handles", json_null());
 	}
 	if (d->crashpad_state && d->crashpad.nsimple) {
 		json_t *a = json_object();
@@ -911,7 +930,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 			 * (json_object_set_new frees the value then). */
 			SET(a, d->crashpad.simple[i].key, str_or_null(d->crashpad.simple[i].value));
 		}
-		SET(root, "crashpad_annotations", a);
+		SET(out, "crashpad_annotations", a);
 	}
 	/* crashdesk's: each module's Crashpad annotations (list, simple and
 	 * annotation objects; a string object as its text, any other as its
@@ -946,7 +965,7 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 			SET(o, "objects", objs);
 			json_array_append_new(l, o);
 		}
-		SET(root, "crashpad_module_annotations", l);
+		SET(out, "crashpad_module_annotations", l);
 	}
 	json_t *probs = json_array();
 	for (uint32_t i = 0; i < d->nproblems; i++) {
@@ -958,12 +977,100 @@ void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_f
 		SET(o, "message", str_or_null(p->message));
 		json_array_append_new(probs, o);
 	}
-	SET(root, "problems", probs);
+	SET(out, "problems", probs);
 	if (annotations) {
 		json_t *a = json_object();
 		for (uint32_t i = 0; i < annotations->n; i++)
 			SET(a, annotations->kv[i].key, str_or_null(annotations->kv[i].value));
-		SET(root, "annotations", a);
+		SET(out, "annotations", a);
 	}
 	return root;
+}
+
+void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_fn status,
+		void *status_ctx, const proc_annotations *annotations, const proc_analysis *analysis)
+{
+	return build(d, stacks, status, status_ctx, annotations, analysis, NULL);
+}
+
+/* Appends obj's members as compact JSON (no braces), after a comma when
+ * *any says something came before. */
+static int put_members(cd_buf *b, json_t *obj, int *any)
+{
+	if (!json_object_size(obj))
+		return CD_OK;
+	char *t = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!t)
+		return CD_ENOMEM;
+	int rc = (*any ? cd_buf_puts(b, ",") : CD_OK) ||
+		 cd_buf_append(b, t + 1, strlen(t) - 2) ? CD_ENOMEM : CD_OK;
+	*any = 1;
+	free(t);
+	return rc;
+}
+
+/* Appends `"key":[...]` with n items made one at a time by item(). */
+static int put_array(cd_buf *b, const char *key, uint32_t n, int *any,
+		     json_t *(*item)(void *ctx, uint32_t i), void *ctx)
+{
+	int rc = cd_buf_printf(b, "%s\"%s\":[", *any ? "," : "", key);
+	*any = 1;
+	for (uint32_t i = 0; rc == CD_OK && i < n; i++) {
+		json_t *v = item(ctx, i);
+		char *t = v ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+		rc = !t ? CD_ENOMEM : (i ? cd_buf_puts(b, ",") : CD_OK) || cd_buf_puts(b, t) ? CD_ENOMEM : CD_OK;
+		free(t);
+		json_decref(v);
+	}
+	return rc == CD_OK ? cd_buf_puts(b, "]") : rc;
+}
+
+typedef struct text_ctx {
+	const md_dump *d;
+	const walk_stack *stacks;
+	proc_module_status_fn status;
+	void *status_ctx;
+	json_t *certs;
+	int wide;
+} text_ctx;
+
+static json_t *thread_item(void *ctx, uint32_t i)
+{
+	const text_ctx *t = ctx;
+	return thread_json(t->d, i, &t->stacks[i], t->wide);
+}
+
+static json_t *module_item(void *ctx, uint32_t i)
+{
+	const text_ctx *t = ctx;
+	return module_json(t->d, &t->d->modules[i], t->certs, t->status, t->status_ctx, t->wide);
+}
+
+int proc_text(const md_dump *d, const walk_stack *stacks, proc_module_status_fn status,
+	      void *status_ctx, const proc_annotations *annotations, const proc_analysis *analysis,
+	      cd_buf *out)
+{
+	text_ctx t = { d, stacks, status, status_ctx, proc_cert_map(annotations),
+		       d->sysinfo.cpu != MD_CPU_X86 && d->sysinfo.cpu != MD_CPU_ARM };
+	json_t *rest[2] = { NULL, NULL };
+	json_t *head = build(d, stacks, status, status_ctx, annotations, analysis, rest);
+	int any = 0;
+	int rc = head && rest[0] && rest[1] ? cd_buf_puts(out, "{") : CD_ENOMEM;
+	if (rc == CD_OK)
+		rc = put_members(out, head, &any);
+	if (rc == CD_OK)
+		rc = put_array(out, "threads", d->nthreads, &any, thread_item, &t);
+	if (rc == CD_OK)
+		rc = put_members(out, rest[0], &any);
+	if (rc == CD_OK)
+		rc = put_array(out, "modules", d->nmodules, &any, module_item, &t);
+	if (rc == CD_OK)
+		rc = put_members(out, rest[1], &any);
+	if (rc == CD_OK)
+		rc = cd_buf_puts(out, "}");
+	json_decref(head);
+	json_decref(rest[0]);
+	json_decref(rest[1]);
+	json_decref(t.certs);
+	return rc;
 }

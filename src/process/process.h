@@ -48,6 +48,11 @@ struct proc_analysis;
 void *proc_json(const md_dump *d, const struct walk_stack *stacks,
 		proc_module_status_fn status, void *status_ctx,
 		const struct proc_annotations *annotations, const struct proc_analysis *analysis);
+/* The same document as compact text appended to out, the threads written
+ * one at a time: the memory of the whole tree is never held. */
+int proc_text(const md_dump *d, const struct walk_stack *stacks, proc_module_status_fn status,
+	      void *status_ctx, const struct proc_annotations *annotations,
+	      const struct proc_analysis *analysis, cd_buf *out);
 
 /* ---- annotations (.extra) ------------------------------------------- */
 
@@ -250,6 +255,9 @@ int proc_crash_open(const char *dump_path, struct sym_store *store,
 int proc_fetch_symbols(const char *const *paths, size_t n, struct sym_store *store, cd_err *e);
 /* The document `crashdesk walk --json` prints; a new reference (json_t *). */
 void *proc_crash_json(const proc_crash *c);
+/* The same as compact JSON text, written a thread at a time (proc_text);
+ * *out is malloc'd, the caller frees it. */
+int proc_crash_text(const proc_crash *c, char **out);
 /* Symbol status of a module of the crash, from its store (sym_status);
  * never asks a server (SYM_STATUS_UNKNOWN: not looked for). */
 int proc_crash_module_status(const proc_crash *c, const md_module *m);

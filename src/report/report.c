@@ -144,7 +144,18 @@ static int open_dump(const char *path, const rep_opts *o, rep_crash *c, cd_err *
 	if (rc != CD_OK)
 		return rc;
 	c->source = REP_WALKED;
-	if (copy_modules(c->walk->dump, c) != CD_OK || !(c->doc = proc_crash_json(c->walk)))
+	if (copy_modules(c->walk->dump, c) != CD_OK)
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	if (o->walk_only && !o->db)
+		return CD_OK;
+	if (o->text_only && !o->store_later) {
+		/* Text alone: written a thread at a time, never the whole tree. */
+		if (proc_crash_text(c->walk, &c->text) != CD_OK)
+			return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+		rep_keep(c, path, o, &he);
+		return CD_OK;
+	}
+	if (!(c->doc = proc_crash_json(c->walk)))
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	/* The text is what is stored and what --json prints; made later by
 	 * rep_keep() when storing waits. */

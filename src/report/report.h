@@ -46,9 +46,12 @@ typedef struct rep_opts {
 	store *db;                /* the cache; NULL: nothing reused or kept */
 	const char *annotations;  /* the raw crash as a JSON file; NULL: the dump's .extra */
 	int reuse;                /* a stored result will do */
-	int text_only;            /* a reused result's text is enough: not parsed (doc NULL) */
+	int text_only;            /* the text is enough: a reused result is not parsed, a
+				   * walk's is written a thread at a time (doc NULL) */
 	int store_later;          /* a walk's result is not stored now: rep_keep() will */
 	int keep_dump;            /* a reused result keeps its dump open (memory) */
+	int walk_only;            /* without a db: the walk is enough, no document is
+				   * made (doc and text NULL; --human's memory) */
 	proc_progress_fn progress;
 	void *progress_ctx;
 	const atomic_int *cancel; /* may be NULL */
@@ -56,7 +59,7 @@ typedef struct rep_opts {
 
 typedef struct rep_crash {
 	rep_source source;
-	json_t *doc;              /* the processed crash; NULL when reused with text_only */
+	json_t *doc;              /* the processed crash; NULL with text_only */
 	char *text;               /* doc as compact JSON, for a dump (walked or reused) */
 	proc_crash *walk;         /* REP_WALKED: the walk */
 	md_dump *dump;            /* REP_REUSED with keep_dump: the dump */

@@ -35,13 +35,28 @@ const char *walk_trust_name(walk_trust t);
  * suppliers should cache. */
 typedef const sym_cache *(*walk_symbols_fn)(void *ctx, const md_module *m);
 
+/* A frame's symbol: sym_lookup's fields, with the inline chain out of
+ * line (sym_lookup holds room for SYM_MAX_INLINE_DEPTH entries, 2.5 KB,
+ * which a dump of 20,000 one-frame threads would multiply). inlines has
+ * ninlines entries (NULL when none), owned by the walk_stack. */
+typedef struct walk_sym {
+	const char *function;
+	uint64_t function_addr, function_size, param_size;
+	const char *file;
+	int64_t line;
+	uint64_t line_addr, inline_addr;
+	int is_public;
+	uint32_t ninlines;        /* innermost first */
+	sym_inline_frame *inlines;
+} walk_sym;
+
 typedef struct walk_frame {
 	md_context regs;          /* registers valid for this frame */
 	uint64_t pc;              /* the instruction: for callers, return address - 1 */
 	walk_trust trust;
 	const md_module *module;  /* NULL when pc is in no module */
 	int has_symbols;
-	sym_lookup sym;           /* when has_symbols and the lookup found something */
+	walk_sym sym;             /* when has_symbols and the lookup found something */
 	int has_function;
 } walk_frame;
 

@@ -93,8 +93,16 @@ static void symbolize(const walker *w, walk_frame *f)
 	f->module = md_find_module(w->d, f->pc);
 	const sym_cache *c = symbols_for(w, f->module);
 	f->has_symbols = c != NULL;
-	if (c && sym_lookup_addr(c, f->pc - f->module->base, &f->sym) == CD_OK)
-		f->has_function = 1;
+	sym_lookup l;
+	if (!c || sym_lookup_addr(c, f->pc - f->module->base, &l) != CD_OK)
+		return;
+	f->has_function = 1;
+	f->sym = (walk_sym){ l.function, l.function_addr, l.function_size, l.param_size, l.file,
+			     l.line, l.line_addr, l.inline_addr, l.is_public, 0, NULL };
+	if (l.ninlines && (f->sym.inlines = malloc(l.ninlines * sizeof *f->sym.inlines))) {
+		memcpy(f->sym.inlines, l.inlines, l.ninlines * sizeof *f->sym.inlines);
+		f->sym.ninlines = l.ninlines;
+	}
 }
 
 /* ---- strategies, shared by the CPUs ----------------------------------------------- */
@@ -506,13 +514,18 @@ static int plausible_caller(const walk_frame *callee, const walk_frame *caller)
 
 /* ---- the driver ----------------------------------------------------------------------- */
 
+/* Room doubles from 4 frames: most threads of a dump are a few frames
+ * deep, and a dump may hold tens of thousands of threads. */
 static int push(walk_stack *s, const walk_frame *f)
 {
-	if (s->nframes % 64 == 0) {
-		walk_frame *p = realloc(s->frames, (s->nframes + 64) * sizeof *p);
+	uint32_t n = s->nframes;
+	if (n >= 4 && !(n & (n - 1))) { /* full at 4, 8, 16, ... */
+		walk_frame *p = realloc(s->frames, 2 * (size_t)n * sizeof *p);
 		if (!p)
 			return CD_ENOMEM;
 		s->frames = p;
+	} else if (!n && !(s->frames = malloc(4 * sizeof *s->frames))) {
+		return CD_ENOMEM;
 	}
 	s->frames[s->nframes++] = *f;
 	return CD_OK;
@@ -543,8 +556,10 @@ int walk_thread_max(const md_dump *d, const md_thread *t, const md_context *ctx,
 	f.pc = clean_pc(&w, md_context_pc(ctx));
 	f.trust = WALK_TRUST_CONTEXT;
 	symbolize(&w, &f);
-	if (push(out, &f))
+	if (push(out, &f)) {
+		free(f.sym.inlines);
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
+	}
 	while (w.stack && out->nframes < max_frames) { /* no stack: frame 0 alone */
 		const walk_frame *callee = &out->frames[out->nframes - 1];
 		walk_frame caller;
@@ -591,15 +606,23 @@ int walk_thread_max(const md_dump *d, const md_thread *t, const md_context *ctx,
 		if (cpu->word == 4)
 			caller.pc &= 0xffffffffu;
 		symbolize(&w, &caller);
-		if (push(out, &caller))
+		if (push(out, &caller)) {
+			free(caller.sym.inlines);
 			return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
+		}
 	}
 	out->truncated = out->nframes == max_frames;
+	/* The room to spare goes back: a dump may hold many short stacks. */
+	walk_frame *fit = out->nframes ? realloc(out->frames, out->nframes * sizeof *fit) : NULL;
+	if (fit)
+		out->frames = fit;
 	return CD_OK;
 }
 
 void walk_stack_free(walk_stack *s)
 {
+	for (uint32_t i = 0; i < s->nframes; i++)
+		free(s->frames[i].sym.inlines);
 	free(s->frames);
 	s->frames = NULL;
 	s->nframes = 0;
