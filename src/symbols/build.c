@@ -992,6 +992,14 @@ int sym__cache_build(const char *sym_path, const char *cache_path, int threaded,
 		b.str.len = 1;
 	}
 	char tmp[4096];
+	/* What a killed build left beside it goes first (whichever command
+	 * builds: sym lookup has no store to sweep at its start). */
+	snprintf(tmp, sizeof tmp, "%s", cache_path);
+	char *slash = strrchr(tmp, '/');
+	if (slash) {
+		*slash = 0;
+		cd_tmp_sweep(tmp, 1, NULL);
+	}
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cache_path, (long)getpid());
 	/* Caches are private to the user, like everything under the XDG dirs. */
 	b.out.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
