@@ -477,6 +477,44 @@ static void test_mac_crash_info(void)
 	proc_crash_free(c);
 }
 
+/* The text written a thread and a module at a time is the tree's, byte for
+ * byte, on every corpus dump walked with its symbols. */
+static void test_text_is_tree(void)
+{
+	const char *shared = t_shared();
+	char dumps[512], syms[512], cache[160];
+	snprintf(dumps, sizeof dumps, "%s/corpus/dumps", shared);
+	snprintf(syms, sizeof syms, "%s/corpus/symbols", shared);
+	char **names;
+	size_t n;
+	cd_err e;
+	if (access(syms, R_OK) != 0 || cd_dir_files(dumps, ".dmp", 0, &names, &n, &e) != CD_OK)
+		T_SKIP("%s is absent (the shared corpus sits beside the checkout)", dumps);
+	snprintf(cache, sizeof cache, "%s/textcache", dir);
+	const char *paths[1] = { syms };
+	sym_store *store;
+	T_ASSERT(sym_store_new(paths, 1, cache, &store, &e) == CD_OK);
+	size_t same = 0;
+	for (size_t i = 0; i < n; i++) {
+		proc_crash *c;
+		if (proc_crash_open(names[i], store, NULL, NULL, NULL, NULL, &c, &e) != CD_OK)
+			continue;
+		json_t *doc = proc_crash_json(c);
+		char *tree = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL, *text = NULL;
+		if (tree && proc_crash_text(c, &text) == CD_OK && !strcmp(tree, text))
+			same++;
+		else
+			T_FAILF("%s: the streamed text differs from the tree", names[i]);
+		free(tree);
+		free(text);
+		json_decref(doc);
+		proc_crash_free(c);
+	}
+	T_ASSERT(same >= 68);
+	cd_dir_files_free(names, n);
+	sym_store_free(store);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof dir, "/tmp/cd-process-XXXXXX");
@@ -500,6 +538,7 @@ int main(void)
 	T_RUN(test_flips_without_context);
 	T_RUN(test_handles_and_bootargs);
 	T_RUN(test_mac_crash_info);
+	T_RUN(test_text_is_tree);
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

@@ -1,8 +1,9 @@
 /* fuzz_process.c - libFuzzer target for the processed crash: any bytes read
  * as a minidump, its crash reason and crash address analysis (capstone on
  * whatever bytes sit at the instruction pointer), every thread walked
- * without symbols, then the JSON and the human report made, as
- * `minidump-stackwalk` makes them, and the TUI's disassembly of frames. Seeds: ../shared/corpus/dumps. */
+ * without symbols, then the JSON (as a tree, and as the text proc_text
+ * writes a thread at a time: the two must agree byte for byte) and the human
+ * report made, as `minidump-stackwalk` makes them, and the TUI's disassembly of frames. Seeds: ../shared/corpus/dumps. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c.stacks) {
 		json_t *j = proc_json(d, c.stacks, NULL, NULL, NULL, &c.analysis);
 		char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		/* The text written a thread at a time is the tree's, byte for byte. */
+		cd_buf b;
+		cd_buf_init(&b, 0);
+		if (text && proc_text(d, c.stacks, NULL, NULL, NULL, &c.analysis, &b) == CD_OK &&
+		    (b.len != strlen(text) || memcmp(b.data, text, b.len)))
+			abort();
+		cd_buf_free(&b);
 		free(text);
 		json_decref(j);
 		FILE *f = fopen("/dev/null", "w");
