@@ -218,3 +218,25 @@ d = json.load(sys.stdin)
 assert d['crash_parameters'] == ['0x00000001', '0x0004e3c9'], d['crash_parameters']
 assert d['dump_time'] == 1285969324, d['dump_time']
 " && ok report/parameters-and-time || fail report/parameters-and-time "see above"
+
+# A 2 GB sparse dump (a real dump, then a hole): its results are keyed by
+# the bytes its parse reads, so the hole is never hashed; a byte changed in
+# the hole keeps the result, one changed in the thread's stack does not.
+d0="$shared/corpus/dumps/own-plugin.dmp"
+if [ -f "$d0" ]; then
+	sp="$tmp/sparse.dmp"
+	cp "$d0" "$sp" && chmod u+w "$sp" && truncate -s 2G "$sp"
+	rv() { XDG_CACHE_HOME="$tmp/sparsecache" "$cd" walk --json --verbose=info --symbols-path "$shared/corpus/symbols" "$1" 2>&1 >/dev/null | grep -c "processed result reused"; }
+	rv "$sp" >/dev/null
+	again=$(rv "$sp")
+	printf 'X' | dd of="$sp" bs=1 seek=1000000 conv=notrunc 2>/dev/null
+	hole=$(rv "$sp")
+	stack=$("$cd" dump "$sp" | awk '/^== threads/ { t = 1 } t && /rva=/ { sub(/.*rva=/, ""); print; exit }')
+	printf 'X' | dd of="$sp" bs=1 seek=$((stack + 100)) conv=notrunc 2>/dev/null
+	changed=$(rv "$sp")
+	[ "$again" = 1 ] && [ "$hole" = 1 ] && [ "$changed" = 0 ] && ok walk/sparse-keyed-by-read-bytes ||
+		fail walk/sparse-keyed-by-read-bytes "reused again=$again after a hole byte=$hole after a stack byte=$changed (stack rva $stack)"
+	rm -f "$sp"
+else
+	echo "skip walk/sparse-keyed-by-read-bytes: $d0 is absent"
+fi

@@ -23,6 +23,9 @@ void md__problem(md_dump *d, uint32_t stream, uint64_t offset,
 /* Pointer to len bytes at file offset off, or NULL if any of them is outside
  * the file. Overflow-safe. */
 const uint8_t *md__at(const md_dump *d, uint64_t off, uint64_t len);
+/* Notes that bytes [off, off + len) of the file were read (a big dump's
+ * content_id is made of them); nothing when the dump is not recording. */
+void md__touch(const md_dump *d, uint64_t off, uint64_t len);
 
 /* An MDString (u32 byte length + UTF-16LE) at rva, as UTF-8 in the arena.
  * NULL (and a problem recorded) when it cannot be read; decoding is charged

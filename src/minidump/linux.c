@@ -60,6 +60,7 @@ md_stream_state md__dso_debug(md_dump *d, const md_view *v)
 		maps.size = d->file_size - map;
 	}
 	uint64_t n = md__fit(d, &maps, 0, g->dso_count, lsize, "DSO link map");
+	md__touch(d, map, n * lsize);
 	md_stream_state st = n < g->dso_count ? MD_STREAM_PARTIAL : MD_STREAM_OK;
 	g->maps = cd_arena_calloc(&d->arena, n ? n : 1, sizeof *g->maps);
 	if (!g->maps)

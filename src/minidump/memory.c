@@ -86,6 +86,7 @@ md_stream_state md__memory64_list(md_dump *d, const md_view *v)
 				    (unsigned long long)m->avail);
 			st = md__worse(st, MD_STREAM_PARTIAL);
 		}
+		md__touch(d, rva, m->avail);
 		rva += m->avail;
 	}
 	d->nmemory += (uint32_t)n;

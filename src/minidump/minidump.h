@@ -361,7 +361,15 @@ typedef struct md_dump {
 	md_problem *problems;        uint32_t nproblems;
 	uint32_t nproblems_dropped;  /* past the cap on recorded problems */
 
+	/* A dump over MD_WHOLE_HASH_MAX bytes: SHA-256 (hex) of the bytes its
+	 * parse read (header, directory, every stream and what they point at,
+	 * every memory region), so keying its results never reads the holes of
+	 * a sparse file or bytes nothing references; "" for smaller dumps,
+	 * which are keyed by the SHA-256 of the whole file. */
+	char content_id[65];
+
 	/* private */
+	struct md__touched *touched; /* ranges read, while a big dump is parsed */
 	cd_map map;
 	cd_arena arena;
 	uint32_t problems_cap;
@@ -383,6 +391,8 @@ void md_close(md_dump *d);
  * and thread stacks). Returns CD_OK or CD_ENOTFOUND. */
 int md_read_memory(const md_dump *d, uint64_t addr, void *dst, size_t size);
 /* The region containing addr, or NULL. */
+/* Dumps up to this size are keyed by the hash of the whole file. */
+#define MD_WHOLE_HASH_MAX (64ull << 20)
 const md_memory *md_find_memory(const md_dump *d, uint64_t addr);
 /* The module containing addr, or NULL. */
 const md_module *md_find_module(const md_dump *d, uint64_t addr);

@@ -45,11 +45,82 @@ void md__problem(md_dump *d, uint32_t stream, uint64_t offset, const char *fmt, 
 
 /* ---- bounds-checked access ---------------------------------------------- */
 
+/* The ranges a big dump's parse read, in the order read. */
+struct md__touched {
+	uint64_t (*r)[2]; /* offset, length */
+	size_t n, cap;
+	int failed;       /* out of memory: no content id */
+};
+
+void md__touch(const md_dump *d, uint64_t off, uint64_t len)
+{
+	struct md__touched *t = d->touched;
+	if (!t || !len || t->failed)
+		return;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 256;
+		uint64_t(*r)[2] = realloc(t->r, cap * sizeof *r);
+		if (!r) {
+			t->failed = 1;
+			return;
+		}
+		t->r = r;
+		t->cap = cap;
+	}
+	t->r[t->n][0] = off;
+	t->r[t->n][1] = len;
+	t->n++;
+}
+
 const uint8_t *md__at(const md_dump *d, uint64_t off, uint64_t len)
 {
 	if (off > d->file_size || len > d->file_size - off)
 		return NULL;
+	md__touch(d, off, len);
 	return d->data + off;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* content_id: the ranges read, sorted and merged, hashed with their
+ * offsets (so that the same bytes elsewhere are another dump). */
+static void make_content_id(md_dump *d)
+{
+	struct md__touched *t = d->touched;
+	d->touched = NULL;
+	if (t && !t->failed) {
+		qsort(t->r, t->n, sizeof *t->r, by_offset);
+		cd_sha256 h;
+		cd_sha256_init(&h);
+		uint8_t w[8];
+		cd_sha256_update(&h, "crashdesk dump ranges 1\n", 24);
+		for (int k = 0; k < 8; k++)
+			w[k] = (uint8_t)(d->file_size >> 8 * k);
+		cd_sha256_update(&h, w, 8);
+		for (size_t i = 0; i < t->n;) {
+			uint64_t lo = t->r[i][0], hi = lo + t->r[i][1];
+			for (i++; i < t->n && t->r[i][0] <= hi; i++)
+				if (t->r[i][0] + t->r[i][1] > hi)
+					hi = t->r[i][0] + t->r[i][1];
+			uint8_t rw[16];
+			for (int k = 0; k < 8; k++) {
+				rw[k] = (uint8_t)(lo >> 8 * k);
+				rw[8 + k] = (uint8_t)((hi - lo) >> 8 * k);
+			}
+			cd_sha256_update(&h, rw, 16);
+			cd_sha256_update(&h, d->data + lo, hi - lo);
+		}
+		uint8_t digest[32];
+		cd_sha256_final(&h, digest);
+		cd_sha256_hex(digest, d->content_id);
+	}
+	if (t)
+		free(t->r);
+	free(t);
 }
 
 const char *md__strndup(md_dump *d, const void *p, size_t n)
@@ -169,8 +240,10 @@ void md__memory_desc(md_dump *d, uint32_t stream, const uint8_t *p, md_memory *m
 	}
 	m->data = d->data + m->rva;
 	m->avail = m->size;
-	if (m->size > d->file_size - m->rva) {
+	if (m->size > d->file_size - m->rva)
 		m->avail = d->file_size - m->rva;
+	md__touch(d, m->rva, m->avail);
+	if (m->size > d->file_size - m->rva) {
 		md__problem(d, stream, m->rva,
 			    "memory at 0x%llx claims 0x%llx bytes, only 0x%llx are in the file",
 			    (unsigned long long)m->base, (unsigned long long)m->size,
@@ -324,6 +397,7 @@ static md_view view_of(md_dump *d, const md_dir_entry *e)
 		v.size = e->size;
 		if (v.size > d->file_size - e->rva)
 			v.size = d->file_size - e->rva;
+		md__touch(d, e->rva, v.size);
 	}
 	return v;
 }
@@ -439,6 +513,7 @@ static int read_directory(md_dump *d, cd_err *e)
 	d->dir = cd_arena_calloc(&d->arena, n ? n : 1, sizeof *d->dir);
 	if (!d->dir)
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", d->path);
+	md__touch(d, d->dir_rva, (uint64_t)n * MD_DIR_ENTRY_SIZE);
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *p = d->data + d->dir_rva + (uint64_t)i * MD_DIR_ENTRY_SIZE;
 		md_dir_entry *de = &d->dir[i];
@@ -507,6 +582,9 @@ int md_open_mem(const uint8_t *data, size_t size, const char *name, md_dump **ou
 	d->path = md__strndup(d, name, strlen(name));
 	d->sysinfo.os = d->sysinfo.os_short = "unknown";
 	d->sysinfo.csd_version = d->sysinfo.cpu_vendor = "";
+	if (size > MD_WHOLE_HASH_MAX)
+		d->touched = calloc(1, sizeof *d->touched);
+	md__touch(d, 0, size < MD_HEADER_SIZE ? size : MD_HEADER_SIZE);
 
 	int rc = CD_OK;
 	if (size < MD_HEADER_SIZE) {
@@ -536,6 +614,7 @@ int md_open_mem(const uint8_t *data, size_t size, const char *name, md_dump **ou
 		goto fail;
 	decode_streams(d);
 	check_overlaps(d);
+	make_content_id(d);
 	*out = d;
 	return CD_OK;
 fail:
@@ -566,6 +645,9 @@ void md_close(md_dump *d)
 {
 	if (!d)
 		return;
+	if (d->touched)
+		free(d->touched->r);
+	free(d->touched);
 	cd_map_close(&d->map);
 	cd_arena_free(&d->arena);
 	free(d);

@@ -72,6 +72,28 @@ static int copy_modules(const md_dump *d, rep_crash *c)
 	return CD_OK;
 }
 
+/* The key of a dump's results: the SHA-256 of the file, or for a dump
+ * over MD_WHOLE_HASH_MAX the hash of the bytes its parse reads (its
+ * content_id), taken from d when it is open. */
+static int dump_key(const char *path, const md_dump *d, char hex[65], cd_err *e)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || (uint64_t)st.st_size <= MD_WHOLE_HASH_MAX)
+		return cd_sha256_file(path, hex, e);
+	md_dump *own = NULL;
+	if (!d) {
+		int rc = md_open(path, &own, e);
+		if (rc != CD_OK)
+			return rc;
+		d = own;
+	}
+	int rc = d->content_id[0] ? CD_OK : cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	if (rc == CD_OK)
+		memcpy(hex, d->content_id, 65);
+	md_close(own);
+	return rc;
+}
+
 /* The same before a walk, to look a result up. A dump that cannot be
  * opened has none; the walk says why. */
 static int read_modules(const char *path, rep_crash *c)
@@ -117,7 +139,7 @@ static int open_dump(const char *path, const rep_opts *o, rep_crash *c, cd_err *
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	cd_err he;
 	/* Hashed to be looked up, or to be stored now. */
-	if (o->db && (o->reuse || !o->store_later) && cd_sha256_file(path, c->sha256, &he) != CD_OK)
+	if (o->db && (o->reuse || !o->store_later) && dump_key(path, NULL, c->sha256, &he) != CD_OK)
 		c->sha256[0] = 0;
 	if (o->reuse && c->sha256[0]) {
 		char *key = result_key(path, o, c), *text = NULL;
@@ -180,7 +202,7 @@ int rep_keep(rep_crash *c, const char *path, const rep_opts *o, cd_err *e)
 		if (!c->text)
 			return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	}
-	if (!c->sha256[0] && cd_sha256_file(path, c->sha256, e) != CD_OK) {
+	if (!c->sha256[0] && dump_key(path, c->walk->dump, c->sha256, e) != CD_OK) {
 		c->sha256[0] = 0;
 		return e->code;
 	}

@@ -7,6 +7,8 @@
  * prints, which every pane and the signer read).
  *
  *   dump --sha256--> cache key (dump, symbols on disk, annotations, layout)
+ *        (a dump over 64 MiB: the SHA-256 of the bytes its parse reads,
+ *        md_dump.content_id, so a sparse file's holes are never read)
  *        --hit-->  stored JSON (and the dump kept for its memory)
  *        --miss--> proc_crash_open() --> JSON --> stored under the key the
  *                  walk's symbols make (downloads included)
