@@ -26,5 +26,18 @@ for t in "$build"/tests/test_* tests/*.test.sh; do
 	echo "$name: $p passed, $f failed, $s skipped"
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 done
+# Under make check every sanitizer report lands in one directory: each is a
+# failure, whichever command wrote it and whatever its test looked at.
+if [ -n "$CRASHDESK_SANITIZER_LOGS" ]; then
+	n=0
+	for r in "$CRASHDESK_SANITIZER_LOGS"/*; do
+		[ -f "$r" ] || continue
+		n=$((n + 1))
+		echo "  FAIL sanitizer report $(basename "$r"): $(grep -m1 -E 'ERROR|runtime error|SUMMARY' "$r")"
+		grep -m1 -A12 -E 'ERROR|runtime error' "$r" | sed 's/^/    | /'
+	done
+	echo "sanitizer reports: $n"
+	fail=$((fail + n))
+fi
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
