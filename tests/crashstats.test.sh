@@ -270,7 +270,7 @@ run verify cache verify
 kill_fetch
 run gc cache gc --max-size 1G
 [ "$(ls -a "$dd" | grep -c '^\.part-')" -eq 0 ] && grep -q "removed 1 temporary files left by killed processes" "$tmp/gc.out" &&
-	ok kill/gc-sweeps || fail kill/gc-sweeps "$(ls -a "$dd") $(cat "$tmp/gc.out")"
+	ok kill/gc-sweeps || fail kill/gc-sweeps "$(ls -a "$dd" | tr "\n" " ") rc=$rc $(cat "$tmp/gc.out" "$tmp/gc.err")"
 export XDG_CACHE_HOME="$keep_cache"
 
 # ---- export --public, import and the fetch-data round trip ------------------

@@ -328,7 +328,8 @@ static int cache_gc(const char *root, store *db, uint64_t max)
 	uint64_t total = 0, freed = 0;
 	for (size_t i = 0; i < w.n; i++)
 		total += w.f[i].size;
-	qsort(w.f, w.n, sizeof *w.f, by_use);
+	if (w.n) /* qsort of NULL is undefined even for 0 entries */
+		qsort(w.f, w.n, sizeof *w.f, by_use);
 	size_t removed = 0, busy = 0;
 	for (size_t i = 0; i < w.n && total > max; i++) {
 		cfile *f = &w.f[i];

@@ -93,7 +93,8 @@ static void make_content_id(md_dump *d)
 	struct md__touched *t = d->touched;
 	d->touched = NULL;
 	if (t && !t->failed) {
-		qsort(t->r, t->n, sizeof *t->r, by_offset);
+		if (t->n)
+			qsort(t->r, t->n, sizeof *t->r, by_offset);
 		cd_sha256 h;
 		cd_sha256_init(&h);
 		uint8_t w[8];
