@@ -12,7 +12,7 @@ export XDG_CACHE_HOME="$tmp/cache" XDG_CONFIG_HOME="$tmp/config"
 ok() { echo "ok $1"; }
 fail() { echo "FAIL $1: $2"; }
 if ! command -v python3 >/dev/null; then
-	echo "skip hostile/*: python3 absent (6 checks)"
+	echo "skip hostile/*: python3 absent (10 checks)"
 	exit 0
 fi
 # Under the sanitizers memory and time grow (shadow memory, quarantine).
@@ -54,3 +54,7 @@ bound threads-signature "$tmp/threads.dmp" 12 128 "$cd" signature "$tmp/threads.
 bound modules-walk-json "$tmp/modules.dmp" 16 64 "$cd" walk --json --reprocess "$tmp/modules.dmp"
 bound modules-walk-brief "$tmp/modules.dmp" 16 64 "$cd" walk --brief "$tmp/modules.dmp"
 bound modules-signature "$tmp/modules.dmp" 12 128 "$cd" signature "$tmp/modules.dmp"
+bound threads-dump "$tmp/threads.dmp" 16 64 "$cd" dump "$tmp/threads.dmp"
+bound threads-dump-json "$tmp/threads.dmp" 16 64 "$cd" dump --json "$tmp/threads.dmp"
+bound modules-dump "$tmp/modules.dmp" 16 64 "$cd" dump "$tmp/modules.dmp"
+bound modules-dump-json "$tmp/modules.dmp" 16 64 "$cd" dump --json "$tmp/modules.dmp"

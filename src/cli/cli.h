@@ -53,6 +53,12 @@ int cli_tui_opts(struct cli_symopts *so, const struct cli_srcopts *src, const ch
 #include <jansson.h>
 #include "../minidump/minidump.h"
 json_t *dump_to_json(const md_dump *d);
+/* With lists 0, "threads" and "modules" are null placeholders, their items
+ * made one at a time by dump_thread_json() and dump_module_json(), so a
+ * dump of many records is written without its whole tree. */
+json_t *dump_to_json_lists(const md_dump *d, int lists);
+json_t *dump_thread_json(const md_dump *d, uint32_t i);
+json_t *dump_module_json(const md_dump *d, uint32_t i);
 int dump_has_problems(const md_dump *d);
 
 /* Every command parses its options with getopt_long (a table of struct

@@ -3,7 +3,9 @@
  * minidump. The human form is rendered from the JSON tree of dump_json.c:
  * an object of scalars packs into "key=value" lines, anything else nests.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -184,13 +186,95 @@ static void render(FILE *f, const json_t *j, int depth)
 	}
 }
 
+/* The sections whose items are made one at a time (dump_to_json_lists). */
+static json_t *list_item(const md_dump *d, const char *k, uint32_t i)
+{
+	return !strcmp(k, "threads") ? dump_thread_json(d, i) : dump_module_json(d, i);
+}
+
+static uint32_t list_count(const md_dump *d, const char *k, const json_t *v)
+{
+	if (!json_is_null(v))
+		return UINT32_MAX;
+	return !strcmp(k, "threads") ? d->nthreads : !strcmp(k, "modules") ? d->nmodules : UINT32_MAX;
+}
+
+/* text with pad after each of its newlines. */
+static void put_padded(FILE *f, const char *text, const char *pad)
+{
+	for (const char *p = text; *p; p++) {
+		fputc(*p, f);
+		if (*p == '\n')
+			fputs(pad, f);
+	}
+}
+
+static void put_dumped(FILE *f, const json_t *v, const char *pad)
+{
+	char *t = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	if (t)
+		put_padded(f, t, pad);
+	free(t);
+}
+
+/* The document as `json_dumpf(JSON_INDENT(2))` writes it, byte for byte,
+ * with the threads and modules written an item at a time. */
+static void write_json(FILE *f, const md_dump *d, const json_t *root)
+{
+	const char *k;
+	const json_t *v;
+	int first = 1;
+	fputc('{', f);
+	json_object_foreach((json_t *)root, k, v)
+	{
+		fputs(first ? "\n  " : ",\n  ", f);
+		first = 0;
+		json_t *key = json_string(k);
+		put_dumped(f, key, "");
+		json_decref(key);
+		fputs(": ", f);
+		uint32_t n = list_count(d, k, v);
+		if (n == UINT32_MAX) {
+			put_dumped(f, v, "  ");
+			continue;
+		}
+		if (!n) {
+			fputs("[]", f);
+			continue;
+		}
+		fputc('[', f);
+		for (uint32_t i = 0; i < n; i++) {
+			fputs(i ? ",\n    " : "\n    ", f);
+			json_t *item = list_item(d, k, i);
+			put_dumped(f, item, "    ");
+			json_decref(item);
+		}
+		fputs("\n  ]", f);
+	}
+	fputs(first ? "}" : "\n}", f);
+}
+
 /* Top-level sections in reading order, each under a heading. */
-static void render_human(FILE *f, const json_t *root)
+static void render_human(FILE *f, const md_dump *d, const json_t *root)
 {
 	const char *k;
 	const json_t *v;
 	json_object_foreach((json_t *)root, k, v)
 	{
+		uint32_t n = list_count(d, k, v);
+		if (n != UINT32_MAX) { /* as render() lays out an array of objects */
+			fprintf(f, "\n== %s ==\n", k);
+			if (!n)
+				fputc('\n', f);
+			for (uint32_t i = 0; i < n; i++) {
+				char prefix[32];
+				snprintf(prefix, sizeof prefix, "[%u] ", i);
+				json_t *item = list_item(d, k, i);
+				render_object(f, item, 1, prefix);
+				json_decref(item);
+			}
+			continue;
+		}
 		if (is_scalar(v)) {
 			fprintf(f, "%s: ", k);
 			put_scalar(f, v);
@@ -212,12 +296,12 @@ static int dump_one(const char *path, int as_json)
 		cli_error("%s", e.msg);
 		return 1;
 	}
-	json_t *root = dump_to_json(d);
+	json_t *root = dump_to_json_lists(d, 0);
 	if (as_json) {
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		write_json(stdout, d, root);
 		fputc('\n', stdout);
 	} else {
-		render_human(stdout, root);
+		render_human(stdout, d, root);
 	}
 	json_decref(root);
 	int damaged = dump_has_problems(d);

@@ -148,26 +148,30 @@ static json_t *memory(const md_memory *m)
 	return o;
 }
 
+json_t *dump_thread_json(const md_dump *d, uint32_t i)
+{
+	const md_thread *t = &d->threads[i];
+	json_t *o = json_object();
+	SET(o, "index", jint(i));
+	SET(o, "thread_id", jhex(t->id));
+	if (t->name)
+		SET(o, "name", jstr(t->name));
+	SET(o, "suspend_count", jint(t->suspend_count));
+	SET(o, "priority_class", jhex(t->priority_class));
+	SET(o, "priority", jhex(t->priority));
+	SET(o, "teb", jhex(t->teb));
+	SET(o, "stack", memory(&t->stack));
+	if (t->backing_store.size)
+		SET(o, "backing_store", memory(&t->backing_store));
+	SET(o, "context", t->has_context ? context(&t->context) : json_null());
+	return o;
+}
+
 static json_t *threads(const md_dump *d)
 {
 	json_t *a = json_array();
-	for (uint32_t i = 0; i < d->nthreads; i++) {
-		const md_thread *t = &d->threads[i];
-		json_t *o = json_object();
-		SET(o, "index", jint(i));
-		SET(o, "thread_id", jhex(t->id));
-		if (t->name)
-			SET(o, "name", jstr(t->name));
-		SET(o, "suspend_count", jint(t->suspend_count));
-		SET(o, "priority_class", jhex(t->priority_class));
-		SET(o, "priority", jhex(t->priority));
-		SET(o, "teb", jhex(t->teb));
-		SET(o, "stack", memory(&t->stack));
-		if (t->backing_store.size)
-			SET(o, "backing_store", memory(&t->backing_store));
-		SET(o, "context", t->has_context ? context(&t->context) : json_null());
-		json_array_append_new(a, o);
-	}
+	for (uint32_t i = 0; i < d->nthreads; i++)
+		json_array_append_new(a, dump_thread_json(d, i));
 	return a;
 }
 
@@ -182,28 +186,32 @@ static const char *cv_kind(md_cv_kind k)
 	}
 }
 
+json_t *dump_module_json(const md_dump *d, uint32_t i)
+{
+	const md_module *m = &d->modules[i];
+	json_t *o = json_object();
+	SET(o, "index", jint(i));
+	SET(o, "code_file", jstr(m->code_file));
+	SET(o, "base", jhex(m->base));
+	SET(o, "end", jhex(m->base + m->size));
+	SET(o, "size", jhex(m->size));
+	SET(o, "time_date_stamp", jhex(m->time_date_stamp));
+	SET(o, "checksum", jhex(m->checksum));
+	SET(o, "version", jstr(m->version));
+	SET(o, "codeview", json_string(cv_kind(m->cv_kind)));
+	SET(o, "debug_file", jstr(m->debug_file));
+	SET(o, "debug_id", jstr(m->debug_id));
+	SET(o, "code_id", jstr(m->code_id));
+	if (m->damaged)
+		SET(o, "damaged", json_true());
+	return o;
+}
+
 static json_t *modules(const md_dump *d)
 {
 	json_t *a = json_array();
-	for (uint32_t i = 0; i < d->nmodules; i++) {
-		const md_module *m = &d->modules[i];
-		json_t *o = json_object();
-		SET(o, "index", jint(i));
-		SET(o, "code_file", jstr(m->code_file));
-		SET(o, "base", jhex(m->base));
-		SET(o, "end", jhex(m->base + m->size));
-		SET(o, "size", jhex(m->size));
-		SET(o, "time_date_stamp", jhex(m->time_date_stamp));
-		SET(o, "checksum", jhex(m->checksum));
-		SET(o, "version", jstr(m->version));
-		SET(o, "codeview", json_string(cv_kind(m->cv_kind)));
-		SET(o, "debug_file", jstr(m->debug_file));
-		SET(o, "debug_id", jstr(m->debug_id));
-		SET(o, "code_id", jstr(m->code_id));
-		if (m->damaged)
-			SET(o, "damaged", json_true());
-		json_array_append_new(a, o);
-	}
+	for (uint32_t i = 0; i < d->nmodules; i++)
+		json_array_append_new(a, dump_module_json(d, i));
 	return a;
 }
 
@@ -491,6 +499,11 @@ int dump_has_problems(const md_dump *d)
 
 json_t *dump_to_json(const md_dump *d)
 {
+	return dump_to_json_lists(d, 1);
+}
+
+json_t *dump_to_json_lists(const md_dump *d, int lists)
+{
 	json_t *o = json_object();
 	SET(o, "file", jstr(d->path));
 	SET(o, "status", json_string(dump_has_problems(d) ? "damaged" : "ok"));
@@ -520,9 +533,9 @@ json_t *dump_to_json(const md_dump *d)
 		SET(o, "assertion", a);
 	}
 	if (d->threads_state)
-		SET(o, "threads", threads(d));
+		SET(o, "threads", lists ? threads(d) : json_null());
 	if (d->modules_state)
-		SET(o, "modules", modules(d));
+		SET(o, "modules", lists ? modules(d) : json_null());
 	if (d->unloaded_state)
 		SET(o, "unloaded_modules", unloaded(d));
 	if (d->memory_state)
