@@ -349,6 +349,14 @@ static void test_store_recent(void)
 	T_EQ_U64(n, 1);
 	T_EQ_STR(r[0].path, d);
 	store_recent_free(r, n);
+
+	/* A key given is kept and not recomputed (a big dump is not read
+	 * again); a touch after it, the file unchanged, keeps it too. */
+	const char *key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	T_EQ_U64(store_recent_touch_key(st, b, key, &e), CD_OK);
+	T_EQ_U64(store_recent_touch(st, b, STORE_DUMP, sha, &e), CD_OK);
+	T_EQ_STR(sha, key);
+	T_EQ_U64(store_recent_touch_key(st, b, "short", &e), CD_EUSAGE);
 	store_close(st);
 }
 

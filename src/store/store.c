@@ -437,8 +437,24 @@ static void bind_touch(sqlite3_stmt *s, const void *ctx)
 	sqlite3_bind_int64(s, 6, now_s());
 }
 
+static int recent_touch(store *st, const char *path, store_kind kind, const char *known,
+			char sha256_out[65], cd_err *e);
+
 int store_recent_touch(store *st, const char *path, store_kind kind, char sha256_out[65],
 		       cd_err *e)
+{
+	return recent_touch(st, path, kind, NULL, sha256_out, e);
+}
+
+int store_recent_touch_key(store *st, const char *path, const char *key, cd_err *e)
+{
+	if (!key || strlen(key) != 64)
+		return cd_errf(e, CD_EUSAGE, "%s: not a dump key", path);
+	return recent_touch(st, path, STORE_DUMP, key, NULL, e);
+}
+
+static int recent_touch(store *st, const char *path, store_kind kind, const char *known,
+			char sha256_out[65], cd_err *e)
 {
 	if (sha256_out)
 		sha256_out[0] = 0;
@@ -458,7 +474,9 @@ int store_recent_touch(store *st, const char *path, store_kind kind, char sha256
 	/* Hash outside the write transaction, so a large dump does not hold
 	 * the lock; skipped when the file looks unchanged. */
 	char sha[65] = "";
-	if (kind == STORE_DUMP) {
+	if (known)
+		memcpy(sha, known, 65);
+	if (kind == STORE_DUMP && !known) {
 		sqlite3_stmt *s;
 		int rc = store__prepare(st, "SELECT sha256 FROM recent WHERE path = ?1 AND size = ?2 "
 				     "AND mtime_ns = ?3 AND kind = 'dump'",

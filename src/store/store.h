@@ -76,6 +76,10 @@ typedef struct store_recent {
  * NULL ("" for a directory), for store_processed_get(). */
 int store_recent_touch(store *st, const char *path, store_kind kind, char sha256_out[65],
 		       cd_err *e);
+/* The same for a dump whose key the caller already has (64 lowercase hex:
+ * the key its processed results are stored under, report.c's dump_key()),
+ * so that the file is not read again: a big dump is never hashed whole. */
+int store_recent_touch_key(store *st, const char *path, const char *key, cd_err *e);
 /* Replaces the summary of path's row; CD_ENOTFOUND when path has none. */
 int store_recent_update_summary(store *st, const char *path, const store_summary *s,
 				cd_err *e);

@@ -162,7 +162,9 @@ static void keep_report(tui_worker *w, rep_crash *r, const char *path, sym_store
 		.crash_function = top[0] ? top : NULL,
 		.module = json_string_value(json_object_get(f0, "module")),
 	};
-	store_recent_touch(o.db, abs, STORE_DUMP, NULL, &e);
+	/* Keyed as its results are (rep_keep() or the lookup made it). */
+	if (!r->sha256[0] || store_recent_touch_key(o.db, abs, r->sha256, &e) != CD_OK)
+		store_recent_touch(o.db, abs, STORE_DUMP, NULL, &e);
 	store_recent_update_summary(o.db, abs, &sum, &e);
 }
 
