@@ -242,6 +242,15 @@ static cd_tmp_count sweep_all(const char *root, int remove)
 	return c;
 }
 
+/* Removes them, and says so when there were any (gc, verify). */
+static void sweep_and_say(const char *root)
+{
+	cd_tmp_count swept = sweep_all(root, 1);
+	if (swept.files)
+		printf("removed %llu temporary files left by killed processes (%.1f MB)\n",
+		       (unsigned long long)swept.files, mb(swept.bytes));
+}
+
 static int cache_stats(const char *root, store *db)
 {
 	cwalk w = { 0 };
@@ -319,10 +328,7 @@ static int lock_unused(const cfile *f)
 
 static int cache_gc(const char *root, store *db, uint64_t max)
 {
-	cd_tmp_count swept = sweep_all(root, 1);
-	if (swept.files)
-		printf("removed %llu temporary files left by killed processes (%.1f MB)\n",
-		       (unsigned long long)swept.files, mb(swept.bytes));
+	sweep_and_say(root);
 	cwalk w = { 0 };
 	scan_cache(root, db, &w);
 	uint64_t total = 0, freed = 0;
@@ -366,10 +372,7 @@ static int cache_gc(const char *root, store *db, uint64_t max)
 static int cache_verify(const char *root, store *db)
 {
 	int bad = 0;
-	cd_tmp_count swept = sweep_all(root, 1);
-	if (swept.files)
-		printf("removed %llu temporary files left by killed processes (%.1f MB)\n",
-		       (unsigned long long)swept.files, mb(swept.bytes));
+	sweep_and_say(root);
 	cwalk w = { 0 };
 	scan_cache(root, db, &w);
 	size_t checked = 0;

@@ -126,12 +126,7 @@ static void sign_dump(sig_opts *o, const char *path)
 
 static int is_minidump(const char *path)
 {
-	char magic[4];
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : NULL;
-	int yes = f && fread(magic, 1, 4, f) == 4 && !memcmp(magic, "MDMP", 4);
-	if (f)
-		fclose(f);
-	return yes;
+	return strcmp(path, "-") && cd_file_starts_with(path, "MDMP", 4);
 }
 
 /* Several minidumps and a symbol server: what all their walks need is

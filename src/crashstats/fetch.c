@@ -134,18 +134,6 @@ static void crash_done(fetch_ctx *f, size_t i)
 	cd_buf_free(&cr->problems);
 }
 
-/* A minidump starts with its signature, "MDMP". */
-static int is_minidump(const char *path)
-{
-	char magic[4];
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return 0;
-	size_t n = fread(magic, 1, sizeof magic, fp);
-	fclose(fp);
-	return n == 4 && !memcmp(magic, "MDMP", 4);
-}
-
 static void req_done(void *vctx, cs__req *r)
 {
 	fetch_ctx *f = vctx;
@@ -170,7 +158,7 @@ static void req_done(void *vctx, cs__req *r)
 		else
 			cr->proc = j;
 	} else if (r->part == P_DUMP) {
-		if (r->result == CS_OK && !is_minidump(r->tmp_path)) {
+		if (r->result == CS_OK && !cd_file_starts_with(r->tmp_path, "MDMP", 4)) {
 			/* An HTML or JSON answer with status 200 is not a dump; its
 			 * text is never shown (it may echo the token). */
 			p->status = CS_FAILED;

@@ -390,9 +390,9 @@ void md_close(md_dump *d);
 /* Copies size bytes at addr from any captured memory region (memory lists
  * and thread stacks). Returns CD_OK or CD_ENOTFOUND. */
 int md_read_memory(const md_dump *d, uint64_t addr, void *dst, size_t size);
-/* The region containing addr, or NULL. */
 /* Dumps up to this size are keyed by the hash of the whole file. */
 #define MD_WHOLE_HASH_MAX (64ull << 20)
+/* The region containing addr, or NULL. */
 const md_memory *md_find_memory(const md_dump *d, uint64_t addr);
 /* The module containing addr, or NULL. */
 const md_module *md_find_module(const md_dump *d, uint64_t addr);

@@ -241,15 +241,14 @@ void md__memory_desc(md_dump *d, uint32_t stream, const uint8_t *p, md_memory *m
 	}
 	m->data = d->data + m->rva;
 	m->avail = m->size;
-	if (m->size > d->file_size - m->rva)
-		m->avail = d->file_size - m->rva;
-	md__touch(d, m->rva, m->avail);
 	if (m->size > d->file_size - m->rva) {
+		m->avail = d->file_size - m->rva;
 		md__problem(d, stream, m->rva,
 			    "memory at 0x%llx claims 0x%llx bytes, only 0x%llx are in the file",
 			    (unsigned long long)m->base, (unsigned long long)m->size,
 			    (unsigned long long)m->avail);
 	}
+	md__touch(d, m->rva, m->avail);
 }
 
 /* ---- names ------------------------------------------------------------------ */

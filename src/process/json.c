@@ -761,12 +761,14 @@ static json_t *module_json(const md_dump *d, const md_module *m, json_t *certs,
 	return o;
 }
 
-/* The document; with rest non-NULL, without its threads and modules: the keys before "threads" in the returned object, those between "threads" and
- * "modules" in rest[0], those after "modules" in rest[1] (proc_text writes
- * the threads and the modules between them one at a time). */
+/* The document; certs is proc_cert_map()'s. With rest non-NULL, without
+ * its threads and modules: the keys before "threads" in the returned
+ * object, those between "threads" and "modules" in rest[0], those after
+ * "modules" in rest[1] (proc_text writes the threads and the modules
+ * between them one at a time). */
 static json_t *build(const md_dump *d, const walk_stack *stacks, proc_module_status_fn status,
 		     void *status_ctx, const proc_annotations *annotations,
-		     const proc_analysis *analysis, json_t *rest[2])
+		     const proc_analysis *analysis, json_t *certs, json_t *rest[2])
 {
 	int wide = d->sysinfo.cpu != MD_CPU_X86 && d->sysinfo.cpu != MD_CPU_ARM;
 	json_t *root = json_object();
@@ -882,7 +884,6 @@ static json_t *build(const md_dump *d, const walk_stack *stacks, proc_module_sta
 	}
 
 	SET(out, "main_module", d->nmodules ? json_integer(0) : json_null());
-	json_t *certs = proc_cert_map(annotations);
 	SET(out, "modules_contains_cert_info", json_boolean(json_object_size(certs) > 0));
 	if (rest) {
 		out = rest[1] = json_object();
@@ -907,7 +908,6 @@ static json_t *build(const md_dump *d, const walk_stack *stacks, proc_module_sta
 		json_array_append_new(un, o);
 	}
 	SET(out, "unloaded_modules", un);
-	json_decref(certs);
 	/* The handle data stream's descriptors, as rust-minidump lists them. */
 	if (d->handles_state != MD_STREAM_ABSENT && d->handles) {
 		json_t *hl = json_array();
@@ -990,7 +990,10 @@ static json_t *build(const md_dump *d, const walk_stack *stacks, proc_module_sta
 void *proc_json(const md_dump *d, const walk_stack *stacks, proc_module_status_fn status,
 		void *status_ctx, const proc_annotations *annotations, const proc_analysis *analysis)
 {
-	return build(d, stacks, status, status_ctx, annotations, analysis, NULL);
+	json_t *certs = proc_cert_map(annotations);
+	json_t *doc = build(d, stacks, status, status_ctx, annotations, analysis, certs, NULL);
+	json_decref(certs);
+	return doc;
 }
 
 /* Appends obj's members as compact JSON (no braces), after a comma when
@@ -1053,7 +1056,7 @@ int proc_text(const md_dump *d, const walk_stack *stacks, proc_module_status_fn 
 	text_ctx t = { d, stacks, status, status_ctx, proc_cert_map(annotations),
 		       d->sysinfo.cpu != MD_CPU_X86 && d->sysinfo.cpu != MD_CPU_ARM };
 	json_t *rest[2] = { NULL, NULL };
-	json_t *head = build(d, stacks, status, status_ctx, annotations, analysis, rest);
+	json_t *head = build(d, stacks, status, status_ctx, annotations, analysis, t.certs, rest);
 	int any = 0;
 	int rc = head && rest[0] && rest[1] ? cd_buf_puts(out, "{") : CD_ENOMEM;
 	if (rc == CD_OK)

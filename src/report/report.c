@@ -72,30 +72,22 @@ static int copy_modules(const md_dump *d, rep_crash *c)
 	return CD_OK;
 }
 
-/* The key of a dump's results: the SHA-256 of the file, or for a dump
- * over MD_WHOLE_HASH_MAX the hash of the bytes its parse reads (its
- * content_id), taken from d when it is open. */
+/* The key of a dump's results (d is the open dump): the SHA-256 of the
+ * file, or for a dump over MD_WHOLE_HASH_MAX the hash of the bytes its
+ * parse read (its content_id), so a sparse file's holes are never read. */
 static int dump_key(const char *path, const md_dump *d, char hex[65], cd_err *e)
 {
-	struct stat st;
-	if (stat(path, &st) != 0 || (uint64_t)st.st_size <= MD_WHOLE_HASH_MAX)
+	if (d->file_size <= MD_WHOLE_HASH_MAX)
 		return cd_sha256_file(path, hex, e);
-	md_dump *own = NULL;
-	if (!d) {
-		int rc = md_open(path, &own, e);
-		if (rc != CD_OK)
-			return rc;
-		d = own;
-	}
-	int rc = d->content_id[0] ? CD_OK : cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
-	if (rc == CD_OK)
-		memcpy(hex, d->content_id, 65);
-	md_close(own);
-	return rc;
+	if (!d->content_id[0])
+		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
+	memcpy(hex, d->content_id, 65);
+	return CD_OK;
 }
 
-/* The same before a walk, to look a result up. A dump that cannot be
- * opened has none; the walk says why. */
+/* The same before a walk, to look a result up, with the dump's key (from
+ * this open dump, so a big one is not parsed twice). A dump that cannot be
+ * opened has neither; the walk says why. */
 static int read_modules(const char *path, rep_crash *c)
 {
 	md_dump *d;
@@ -103,6 +95,8 @@ static int read_modules(const char *path, rep_crash *c)
 	if (md_open(path, &d, &e) != CD_OK)
 		return CD_OK;
 	int rc = copy_modules(d, c);
+	if (dump_key(path, d, c->sha256, &e) != CD_OK)
+		c->sha256[0] = 0;
 	md_close(d);
 	return rc;
 }
@@ -133,14 +127,12 @@ json_t *rep_as_walked(json_t *v)
 
 static int open_dump(const char *path, const rep_opts *o, rep_crash *c, cd_err *e)
 {
-	/* The modules name the symbols of a stored result: read first when
-	 * one is looked up, else taken from the walk. */
+	/* The modules name the symbols of a stored result and the key names
+	 * the dump: both read first when one is looked up, else taken from the
+	 * walk when it is stored (rep_keep). */
 	if (o->reuse && o->db && read_modules(path, c) != CD_OK)
 		return cd_errf(e, CD_ENOMEM, "%s: out of memory", path);
 	cd_err he;
-	/* Hashed to be looked up, or to be stored now. */
-	if (o->db && (o->reuse || !o->store_later) && dump_key(path, NULL, c->sha256, &he) != CD_OK)
-		c->sha256[0] = 0;
 	if (o->reuse && c->sha256[0]) {
 		char *key = result_key(path, o, c), *text = NULL;
 		if (key && store_processed_get(o->db, c->sha256, key, &text, NULL, &he) == CD_OK) {

@@ -571,5 +571,3 @@ out:
 	return rc;
 }
 
-void sym__tmp_sweep(const char *tmp_dir) { cd_tmp_sweep(tmp_dir, 1, NULL); }
-

@@ -287,8 +287,5 @@ typedef void (*sym__note_fn)(void *ctx, const char *where, sym_answer a, const c
 int sym__fetch(sym__dl *dl, size_t n, const sym_net_opts *o, const char *tmp_dir,
 	       sym__note_fn note, sym_progress_fn progress, void *pctx,
 	       const atomic_int *cancel, uint64_t *requests, uint64_t *bytes, cd_err *e);
-/* Removes the temporary files in a directory (downloads, dl-PID-XXXXXX;
- * caches being built, NAME.tmp.PID) of processes that no longer run. */
-void sym__tmp_sweep(const char *tmp_dir);
 
 #endif

@@ -134,8 +134,9 @@ int sym_store_open(const sym_store_opts *o, sym_store **out, cd_err *e)
 		sym_store_free(s);
 		return rc;
 	}
-	sym__tmp_sweep(s->tmp_dir);
-	sym__tmp_sweep(s->cache_dir);
+	/* Downloads and caches of processes that no longer run. */
+	cd_tmp_sweep(s->tmp_dir, 1, NULL);
+	cd_tmp_sweep(s->cache_dir, 1, NULL);
 	for (int i = 0; i < o->npaths; i++) {
 		size_t n = strlen(o->paths[i]);
 		if (n > 4 && !strcasecmp(o->paths[i] + n - 4, ".zip") && is_file(o->paths[i])) {

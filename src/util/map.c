@@ -143,3 +143,14 @@ void cd_dir_files_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+int cd_file_starts_with(const char *path, const void *magic, size_t n)
+{
+	char head[16];
+	FILE *f = n <= sizeof head ? fopen(path, "rb") : NULL;
+	if (!f)
+		return 0;
+	int yes = fread(head, 1, n, f) == n && !memcmp(head, magic, n);
+	fclose(f);
+	return yes;
+}

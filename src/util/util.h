@@ -100,6 +100,9 @@ int cd_mkdir_p(const char *path, unsigned mode, cd_err *e);
 int cd_dir_files(const char *dir, const char *suffix, int nocase, char ***out, size_t *n,
 		 cd_err *e);
 void cd_dir_files_free(char **v, size_t n);
+/* Whether the file at path begins with the n bytes of magic (a minidump's
+ * "MDMP"); 0 when it cannot be read. */
+int cd_file_starts_with(const char *path, const void *magic, size_t n);
 
 /* ---- HTTP ----------------------------------------------------------- */
 /* The wait a "Retry-After:" header line asks for, in seconds (>= 0), from
